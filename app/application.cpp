@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#include "app/application.h"
+
+#include "ui/mainwindow.h"
+
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+Application::Application(CommandLine commandLine, QObject* parent)
+    : QObject(parent)
+    , m_commandLine(std::move(commandLine))
+{
+}
+
+Application::~Application() = default;
+
+bool Application::start()
+{
+    m_window = std::make_unique<MainWindow>();
+    m_window->show();
+    return true;
+}
+
+int Application::runCommandLine(const CommandLine& commandLine)
+{
+    QTextStream err(stderr);
+    switch (commandLine.mode) {
+    case CommandLine::Mode::CheckRunbook:
+        err << "--check-runbook is not available in this build yet." << Qt::endl;
+        return 2;
+    case CommandLine::Mode::ExportPostmortem:
+        err << "--export-postmortem is not available in this build yet." << Qt::endl;
+        return 2;
+    default:
+        return 2;
+    }
+}
