@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 
+#include "services/incidentstore.h"
+#include "services/storeclient.h"
 #include "ui/mainwindow.h"
 
 #include <QTextStream>
@@ -17,8 +19,12 @@ Application::~Application() = default;
 
 bool Application::start()
 {
-    m_window = std::make_unique<MainWindow>();
+    const QString path = m_commandLine.storePath.isEmpty() ? IncidentStore::defaultPath() : m_commandLine.storePath;
+    m_store = std::make_unique<StoreClient>(path);
+    m_window = std::make_unique<MainWindow>(m_store.get());
     m_window->show();
+    // Opening happens on the store's own thread: the window paints first, whatever the disk is doing.
+    m_store->open();
     return true;
 }
 

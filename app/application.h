@@ -23,5 +23,6 @@ public:
 
 private:
     CommandLine m_commandLine;
+    std::unique_ptr<StoreClient> m_store; // outlives the window that uses it
     std::unique_ptr<MainWindow> m_window;
 };
