@@ -93,6 +93,8 @@ private Q_SLOTS:
     void awsShellWrapper();
     void outputPathChosenByCaller();
     void secondStartRefusedWhileRunning();
+    void sessionManagerPluginMissing();
+    void destroyedWhileRunning();
 
 private:
     CommandResult run(CommandRunner& runner, CommandSpec spec, int timeoutMs = 20000);
@@ -513,6 +515,43 @@ void TestCommandRunner::secondStartRefusedWhileRunning()
     runner.stop();
     QVERIFY(finished.wait(5000));
     QCOMPARE(finished.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(liveProcessesInGroup(pgid), 0, 3000);
+}
+
+void TestCommandRunner::sessionManagerPluginMissing()
+{
+    // What aws prints for `ecs execute-command` when the plugin is not installed.
+    const QString bin = m_tmp.filePath(u"smp-bin"_s);
+    QVERIFY(QDir().mkpath(bin));
+    QFile f(bin + u"/aws"_s);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#!/bin/sh\necho '\nSessionManagerPlugin is not found. Please refer to SessionManager Documentation "
+            "here: http://docs.aws.amazon.com/console/systems-manager/session-manager-plugin-not-found\n' >&2\n"
+            "exit 255\n");
+    f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+    f.close();
+    const CommandResult r = run(
+        CommandSpec::program({ u"aws"_s, u"ecs"_s, u"execute-command"_s, u"--interactive"_s }, { { u"PATH"_s, bin } }));
+    QVERIFY(r.started);
+    QCOMPARE(r.exitCode, 255);
+    QCOMPARE(r.missingProgram, u"session-manager-plugin"_s);
+    QVERIFY2(r.error.contains(u"Session Manager plugin"_s), qPrintable(r.error));
+}
+
+void TestCommandRunner::destroyedWhileRunning()
+{
+    auto runner = std::make_unique<CommandRunner>();
+    CommandSpec spec = CommandSpec::shell(u"sleep 1000 & sleep 1000"_s);
+    spec.runsFolder = m_tmp.filePath(u"runs"_s);
+    QSignalSpy started(runner.get(), &CommandRunner::started);
+    QVERIFY(runner->start(spec));
+    QVERIFY(started.wait(5000));
+    const qint64 pgid = runner->processId();
+    QTRY_VERIFY(liveProcessesInGroup(pgid) > 0);
+    QElapsedTimer t;
+    t.start();
+    runner.reset(); // must not wait for the process
+    QVERIFY(t.elapsed() < 500);
     QTRY_COMPARE_WITH_TIMEOUT(liveProcessesInGroup(pgid), 0, 3000);
 }
 
