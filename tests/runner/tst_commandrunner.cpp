@@ -269,7 +269,7 @@ void TestCommandRunner::stopEndsWholeGroup_data()
     QTest::addColumn<QString>("script");
     QTest::addColumn<int>("processes");
     QTest::newRow("background job") << u"sleep 1000 & sleep 1000"_s << 3;
-    QTest::newRow("daemonised grandchild") << u"(sleep 1000 &) ; sleep 1000"_s << 2; // bash execs the last sleep
+    QTest::newRow("daemonised grandchild") << u"(sleep 1000 &) ; sleep 1000"_s << 2; // bash may exec the last sleep
     QTest::newRow("ignores SIGTERM") << u"trap '' TERM; sleep 1000 & sleep 1000"_s << 3;
 }
 
@@ -287,7 +287,7 @@ void TestCommandRunner::stopEndsWholeGroup()
     QVERIFY(started.wait(5000));
     const qint64 pgid = runner.processId();
     QVERIFY(pgid > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(liveProcessesInGroup(pgid), processes, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(liveProcessesInGroup(pgid) >= processes, 10000);
     QElapsedTimer t;
     t.start();
     runner.stop();
