@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 #include "app/commandline.h"
+#include "app/firstpaintmarker.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -42,6 +43,9 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("PetForce Ops Console"));
     QApplication::setDesktopFileName(QStringLiteral("app.petforce.OpsConsole"));
+    FirstPaintMarker firstPaint;
+    if (FirstPaintMarker::requested())
+        app.installEventFilter(&firstPaint);
     Application application(commandLine);
     if (!application.start())
         return 1;
