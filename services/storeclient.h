@@ -12,11 +12,20 @@ class StoreWorker;
 // returns at once and the work runs on a worker thread of its own owning an IncidentStore. Results come back
 // as signals, by value. Also polls the file (every pollIntervalMs) so that changes made by another console
 // instance on the same store arrive as eventsAppended/incidentChanged within a few seconds.
+//
+// Calls run on the worker in the order they were made; a change's signals come in the order incidentChanged,
+// eventsAppended. Event times are taken on the worker at the write, from a MonotonicWallClock started with the
+// client, and the actor is IncidentStore::currentOperator(). The poll reports only other instances' events (this
+// client's own were reported by its writes), incidentChanged for each incident concerned first, then one
+// eventsAppended; it starts from the newest event at open(), so a view that loads after opened() should ignore
+// events whose seq it already has.
 class StoreClient : public QObject {
     Q_OBJECT
 public:
     explicit StoreClient(QString path, QObject* parent = nullptr);
-    ~StoreClient() override; // stops the worker thread, finishing the write under way
+    // Stops the worker thread: the writes already posted are finished (reads not yet run are dropped), then the
+    // store is closed. Blocks only for those writes.
+    ~StoreClient() override;
 
     QString path() const { return m_path; }
     void setPollInterval(int ms); // default 1000 ms; takes effect on the next poll
@@ -51,6 +60,8 @@ Q_SIGNALS:
     void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
 
 private:
+    template <typename Work> void post(Work&& work); // runs work(worker) on the worker thread
+
     QString m_path;
     QThread m_thread;
     StoreWorker* m_worker = nullptr;
