@@ -648,6 +648,10 @@ bool IncidentStore::open()
 {
     close();
     m_error = {};
+    if (m_path.trimmed().isEmpty()) {
+        m_error = makeError(StoreError::Code::Io, tr("No file was given for the incident store."));
+        return false;
+    }
     const QFileInfo info(m_path);
     const QString file = info.absoluteFilePath();
     const auto fail = [this](StoreError error) {
