@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,6 +80,7 @@ private Q_SLOTS:
     void concurrentWriters();
     void unwritable_data();
     void unwritable();
+    void diskFull();
 };
 
 void TestStoreProcesses::initTestCase()
@@ -212,6 +214,32 @@ void TestStoreProcesses::unwritable()
 
     QFile::setPermissions(folder, readOnly | QFile::WriteOwner);
     QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+}
+
+void TestStoreProcesses::diskFull()
+{
+    // A full disk, for real: the child runs in a private mount namespace (unshare, no privileges needed where user
+    // namespaces are enabled) over a 256 KiB tmpfs, and appends until it cannot.
+    const QString unshare = QStandardPaths::findExecutable(u"unshare"_s);
+    if (unshare.isEmpty())
+        QSKIP("no unshare(1) on this machine");
+    QTemporaryDir dir;
+    QProcess child;
+    child.setProgram(unshare);
+    child.setArguments({ u"-rm"_s, u"sh"_s, u"-c"_s,
+        u"mount -t tmpfs -o size=256k tmpfs \"$1\" || exit 99; exec \"$2\" \"$1/incidents.sqlite\" --count 100000"_s,
+        u"sh"_s, dir.path(), appenderPath() });
+    QSignalSpy finished(&child, &QProcess::finished);
+    child.start();
+    QVERIFY(finished.wait(ChildTimeoutMs));
+    const QString err = QString::fromUtf8(child.readAllStandardError());
+    if (child.exitCode() == 99 || err.contains(u"unshare"_s))
+        QSKIP(qPrintable(u"no private mount namespace here: "_s + err.trimmed()));
+    const QStringList lines = QString::fromUtf8(child.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() > 3, qPrintable(lines.join(u" | "_s) + err));
+    QVERIFY(lines.at(lines.size() - 2).startsWith(u"SEQ "_s)); // it wrote until the disk was full
+    QVERIFY2(lines.last().startsWith(u"ERROR Io "_s) && lines.last().contains(u"full"_s), qPrintable(lines.last()));
+    QCOMPARE(child.exitCode(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestStoreProcesses)
