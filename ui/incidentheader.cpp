@@ -3,6 +3,7 @@
 
 #include "models/incidentclock.h"
 #include "models/responseflow.h"
+#include "ui/flowstrip.h"
 #include "ui/severitystyle.h"
 
 #include <QGridLayout>
@@ -15,8 +16,18 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-const QString OverdueStyle = u"color: #c62828; font-weight: bold;"_s;
+// Marks a clock overdue: red and bold. Palettes and fonts, not style sheets: cheaper at start-up.
+void setOverdue(QLabel* label, bool overdue)
+{
+    QPalette palette = label->parentWidget()->palette();
+    if (overdue)
+        palette.setColor(QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
+    label->setPalette(palette);
+    QFont font = label->parentWidget()->font();
+    font.setBold(overdue);
+    label->setFont(font);
 }
+} // namespace
 
 IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
     : QWidget(parent)
@@ -26,6 +37,7 @@ IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
     , m_status(new QLabel(this))
     , m_environment(new QLabel(this))
     , m_elapsed(new QLabel(this))
+    , m_flow(new FlowStrip(ResponseFlow::defaults(), this))
     , m_stepClock(new QLabel(this))
     , m_responseClock(new QLabel(this))
     , m_buttons(new QHBoxLayout)
@@ -52,19 +64,6 @@ IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
     top->addWidget(m_environment);
     top->addWidget(m_elapsed);
 
-    auto* flow = new QHBoxLayout;
-    flow->setSpacing(2);
-    const ResponseFlow& responseFlow = ResponseFlow::defaults();
-    for (int i = 0; i < responseFlow.stepCount(); ++i) {
-        const FlowStep step = responseFlow.step(i);
-        auto* label = new QLabel(u"%1. %2 (%3)"_s.arg(i + 1).arg(step.name, step.targetText), this);
-        label->setObjectName(u"flowStep%1"_s.arg(i));
-        label->setToolTip(step.actions.join(u'\n'));
-        label->setAlignment(Qt::AlignCenter);
-        flow->addWidget(label, 1);
-        m_steps.append(label);
-    }
-
     auto* clocks = new QHBoxLayout;
     clocks->addWidget(m_stepClock);
     clocks->addSpacing(24);
@@ -74,7 +73,7 @@ IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addLayout(flow);
+    layout->addWidget(m_flow);
     layout->addLayout(clocks);
 
     m_tick->setInterval(1000);
@@ -98,8 +97,7 @@ void IncidentHeader::setIncident(const std::optional<Incident>& incident)
         m_title->setText(tr("No incident selected. Open one with File ▸ New Incident (Ctrl+N)."));
         m_status->clear();
         m_environment->hide();
-        for (QLabel* step : std::as_const(m_steps))
-            step->setStyleSheet(QString());
+        m_flow->setState(-1, false, {});
         refreshClocks();
         return;
     }
@@ -107,23 +105,14 @@ void IncidentHeader::setIncident(const std::optional<Incident>& incident)
     m_severity->show();
     m_severity->setText(severityCode(incident->severity));
     m_severity->setToolTip(level.label() + u" — "_s + level.description);
-    m_severity->setStyleSheet(SeverityStyle::badgeStyleSheet(incident->severity));
+    SeverityStyle::paintBadge(
+        m_severity, SeverityStyle::background(incident->severity), SeverityStyle::foreground(incident->severity));
     m_title->setText(incident->title);
     m_status->setText(incidentStatusName(incident->status));
     m_environment->show();
     m_environment->setText(incident->environment.toUpper());
-    m_environment->setStyleSheet(SeverityStyle::environmentStyleSheet(incident->environment));
-    for (int i = 0; i < m_steps.size(); ++i) {
-        QString style;
-        if (i < incident->flowStep || !incident->isOpen())
-            style = u"QLabel { color: palette(mid); border-bottom: 3px solid #2e7d32; padding: 2px; }"_s;
-        else if (i == incident->flowStep)
-            style = u"QLabel { font-weight: bold; border-bottom: 3px solid %1; padding: 2px; }"_s.arg(
-                SeverityStyle::background(incident->severity).name());
-        else
-            style = u"QLabel { color: palette(mid); border-bottom: 3px solid palette(midlight); padding: 2px; }"_s;
-        m_steps[i]->setStyleSheet(style);
-    }
+    SeverityStyle::paintEnvironmentBadge(m_environment, incident->environment);
+    m_flow->setState(incident->flowStep, !incident->isOpen(), SeverityStyle::background(incident->severity));
     refreshClocks();
 }
 
@@ -168,7 +157,7 @@ void IncidentHeader::refreshClocks()
             text += tr(" — overdue");
         m_stepClock->setText(text);
     }
-    m_stepClock->setStyleSheet(c.stepOverdue ? OverdueStyle : QString());
+    setOverdue(m_stepClock, c.stepOverdue);
 
     const QString target = SeverityTable::defaults().level(m_incident->severity).responseTimeText;
     if (c.respondedAfterMs) {
@@ -181,5 +170,5 @@ void IncidentHeader::refreshClocks()
             tr("Unacknowledged for %1 (respond within %2)%3")
                 .arg(formatDuration(c.sinceStartMs), target, c.responseOverdue ? tr(" — overdue") : QString()));
     }
-    m_responseClock->setStyleSheet(c.responseOverdue ? OverdueStyle : QString());
+    setOverdue(m_responseClock, c.responseOverdue && !c.finished);
 }

@@ -8,6 +8,7 @@
 #include <optional>
 
 class MonotonicWallClock;
+class FlowStrip;
 class QLabel;
 class QHBoxLayout;
 class QTimer;
@@ -44,7 +45,7 @@ private:
     QLabel* m_status;
     QLabel* m_environment;
     QLabel* m_elapsed;
-    QList<QLabel*> m_steps;
+    FlowStrip* m_flow;
     QLabel* m_stepClock;
     QLabel* m_responseClock;
     QHBoxLayout* m_buttons;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ui/severitystyle.h"
 
+#include <QLabel>
+
 using namespace Qt::StringLiterals;
 
 namespace SeverityStyle {
@@ -22,18 +24,32 @@ QColor background(Severity severity)
 
 QColor foreground(Severity severity) { return severity == Severity::P2 ? QColor(Qt::black) : QColor(Qt::white); }
 
-QString badgeStyleSheet(Severity severity)
+void paintBadge(QLabel* label, const QColor& background, const QColor& foreground)
 {
-    return u"QLabel { background: %1; color: %2; border-radius: 4px; padding: 2px 8px; font-weight: bold; }"_s.arg(
-        background(severity).name(), foreground(severity).name());
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::Window, background);
+    palette.setColor(QPalette::WindowText, foreground);
+    label->setPalette(palette);
+    label->setAutoFillBackground(true);
+    label->setMargin(3);
+    label->setIndent(6);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
 }
 
-QString environmentStyleSheet(const QString& environment)
+bool isProduction(const QString& environment)
 {
-    if (environment.compare(u"production"_s, Qt::CaseInsensitive) == 0)
-        return u"QLabel { background: #b71c1c; color: white; border-radius: 4px; padding: 2px 8px; "
-               "font-weight: bold; }"_s;
-    return u"QLabel { background: palette(midlight); border-radius: 4px; padding: 2px 8px; }"_s;
+    return environment.trimmed().compare(u"production"_s, Qt::CaseInsensitive) == 0;
+}
+
+void paintEnvironmentBadge(QLabel* label, const QString& environment)
+{
+    if (isProduction(environment))
+        paintBadge(label, QColor(0xb7, 0x1c, 0x1c), Qt::white);
+    else
+        paintBadge(label, label->parentWidget()->palette().color(QPalette::Midlight),
+            label->parentWidget()->palette().color(QPalette::WindowText));
 }
 
 } // namespace SeverityStyle
