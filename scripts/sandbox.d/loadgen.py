@@ -268,6 +268,8 @@ class LoadGen:
             self.memory = mem
             self.cpu = min(95.0, self.cpu + 8)   # garbage collector
         else:
+            if self.memory > 70:   # healed: the leaking tasks were replaced
+                self.memory = 57.0
             self.memory = min(70.0, max(50.0, 0.7 * self.memory + 0.3 * (57 + random.gauss(0, 1.5))))
 
         # log lines: a sample of requests, then the faults' own lines

@@ -43,6 +43,7 @@ PGBIN = os.environ.get("PETFORCE_PGBIN", "/usr/lib/postgresql/15/bin")
 PG_OS_USER = os.environ.get("PETFORCE_SANDBOX_PG_OS_USER", "postgres")
 FAULTS = ("error-rate", "latency", "pool-exhausted", "rate-limit", "memory-leak")
 MAX_CONNECTIONS = 40
+INSTANCE_VAR = "PETFORCE_SANDBOX_INSTANCE"
 IDLE_THRESHOLD_S = 10          # exported as PETFORCE_IDLE_THRESHOLD; see README
 DATA_SIZES = {"users": 150000, "households": 50000, "members": 220000, "join_requests": 30000}
 HOT_IPS = ("203.0.113.7", "198.51.100.23", "192.0.2.50")
@@ -57,7 +58,10 @@ class SandboxError(Exception):
 
 
 def say(msg):
-    print("sandbox: " + msg, file=sys.stderr, flush=True)
+    try:
+        print("sandbox: " + msg, file=sys.stderr, flush=True)
+    except (OSError, ValueError):   # a closed stderr must not stop a start or a clean-up half-way
+        pass
 
 
 def default_dir():
@@ -186,11 +190,20 @@ class Sandbox:
                 raise SandboxError("another scripts/sandbox command holds %s/.lock" % self.dir)
             time.sleep(0.2)
 
-    def spawn(self, name, argv, env=None, cwd=None):
+    def child_env(self, extra=None):
+        """The environment of every process `up` starts: it carries the instance marker, by which `down`
+        (and the tests) find anything of this sandbox that escaped its pid records."""
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env[INSTANCE_VAR] = self.dir
+        env.update(extra or {})
+        return env
+
+    def spawn(self, name, argv, cwd=None):
         logf = open(os.path.join(self.logs, name + ".log"), "ab")
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                    start_new_session=True, close_fds=True, env=env, cwd=cwd or self.dir)
+                                    start_new_session=True, close_fds=True, env=self.child_env(),
+                                    cwd=cwd or self.dir)
         finally:
             logf.close()
         st = proc_stat(proc.pid)
@@ -307,7 +320,7 @@ class Sandbox:
 
 def http_alive(url):
     try:
-        urllib.request.urlopen(url + "/moto-api/data.json", timeout=5).read(1)
+        urllib.request.urlopen(url + "/", timeout=5).read(1)
         return True
     except urllib.error.HTTPError:
         return True
@@ -379,12 +392,17 @@ def cmd_up(sb, args):
         say("stopping what was started (logs stay in %s)" % sb.logs)
         do_down(sb, sb.state())
         return 1
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
     took = time.monotonic() - t0
     st["up_seconds"] = round(took, 1)
     sb.save_state(st)
-    print("sandbox up in %.1fs: %s" % (took, sb.dir))
-    print_status(sb, st, sb.component_status(st))
-    print("use: eval \"$(scripts/sandbox env --dir %s)\"" % shlex.quote(sb.dir))
+    try:
+        print("sandbox up in %.1fs: %s" % (took, sb.dir))
+        print_status(sb, st, sb.component_status(st))
+        print("use: eval \"$(scripts/sandbox env --dir %s)\"" % shlex.quote(sb.dir), flush=True)
+    except OSError:
+        pass
     return 0
 
 
@@ -456,10 +474,10 @@ def start_all(sb, args):
                 "access_key": "testing", "secret_key": "testing"},
     }
     sb.save_state(st)
+    say("ports: postgres %d, redis %d, aws %d" % (pg_port, redis_port, aws_port))
 
     # Start moto and Redis first: they boot while PostgreSQL is initialised.
-    sb.spawn("moto", [sys.executable, moto_script, "-H", "127.0.0.1", "-p", str(aws_port)],
-             env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    sb.spawn("moto", [sys.executable, moto_script, "-H", "127.0.0.1", "-p", str(aws_port)])
     sb.spawn("redis", [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
                        "--appendonly", "no", "--dir", redis_dir, "--daemonize", "no", "--protected-mode", "yes",
                        "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru", "--logfile", ""])
@@ -492,8 +510,7 @@ def start_all(sb, args):
     sb.save_state(st)
     fail_point("seed")
 
-    sb.spawn("loadgen", [sys.executable, os.path.join(HERE, "sandbox.py"), "_loadgen", "--dir", sb.dir],
-             env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    sb.spawn("loadgen", [sys.executable, os.path.join(HERE, "sandbox.py"), "_loadgen", "--dir", sb.dir])
     hb = os.path.join(sb.run, "loadgen.json")
 
     def loadgen_ready():
@@ -525,7 +542,7 @@ def start_postgres(sb, st):
         "max_connections": MAX_CONNECTIONS, "superuser_reserved_connections": 3,
         "shared_preload_libraries": "'pg_stat_statements'", "pg_stat_statements.track": "top",
         "pg_stat_statements.max": 2000, "track_io_timing": "on", "shared_buffers": "128MB",
-        "cluster_name": "'petforce-sandbox'", "fsync": "off", "synchronous_commit": "off",
+        "cluster_name": "'petforce-sandbox-%d'" % pg["port"], "fsync": "off", "synchronous_commit": "off",
         "full_page_writes": "off", "max_wal_size": "1GB", "max_parallel_workers_per_gather": 0,
         "jit": "off", "log_line_prefix": "'%m [%p] %q%u@%d/%a '", "log_min_duration_statement": 5000,
         "password_encryption": "'scram-sha-256'",
@@ -541,7 +558,7 @@ def start_postgres(sb, st):
                 "host  all all 127.0.0.1/32 scram-sha-256\n")
     r = subprocess.run(sb.as_pg_user([os.path.join(PGBIN, "pg_ctl"), "-D", pg["data"], "-l",
                                       os.path.join(pg["root"], "postgres.log"), "-w", "-t", "60", "-s", "start"]),
-                       cwd=pg["root"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                       cwd=pg["root"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=sb.child_env())
     pidline = None
     try:
         with open(os.path.join(pg["data"], "postmaster.pid")) as f:
@@ -593,6 +610,24 @@ def create_database(sb, st):
 # ---------------------------------------------------------------------------------------------
 # down / status / env
 
+def instance_pids(marker):
+    """Processes whose environment carries this sandbox's instance marker."""
+    needle = ("\0%s=%s\0" % (INSTANCE_VAR, marker)).encode()
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/environ" % name, "rb") as f:
+                if needle in b"\0" + f.read() + b"\0":
+                    st = proc_stat(int(name))
+                    if st and st["state"] not in ("Z", "X"):
+                        pids.append(int(name))
+        except OSError:
+            pass
+    return pids
+
+
 def do_down(sb, st):
     stopped = []
     for name in ("loadgen", "poolhold", "moto", "redis"):
@@ -602,6 +637,15 @@ def do_down(sb, st):
     if rec and is_alive(rec):
         stopped.append("postgres")
     sb.stop_postgres(st)
+    strays = instance_pids(sb.dir)
+    if strays:
+        say("stopping %d stray process(es) of this sandbox: %s" % (len(strays), strays))
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_for("stray processes to exit", lambda: not instance_pids(sb.dir), 10, 0.1)
     if st and st.get("pg", {}).get("root") and os.path.isdir(st["pg"]["root"]):
         shutil.rmtree(st["pg"]["root"], ignore_errors=True)
     for path in (sb.state_path, os.path.join(sb.run, "loadgen.json"), os.path.join(sb.run, "poolhold.json")):
@@ -808,8 +852,7 @@ def inject_pool(sb, st):
         os.unlink(ready)
     except FileNotFoundError:
         pass
-    rec = sb.spawn("poolhold", [sys.executable, os.path.join(HERE, "sandbox.py"), "_hold-pool", "--dir", sb.dir],
-                   env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    rec = sb.spawn("poolhold", [sys.executable, os.path.join(HERE, "sandbox.py"), "_hold-pool", "--dir", sb.dir])
 
     def holder_ready():
         if not is_alive(rec):
@@ -970,6 +1013,18 @@ def cmd_hold_pool(sb, args):
         c = sb.pg_app(st, name, timeout=20)
         conns.append(c)
         return c
+
+    def open_migrate():
+        pg = st["pg"]
+        c = pgwire.Connection("127.0.0.1", pg["port"], pg["user"], pg["database"], pg["password"],
+                              application_name="petforce-migrate", timeout=20)
+        conns.append(c)
+        return c
+    # 0. a stuck migration (superuser); its first session also counts the others
+    monitor = open_migrate()
+
+    def client_backends():
+        return int(monitor.scalar("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"))
     # 1. leaked API pool connections, idle from the start ("idle for more than the threshold")
     for _ in range(8):
         open_app("petforce-api").query("SELECT 1")
@@ -988,21 +1043,18 @@ def cmd_hold_pool(sb, args):
             if e.sqlstate == "53300":
                 break
             raise
-
-    def client_backends():
-        c = sb.pg_admin(st, timeout=10)
-        try:
-            return int(c.scalar("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")) - 1
-        finally:
-            c.close()
-    # 4. a stuck migration (superuser, idle in transaction) until fewer than 2 connections are free
-    while client_backends() < MAX_CONNECTIONS - 1:
-        pg = st["pg"]
-        c = pgwire.Connection("127.0.0.1", pg["port"], pg["user"], pg["database"], pg["password"],
-                              application_name="petforce-migrate", timeout=20)
-        c.query("BEGIN; SELECT count(*) FROM households WHERE id < 100")
-        conns.append(c)
-        idle_tx += 1
+    # 4. the migration's sessions, idle in transaction, until fewer than 2 connections are free; checked
+    #    a few times, as a short-lived connection of someone else may have been counted
+    for _ in range(4):
+        while client_backends() < MAX_CONNECTIONS - 1:
+            try:
+                open_migrate().query("BEGIN; SELECT count(*) FROM households WHERE id < 100")
+            except pgwire.PgError as e:
+                if e.sqlstate == "53300":
+                    break
+                raise
+            idle_tx += 1
+        time.sleep(0.3)
     total = client_backends()
     rest = IDLE_THRESHOLD_S + 1 - (time.monotonic() - stale_since)
     if rest > 0:
