@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#include "app/application.h"
+#include "app/commandline.h"
+#include "app/firstpaintmarker.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("PetForce"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("petforce.app"));
+    QCoreApplication::setApplicationName(QStringLiteral("petforce-console"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PETFORCE_VERSION));
+
+    // The command line is read before any QApplication exists: --help, --version and the command-line modes
+    // must work without a display (PLATFORM-NOTES.md).
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    const CommandLine commandLine = CommandLine::parse(arguments);
+
+    switch (commandLine.mode) {
+    case CommandLine::Mode::Help:
+    case CommandLine::Mode::Version:
+        QTextStream(stdout) << commandLine.message << Qt::endl;
+        return 0;
+    case CommandLine::Mode::Error:
+        QTextStream(stderr) << commandLine.message << Qt::endl;
+        return 2;
+    case CommandLine::Mode::CheckRunbook:
+    case CommandLine::Mode::ExportPostmortem: {
+        QCoreApplication app(argc, argv);
+        return Application::runCommandLine(commandLine);
+    }
+    case CommandLine::Mode::Gui:
+        break;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("PetForce Ops Console"));
+    QApplication::setDesktopFileName(QStringLiteral("app.petforce.OpsConsole"));
+    FirstPaintMarker firstPaint;
+    if (FirstPaintMarker::requested())
+        app.installEventFilter(&firstPaint);
+    Application application(commandLine);
+    if (!application.start())
+        return 1;
+    return QApplication::exec();
+}

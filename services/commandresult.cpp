@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#include "services/commandresult.h"
+
+using namespace Qt::StringLiterals;
+
+QString CommandResult::summary() const
+{
+    if (!started)
+        return error.isEmpty() ? u"did not start"_s : error;
+    QString text;
+    if (timedOut)
+        text = u"timed out after %1 s"_s.arg(durationMs / 1000.0, 0, 'f', 1);
+    else if (stoppedByUser)
+        text = u"stopped by user"_s;
+    else if (signalled)
+        text = u"killed by signal %1"_s.arg(signal);
+    else
+        text = u"exit %1"_s.arg(exitCode);
+    if (!error.isEmpty())
+        text += u" — "_s + error;
+    return text;
+}

@@ -1,0 +1,791 @@
+// SPDX-License-Identifier: MIT
+#include "services/pgsession.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr quint64 SettingsQueryId = 0; // the session's own query after connecting
+constexpr int MaxBackoffMs = 30000;
+// Cancel threads blocked on a frozen server (PQcancel has no timeout in libpq 15). Past this many, a deadline
+// goes straight to dropping the connection.
+constexpr int MaxPendingCancels = 8;
+std::atomic<int> g_pendingCancels { 0 };
+
+QString libpqError(const PGconn* conn)
+{
+    return conn ? QString::fromUtf8(PQerrorMessage(conn)).trimmed() : u"out of memory"_s;
+}
+
+QVariant cellValue(const PGresult* r, int row, int col, Oid type)
+{
+    if (PQgetisnull(r, row, col))
+        return {};
+    const char* v = PQgetvalue(r, row, col);
+    const int len = PQgetlength(r, row, col);
+    const QByteArrayView bytes(v, len);
+    bool ok = false;
+    switch (type) {
+    case 16: // bool
+        return QVariant(len > 0 && v[0] == 't');
+    case 20: // int8
+    case 21: // int2
+    case 23: // int4
+    case 26: { // oid
+        const qlonglong n = bytes.toLongLong(&ok);
+        if (ok)
+            return QVariant(n);
+        break;
+    }
+    case 700: // float4
+    case 701: { // float8
+        const double x = bytes.toDouble(&ok);
+        if (ok)
+            return QVariant(x);
+        break;
+    }
+    default:
+        break;
+    }
+    return QVariant(QString::fromUtf8(bytes));
+}
+
+PgStatementResult statementResult(const PGresult* r)
+{
+    PgStatementResult s;
+    const int ncols = PQnfields(r);
+    QList<Oid> types;
+    s.columns.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) {
+        s.columns.append({ QString::fromUtf8(PQfname(r, c)), quint32(PQftype(r, c)) });
+        types.append(PQftype(r, c));
+    }
+    const int nrows = PQntuples(r);
+    s.rows.reserve(nrows);
+    for (int row = 0; row < nrows; ++row) {
+        QList<QVariant> values;
+        values.reserve(ncols);
+        for (int c = 0; c < ncols; ++c)
+            values.append(cellValue(r, row, c, types.at(c)));
+        s.rows.append(std::move(values));
+    }
+    s.commandTag = QString::fromUtf8(PQcmdStatus(const_cast<PGresult*>(r)));
+    const QByteArray tuples(PQcmdTuples(const_cast<PGresult*>(r)));
+    bool ok = false;
+    const qint64 n = tuples.toLongLong(&ok);
+    s.rowsAffected = ok ? n : -1;
+    return s;
+}
+
+PgError resultError(const PGresult* r)
+{
+    auto field = [r](int code) { return QString::fromUtf8(PQresultErrorField(r, code)); };
+    PgError e;
+    e.sqlState = field(PG_DIAG_SQLSTATE);
+    e.severity = field(PG_DIAG_SEVERITY_NONLOCALIZED);
+    e.message = field(PG_DIAG_MESSAGE_PRIMARY);
+    e.detail = field(PG_DIAG_MESSAGE_DETAIL);
+    e.hint = field(PG_DIAG_MESSAGE_HINT);
+    e.position = field(PG_DIAG_STATEMENT_POSITION).toInt();
+    if (e.message.isEmpty())
+        e.message = QString::fromUtf8(PQresultErrorMessage(r)).trimmed();
+    return e;
+}
+
+PgError clientError(const QString& message)
+{
+    PgError e;
+    e.severity = u"ERROR"_s;
+    e.message = message;
+    return e;
+}
+
+QString seconds(int ms) { return QString::number(ms / 1000.0, 'g', 3) + u" s"_s; }
+} // namespace
+
+class PgSessionPrivate {
+public:
+    enum class CancelReason { None, Deadline, User };
+    struct Pending {
+        quint64 id = 0;
+        PgQuery query;
+    };
+    struct Running {
+        quint64 id = 0;
+        PgQuery query;
+        PgResult result;
+        QElapsedTimer elapsed;
+        CancelReason cancelReason = CancelReason::None;
+        int deadlineMs = 0;
+        bool inCopyOut = false;
+    };
+
+    explicit PgSessionPrivate(PgSession* q)
+        : q(q)
+    {
+        for (QTimer* t : { &connectTimer, &deadlineTimer, &cancelLimitTimer, &reconnectTimer })
+            t->setSingleShot(true);
+        QObject::connect(&connectTimer, &QTimer::timeout, q, [this] {
+            failConnect(
+                u"timed out after %1 s connecting to %2"_s.arg(options.connectTimeoutS).arg(options.describe()));
+        });
+        QObject::connect(&deadlineTimer, &QTimer::timeout, q, [this] { onDeadline(); });
+        QObject::connect(&cancelLimitTimer, &QTimer::timeout, q, [this] { onCancelLimit(); });
+        QObject::connect(&reconnectTimer, &QTimer::timeout, q, [this] { startConnect(); });
+    }
+
+    ~PgSessionPrivate() { closeConnection(); }
+
+    PgSession* q;
+    PgConnectionOptions options;
+    PGconn* conn = nullptr;
+    PgSession::State state = PgSession::State::Disconnected;
+    bool polling = false; // PQconnectPoll phase of Connecting
+    int socket = -1;
+    QPointer<QSocketNotifier> readNotifier;
+    QPointer<QSocketNotifier> writeNotifier;
+    QTimer connectTimer, deadlineTimer, cancelLimitTimer, reconnectTimer;
+    QString lastError;
+    QString lastNotice; // an unsolicited message: often why the server is about to close the connection
+    QDateTime disconnectedSince;
+    int backendPid = 0;
+    QString serverVersion;
+    std::deque<Pending> queue;
+    std::optional<Running> running;
+    quint64 nextId = 1;
+    int backoffMs = 0;
+
+    void setState(PgSession::State s)
+    {
+        if (state == s)
+            return;
+        state = s;
+        Q_EMIT q->stateChanged(s);
+    }
+
+    // --- sockets --------------------------------------------------------------------------------------------
+
+    void deleteNotifiers()
+    {
+        for (QPointer<QSocketNotifier>* n : { &readNotifier, &writeNotifier }) {
+            if (*n) {
+                (*n)->setEnabled(false);
+                (*n)->deleteLater();
+            }
+            *n = nullptr;
+        }
+        socket = -1;
+    }
+
+    // Watches libpq's socket; re-creates the notifiers when libpq moved to another socket (next host, SSL
+    // retry...).
+    void watch(bool read, bool write)
+    {
+        const int s = conn ? PQsocket(conn) : -1;
+        if (s != socket || !readNotifier) {
+            deleteNotifiers();
+            socket = s;
+            if (s >= 0) {
+                readNotifier = new QSocketNotifier(s, QSocketNotifier::Read, q);
+                writeNotifier = new QSocketNotifier(s, QSocketNotifier::Write, q);
+                QObject::connect(readNotifier, &QSocketNotifier::activated, q, [this] { onSocket(true); });
+                QObject::connect(writeNotifier, &QSocketNotifier::activated, q, [this] { onSocket(false); });
+            }
+        }
+        if (readNotifier)
+            readNotifier->setEnabled(read);
+        if (writeNotifier)
+            writeNotifier->setEnabled(write);
+    }
+
+    void closeConnection()
+    {
+        deleteNotifiers();
+        if (conn) {
+            PQfinish(conn);
+            conn = nullptr;
+        }
+        connectTimer.stop();
+        deadlineTimer.stop();
+        cancelLimitTimer.stop();
+        polling = false;
+        backendPid = 0;
+    }
+
+    static void noticeReceiver(void* arg, const PGresult* r)
+    {
+        auto* self = static_cast<PgSessionPrivate*>(arg);
+        const QString text = QString::fromUtf8(PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED)) + u": "_s
+            + QString::fromUtf8(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+        if (self->running)
+            self->running->result.notices.append(text);
+        else
+            self->lastNotice = text;
+    }
+
+    // --- connecting -----------------------------------------------------------------------------------------
+
+    void startConnect()
+    {
+        reconnectTimer.stop();
+        closeConnection();
+        lastNotice.clear();
+        setState(PgSession::State::Connecting);
+        const auto params = options.libpqParameters();
+        QList<const char*> keys, values;
+        for (const auto& p : params) {
+            keys.append(p.first.constData());
+            values.append(p.second.constData());
+        }
+        keys.append(nullptr);
+        values.append(nullptr);
+        conn = PQconnectStartParams(keys.constData(), values.constData(), 1);
+        if (!conn || PQstatus(conn) == CONNECTION_BAD) {
+            failConnect(libpqError(conn));
+            return;
+        }
+        polling = true;
+        connectTimer.start(qMax(1, options.connectTimeoutS) * 1000);
+        watch(false, true); // as if PQconnectPoll had returned PGRES_POLLING_WRITING
+    }
+
+    void poll()
+    {
+        switch (PQconnectPoll(conn)) {
+        case PGRES_POLLING_FAILED:
+            failConnect(libpqError(conn));
+            return;
+        case PGRES_POLLING_READING:
+            watch(true, false);
+            return;
+        case PGRES_POLLING_WRITING:
+            watch(false, true);
+            return;
+        case PGRES_POLLING_OK:
+        case PGRES_POLLING_ACTIVE:
+            break;
+        }
+        polling = false;
+        PQsetnonblocking(conn, 1);
+        PQsetNoticeReceiver(conn, &PgSessionPrivate::noticeReceiver, this);
+        backendPid = PQbackendPID(conn);
+        const int v = PQserverVersion(conn);
+        serverVersion = v >= 100000 ? u"%1.%2"_s.arg(v / 10000).arg(v % 10000)
+                                    : u"%1.%2.%3"_s.arg(v / 10000).arg(v / 100 % 100).arg(v % 100);
+        watch(true, false);
+        sendSettings();
+    }
+
+    void sendSettings()
+    {
+        QStringList sets;
+        QList<QVariant> values;
+        auto add = [&](const QString& name, const QString& value) {
+            values.append(value);
+            sets.append(u"set_config('%1', $%2, false)"_s.arg(name).arg(values.size()));
+        };
+        if (options.statementTimeoutMs > 0)
+            add(u"statement_timeout"_s, QString::number(options.statementTimeoutMs));
+        if (options.lockTimeoutMs > 0)
+            add(u"lock_timeout"_s, QString::number(options.lockTimeoutMs));
+        if (options.readOnly)
+            add(u"default_transaction_read_only"_s, u"on"_s);
+        if (sets.isEmpty()) {
+            becomeConnected();
+            return;
+        }
+        PgQuery query;
+        query.sql = u"SELECT "_s + sets.join(u", "_s);
+        query.parameters = values;
+        send(SettingsQueryId, query);
+    }
+
+    void becomeConnected()
+    {
+        connectTimer.stop();
+        backoffMs = 0;
+        lastError.clear();
+        disconnectedSince = QDateTime();
+        QPointer<PgSession> alive(q);
+        setState(PgSession::State::Connected);
+        if (!alive)
+            return;
+        Q_EMIT q->connected(backendPid);
+        if (alive)
+            scheduleNext();
+    }
+
+    void failConnect(const QString& message)
+    {
+        closeConnection();
+        lastError = message;
+        if (!disconnectedSince.isValid())
+            disconnectedSince = QDateTime::currentDateTimeUtc();
+        QPointer<PgSession> alive(q);
+        running.reset();
+        setState(PgSession::State::Disconnected);
+        if (alive)
+            Q_EMIT q->connectFailed(message);
+        if (alive)
+            failQueued(PgResult::Outcome::NotConnected, u"not connected: "_s + message);
+        if (alive)
+            scheduleReconnect();
+    }
+
+    void scheduleReconnect()
+    {
+        if (!options.autoReconnect)
+            return;
+        backoffMs = backoffMs == 0 ? 1000 : qMin(MaxBackoffMs, backoffMs * 2);
+        reconnectTimer.start(backoffMs);
+    }
+
+    // An established connection broke. The running query (if any) is reported lost unless already finished.
+    void lose(const QString& message, std::optional<PgResult> runningResult = std::nullopt)
+    {
+        if (state == PgSession::State::Connecting) {
+            failConnect(message);
+            return;
+        }
+        closeConnection();
+        lastError = message.isEmpty() ? u"connection lost"_s : message;
+        disconnectedSince = QDateTime::currentDateTimeUtc();
+        std::optional<Running> r = std::move(running);
+        running.reset();
+        QPointer<PgSession> alive(q);
+        setState(PgSession::State::Disconnected);
+        if (alive)
+            Q_EMIT q->connectionLost(lastError);
+        if (alive && r && r->id != SettingsQueryId) {
+            PgResult result = runningResult ? *runningResult : r->result;
+            if (!runningResult) {
+                result.outcome = PgResult::Outcome::ConnectionLost;
+                result.error = clientError(lastError);
+                result.durationMs = r->elapsed.elapsed();
+            }
+            Q_EMIT q->queryFinished(r->id, result);
+        }
+        if (alive)
+            failQueued(PgResult::Outcome::NotConnected, u"not connected: "_s + lastError);
+        if (alive)
+            scheduleReconnect();
+    }
+
+    QString lostMessage() const
+    {
+        QString m = libpqError(conn);
+        if (!lastNotice.isEmpty())
+            m = lastNotice + u"; "_s + m;
+        return m;
+    }
+
+    // --- queries --------------------------------------------------------------------------------------------
+
+    void failQueued(PgResult::Outcome outcome, const QString& message)
+    {
+        QPointer<PgSession> alive(q);
+        while (alive && !queue.empty()) {
+            Pending p = std::move(queue.front());
+            queue.pop_front();
+            PgResult r;
+            r.id = p.id;
+            r.outcome = outcome;
+            r.error = clientError(message);
+            Q_EMIT q->queryFinished(p.id, r);
+        }
+    }
+
+    void scheduleNext()
+    {
+        QTimer::singleShot(0, q, [this] { startNext(); });
+    }
+
+    void startNext()
+    {
+        while (state == PgSession::State::Connected && !running && !queue.empty()) {
+            Pending p = std::move(queue.front());
+            queue.pop_front();
+            if (p.query.requireNoTransaction && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+                PgResult r;
+                r.id = p.id;
+                r.outcome = PgResult::Outcome::Error;
+                r.error = clientError(u"this statement must run outside a transaction block, and the session is "
+                                      "inside one; COMMIT or ROLLBACK first"_s);
+                QPointer<PgSession> alive(q);
+                Q_EMIT q->queryFinished(p.id, r);
+                if (!alive)
+                    return;
+                continue;
+            }
+            send(p.id, p.query);
+        }
+    }
+
+    void send(quint64 id, const PgQuery& query)
+    {
+        running.emplace();
+        running->id = id;
+        running->query = query;
+        running->result.id = id;
+        running->elapsed.start();
+        const QByteArray sql = query.sql.toUtf8();
+        int sent = 0;
+        if (query.mode == PgQuery::Mode::Script) {
+            sent = PQsendQuery(conn, sql.constData());
+        } else {
+            QByteArrayList storage;
+            QList<const char*> values;
+            storage.reserve(query.parameters.size());
+            for (const QVariant& v : query.parameters) {
+                if (!v.isValid() || v.isNull()) {
+                    values.append(nullptr);
+                    continue;
+                }
+                if (v.typeId() == QMetaType::Bool)
+                    storage.append(v.toBool() ? QByteArray("true") : QByteArray("false"));
+                else if (v.typeId() == QMetaType::QByteArray)
+                    storage.append(v.toByteArray());
+                else
+                    storage.append(v.toString().toUtf8());
+                values.append(storage.constLast().constData());
+            }
+            sent = PQsendQueryParams(
+                conn, sql.constData(), int(values.size()), nullptr, values.constData(), nullptr, nullptr, 0);
+        }
+        if (!sent) {
+            if (PQstatus(conn) == CONNECTION_BAD) {
+                lose(lostMessage());
+                return;
+            }
+            finishRunning(PgResult::Outcome::Error, clientError(libpqError(conn)));
+            return;
+        }
+        if (id != SettingsQueryId) {
+            running->deadlineMs = query.deadlineMs < 0 ? options.queryDeadlineMs : query.deadlineMs;
+            if (running->deadlineMs > 0)
+                deadlineTimer.start(running->deadlineMs);
+            QPointer<PgSession> alive(q);
+            Q_EMIT q->queryStarted(id);
+            if (!alive || !conn || !running)
+                return;
+        }
+        flush();
+    }
+
+    void flush()
+    {
+        const int f = PQflush(conn);
+        if (f < 0) {
+            lose(lostMessage());
+            return;
+        }
+        watch(true, f == 1);
+    }
+
+    void onSocket(bool readable)
+    {
+        if (!conn)
+            return;
+        if (polling) {
+            poll();
+            return;
+        }
+        if (!readable) {
+            flush();
+            return;
+        }
+        if (!PQconsumeInput(conn)) {
+            lose(lostMessage());
+            return;
+        }
+        while (PGnotify* n = PQnotifies(conn))
+            PQfreemem(n);
+        if (running) {
+            drainResults();
+            return;
+        }
+        if (PQstatus(conn) == CONNECTION_BAD)
+            lose(lostMessage());
+    }
+
+    // Reads COPY TO STDOUT data as one-column rows. Returns false while more data is to come.
+    bool drainCopyOut()
+    {
+        for (;;) {
+            char* buf = nullptr;
+            const int n = PQgetCopyData(conn, &buf, 1);
+            if (n > 0) {
+                PgStatementResult& s = running->result.statements.last();
+                s.rows.append({ QVariant(QString::fromUtf8(buf, n).chopped(buf[n - 1] == '\n' ? 1 : 0)) });
+                PQfreemem(buf);
+                continue;
+            }
+            if (n == 0)
+                return false;
+            running->inCopyOut = false; // -1 done, -2 error: PQgetResult tells
+            return true;
+        }
+    }
+
+    void drainResults()
+    {
+        while (running && conn) {
+            if (running->inCopyOut && !drainCopyOut())
+                return;
+            if (PQisBusy(conn))
+                return;
+            PGresult* r = PQgetResult(conn);
+            if (!r) {
+                completeRunning();
+                return;
+            }
+            switch (PQresultStatus(r)) {
+            case PGRES_TUPLES_OK:
+            case PGRES_COMMAND_OK:
+            case PGRES_EMPTY_QUERY:
+            case PGRES_SINGLE_TUPLE:
+                running->result.statements.append(statementResult(r));
+                break;
+            case PGRES_COPY_OUT: {
+                PgStatementResult s;
+                s.columns.append({ u"copy"_s, 25 });
+                s.commandTag = u"COPY"_s;
+                running->result.statements.append(s);
+                running->inCopyOut = true;
+                break;
+            }
+            case PGRES_COPY_IN:
+                PQputCopyEnd(conn, "COPY FROM STDIN is not supported by the console");
+                break;
+            case PGRES_FATAL_ERROR:
+            case PGRES_NONFATAL_ERROR:
+            case PGRES_BAD_RESPONSE:
+                if (!running->result.error.isError())
+                    running->result.error = resultError(r);
+                break;
+            default:
+                if (!running->result.error.isError())
+                    running->result.error
+                        = clientError(u"unsupported result: "_s + QString::fromUtf8(PQresStatus(PQresultStatus(r))));
+                break;
+            }
+            PQclear(r);
+        }
+    }
+
+    void completeRunning()
+    {
+        PgResult::Outcome outcome = PgResult::Outcome::Ok;
+        PgError error = running->result.error;
+        if (error.isError()) {
+            outcome = PgResult::Outcome::Error;
+            if (error.sqlState == u"57014"_s && running->cancelReason != CancelReason::None)
+                outcome = running->cancelReason == CancelReason::Deadline ? PgResult::Outcome::TimedOut
+                                                                          : PgResult::Outcome::Cancelled;
+        }
+        if (outcome == PgResult::Outcome::TimedOut)
+            error.message = u"timed out after %1 (client deadline); the server cancelled the statement"_s.arg(
+                seconds(running->deadlineMs));
+        finishRunning(outcome, error);
+    }
+
+    void finishRunning(PgResult::Outcome outcome, const PgError& error)
+    {
+        deadlineTimer.stop();
+        cancelLimitTimer.stop();
+        Running r = std::move(*running);
+        running.reset();
+        r.result.outcome = outcome;
+        r.result.error = error;
+        r.result.durationMs = r.elapsed.elapsed();
+        QPointer<PgSession> alive(q);
+        if (r.id == SettingsQueryId) {
+            if (outcome == PgResult::Outcome::Ok)
+                becomeConnected();
+            else
+                failConnect(u"could not apply the session settings: "_s + error.toString());
+            return;
+        }
+        Q_EMIT q->queryFinished(r.id, r.result);
+        if (!alive || !conn)
+            return;
+        if (PQstatus(conn) == CONNECTION_BAD) {
+            lose(lostMessage());
+            return;
+        }
+        scheduleNext();
+    }
+
+    // --- deadlines and cancel -------------------------------------------------------------------------------
+
+    // PQcancel opens a connection of its own and waits for the server to close it, without a timeout: it runs on
+    // a detached thread (a thread pool's would hold up the program's exit on a frozen server).
+    void startCancel()
+    {
+        if (!conn || g_pendingCancels.load() >= MaxPendingCancels)
+            return;
+        PGcancel* cancel = PQgetCancel(conn);
+        if (!cancel)
+            return;
+        ++g_pendingCancels;
+        std::thread([cancel] {
+            char error[256];
+            PQcancel(cancel, error, sizeof error);
+            PQfreeCancel(cancel);
+            --g_pendingCancels;
+        }).detach();
+    }
+
+    void cancelRunning(CancelReason reason)
+    {
+        if (!running || running->cancelReason != CancelReason::None)
+            return;
+        running->cancelReason = reason;
+        deadlineTimer.stop();
+        startCancel();
+        cancelLimitTimer.start(qMax(100, options.cancelLimitMs));
+    }
+
+    void onDeadline() { cancelRunning(CancelReason::Deadline); }
+
+    // The server did not answer the cancel in time: give up on the connection.
+    void onCancelLimit()
+    {
+        if (!running)
+            return;
+        PgResult result = running->result;
+        result.durationMs = running->elapsed.elapsed();
+        result.connectionDropped = true;
+        const QString waited = seconds(options.cancelLimitMs);
+        if (running->cancelReason == CancelReason::Deadline) {
+            result.outcome = PgResult::Outcome::TimedOut;
+            result.error = clientError(
+                u"timed out after %1 (client deadline); the server did not answer the "
+                "cancel within %2, so the connection was dropped"_s.arg(seconds(running->deadlineMs), waited));
+        } else {
+            result.outcome = PgResult::Outcome::Cancelled;
+            result.error = clientError(
+                u"cancelled; the server did not answer the cancel within %1, so the connection was dropped"_s.arg(
+                    waited));
+        }
+        lose(u"connection dropped: the server did not answer within %1 after a cancel"_s.arg(waited), result);
+    }
+};
+
+PgSession::PgSession(QObject* parent)
+    : QObject(parent)
+    , d(std::make_unique<PgSessionPrivate>(this))
+{
+}
+
+PgSession::~PgSession() = default;
+
+void PgSession::setOptions(const PgConnectionOptions& options) { d->options = options; }
+
+PgConnectionOptions PgSession::options() const { return d->options; }
+
+void PgSession::open()
+{
+    d->backoffMs = 0;
+    d->startConnect();
+}
+
+void PgSession::reconnect() { open(); }
+
+void PgSession::close()
+{
+    d->reconnectTimer.stop();
+    const bool wasConnected = d->state != State::Disconnected;
+    std::optional<PgSessionPrivate::Running> r = std::move(d->running);
+    d->running.reset();
+    if (r && d->conn)
+        d->startCancel(); // the server may still be running it: ask it to stop
+    d->closeConnection();
+    if (wasConnected)
+        d->disconnectedSince = QDateTime::currentDateTimeUtc();
+    QPointer<PgSession> alive(this);
+    d->setState(State::Disconnected);
+    if (alive && r && r->id != SettingsQueryId) {
+        PgResult result = r->result;
+        result.outcome = PgResult::Outcome::Cancelled;
+        result.error = clientError(u"the session was closed while the query ran; its outcome is unknown"_s);
+        result.durationMs = r->elapsed.elapsed();
+        Q_EMIT queryFinished(r->id, result);
+    }
+    if (alive)
+        d->failQueued(PgResult::Outcome::NotConnected, u"the session was closed"_s);
+}
+
+PgSession::State PgSession::state() const { return d->state; }
+
+bool PgSession::isBusy() const { return d->running.has_value() && d->running->id != SettingsQueryId; }
+
+int PgSession::queuedCount() const { return int(d->queue.size()); }
+
+int PgSession::backendPid() const { return d->state == State::Connected ? d->backendPid : 0; }
+
+QString PgSession::serverVersion() const { return d->state == State::Connected ? d->serverVersion : QString(); }
+
+QString PgSession::lastError() const { return d->lastError; }
+
+QDateTime PgSession::disconnectedSince() const { return d->disconnectedSince; }
+
+QString PgSession::applicationName() const { return d->options.applicationName(); }
+
+quint64 PgSession::execute(const PgQuery& query)
+{
+    const quint64 id = d->nextId++;
+    d->queue.push_back({ id, query });
+    if (d->state == State::Disconnected) {
+        QTimer::singleShot(0, this, [this] {
+            if (d->state == State::Disconnected)
+                d->failQueued(PgResult::Outcome::NotConnected,
+                    d->lastError.isEmpty() ? u"not connected"_s : u"not connected: "_s + d->lastError);
+        });
+    } else if (d->state == State::Connected) {
+        d->scheduleNext();
+    }
+    return id;
+}
+
+quint64 PgSession::execute(const QString& sql, const QList<QVariant>& parameters)
+{
+    PgQuery q;
+    q.sql = sql;
+    q.parameters = parameters;
+    return execute(q);
+}
+
+quint64 PgSession::executeScript(const QString& sql) { return execute(PgQuery::script(sql)); }
+
+bool PgSession::cancel(quint64 queryId)
+{
+    if (d->running && d->running->id == queryId && queryId != SettingsQueryId) {
+        d->cancelRunning(PgSessionPrivate::CancelReason::User);
+        return true;
+    }
+    for (auto it = d->queue.begin(); it != d->queue.end(); ++it) {
+        if (it->id != queryId)
+            continue;
+        d->queue.erase(it);
+        PgResult r;
+        r.id = queryId;
+        r.outcome = PgResult::Outcome::Cancelled;
+        r.error = clientError(u"cancelled before it was sent"_s);
+        Q_EMIT queryFinished(queryId, r);
+        return true;
+    }
+    return false;
+}
+#include "moc_pgsession.cpp"

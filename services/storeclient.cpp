@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "services/storeclient.h"
+
+#include "services/storeworker.h"
+
+#include <QMetaObject>
+
+namespace {
+void registerStoreTypes()
+{
+    static const bool registered = [] {
+        qRegisterMetaType<Incident>();
+        qRegisterMetaType<TimelineEvent>();
+        qRegisterMetaType<QList<Incident>>();
+        qRegisterMetaType<QList<TimelineEvent>>();
+        qRegisterMetaType<StoreError>();
+        qRegisterMetaType<IncidentStore::Filter>();
+        return true;
+    }();
+    Q_UNUSED(registered);
+}
+} // namespace
+
+StoreClient::StoreClient(QString path, QObject* parent)
+    : QObject(parent)
+    , m_path(std::move(path))
+{
+    registerStoreTypes();
+    m_thread.setObjectName(QStringLiteral("petforce-store"));
+    m_worker = new StoreWorker(m_path);
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &StoreWorker::opened, this, &StoreClient::opened);
+    connect(m_worker, &StoreWorker::openFailed, this, &StoreClient::openFailed);
+    connect(m_worker, &StoreWorker::incidentChanged, this, &StoreClient::incidentChanged);
+    connect(m_worker, &StoreWorker::eventsAppended, this, &StoreClient::eventsAppended);
+    connect(m_worker, &StoreWorker::writeFailed, this, &StoreClient::writeFailed);
+    connect(m_worker, &StoreWorker::incidentsLoaded, this, &StoreClient::incidentsLoaded);
+    connect(m_worker, &StoreWorker::eventsLoaded, this, &StoreClient::eventsLoaded);
+    connect(m_worker, &StoreWorker::eventCountLoaded, this, &StoreClient::eventCountLoaded);
+    m_thread.start();
+}
+
+StoreClient::~StoreClient()
+{
+    // Everything posted before runs first (writes are kept, reads skipped), then the store closes and the thread
+    // ends. This waits for the writes still queued: a few milliseconds each.
+    m_worker->setClosing();
+    StoreWorker* worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker] {
+            worker->shutdown();
+            worker->thread()->quit();
+        },
+        Qt::QueuedConnection);
+    m_thread.wait();
+    delete m_worker;
+    m_worker = nullptr;
+}
+
+void StoreClient::setPollInterval(int ms)
+{
+    post([ms](StoreWorker* w) { w->setPollInterval(ms); });
+}
+
+void StoreClient::open()
+{
+    post([](StoreWorker* w) { w->open(); });
+}
+
+void StoreClient::createIncident(const IncidentDraft& draft)
+{
+    post([draft](StoreWorker* w) { w->createIncident(draft); });
+}
+
+void StoreClient::acknowledge(qint64 incidentId)
+{
+    post([incidentId](StoreWorker* w) { w->acknowledge(incidentId); });
+}
+
+void StoreClient::changeSeverity(qint64 incidentId, Severity severity, const QString& reason)
+{
+    post([incidentId, severity, reason](StoreWorker* w) { w->changeSeverity(incidentId, severity, reason); });
+}
+
+void StoreClient::enterFlowStep(qint64 incidentId, int step)
+{
+    post([incidentId, step](StoreWorker* w) { w->enterFlowStep(incidentId, step); });
+}
+
+void StoreClient::changeStatus(qint64 incidentId, IncidentStatus status)
+{
+    post([incidentId, status](StoreWorker* w) { w->changeStatus(incidentId, status); });
+}
+
+void StoreClient::resolve(qint64 incidentId, const QString& summary)
+{
+    post([incidentId, summary](StoreWorker* w) { w->resolve(incidentId, summary); });
+}
+
+void StoreClient::addNote(qint64 incidentId, const QString& text)
+{
+    post([incidentId, text](StoreWorker* w) { w->addNote(incidentId, text); });
+}
+
+void StoreClient::appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail)
+{
+    post([incidentId, kind, summary, detail](StoreWorker* w) { w->appendEvent(incidentId, kind, summary, detail); });
+}
+
+quint64 StoreClient::requestIncidents(IncidentStore::Filter filter)
+{
+    const quint64 id = m_nextRequest++;
+    post([id, filter](StoreWorker* w) { w->loadIncidents(id, filter); });
+    return id;
+}
+
+quint64 StoreClient::requestEvents(qint64 incidentId, qint64 afterSeq, int limit)
+{
+    const quint64 id = m_nextRequest++;
+    post([id, incidentId, afterSeq, limit](StoreWorker* w) { w->loadEvents(id, incidentId, afterSeq, limit); });
+    return id;
+}
+
+quint64 StoreClient::requestEventCount(qint64 incidentId)
+{
+    const quint64 id = m_nextRequest++;
+    post([id, incidentId](StoreWorker* w) { w->loadEventCount(id, incidentId); });
+    return id;
+}
+
+template <typename Work> void StoreClient::post(Work&& work)
+{
+    // Queued: runs on the worker thread, after everything posted before, while this thread goes on.
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, work = std::forward<Work>(work)] { work(w); }, Qt::QueuedConnection);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "services/incidentstore.h"
+
+#include <QObject>
+#include <QThread>
+
+class StoreWorker;
+
+// The GUI thread's door to the incident store. Lives on the thread that creates it (the GUI thread); every call
+// returns at once and the work runs on a worker thread of its own owning an IncidentStore. Results come back
+// as signals, by value. Also polls the file (every pollIntervalMs) so that changes made by another console
+// instance on the same store arrive as eventsAppended/incidentChanged within a few seconds.
+//
+// Calls run on the worker in the order they were made; a change's signals come in the order incidentChanged,
+// eventsAppended. Event times are taken on the worker at the write, from a MonotonicWallClock started with the
+// client, and the actor is IncidentStore::currentOperator(). The poll reports only other instances' events (this
+// client's own were reported by its writes), incidentChanged for each incident concerned first, then one
+// eventsAppended; it starts from the newest event at open(), so a view that loads after opened() should ignore
+// events whose seq it already has.
+class StoreClient : public QObject {
+    Q_OBJECT
+public:
+    explicit StoreClient(QString path, QObject* parent = nullptr);
+    // Stops the worker thread: the writes already posted are finished (reads not yet run are dropped), then the
+    // store is closed. Blocks only for those writes.
+    ~StoreClient() override;
+
+    QString path() const { return m_path; }
+    void setPollInterval(int ms); // default 1000 ms; takes effect on the next poll
+
+    void open(); // → opened() or openFailed()
+
+    // Changes: each → incidentChanged() + eventsAppended(), or writeFailed().
+    void createIncident(const IncidentDraft& draft);
+    void acknowledge(qint64 incidentId);
+    void changeSeverity(qint64 incidentId, Severity severity, const QString& reason);
+    void enterFlowStep(qint64 incidentId, int step);
+    void changeStatus(qint64 incidentId, IncidentStatus status);
+    void resolve(qint64 incidentId, const QString& summary);
+    void addNote(qint64 incidentId, const QString& text);
+    void appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail);
+
+    // Reads: each returns a request id that the answering signal carries.
+    quint64 requestIncidents(IncidentStore::Filter filter = IncidentStore::Filter::All); // → incidentsLoaded()
+    quint64 requestEvents(qint64 incidentId, qint64 afterSeq, int limit); // → eventsLoaded()
+    quint64 requestEventCount(qint64 incidentId); // → eventCountLoaded()
+
+Q_SIGNALS:
+    void opened(int schemaVersion);
+    void openFailed(const StoreError& error);
+    // A change made here, or seen by the poll as made by another instance.
+    void incidentChanged(const Incident& incident);
+    void eventsAppended(const QList<TimelineEvent>& events);
+    // A change could not be written. what says which ("Add note to incident 3"); nothing was written.
+    void writeFailed(const QString& what, const StoreError& error);
+    void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
+    void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
+    void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
+
+private:
+    template <typename Work> void post(Work&& work); // runs work(worker) on the worker thread
+
+    QString m_path;
+    QThread m_thread;
+    StoreWorker* m_worker = nullptr;
+    quint64 m_nextRequest = 1;
+};
+
+Q_DECLARE_METATYPE(StoreError)

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/incidentclock.h"
+#include "services/incidentstore.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+
+#include <atomic>
+#include <memory>
+
+class QTimer;
+
+// The StoreClient's worker: owns the IncidentStore on the client's worker thread and runs every call there, in the
+// order the client posted them. Results leave as signals, by value (queued to the client's thread).
+//
+// Created on the client's thread and moved to the worker thread before any call; from then on every method but
+// setClosing() runs on the worker thread only. Times of the events it writes come from a MonotonicWallClock read
+// on this thread at each write: the wall clock read once at start, advanced monotonically, so that one console's
+// own timeline never goes back when the system clock jumps (the order of events is their seq in any case).
+class StoreWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit StoreWorker(QString path, QObject* parent = nullptr);
+    ~StoreWorker() override;
+
+    // Any thread: from now on reads are skipped (writes still run), as the client is going away.
+    void setClosing() { m_closing = true; }
+
+    void open(); // → opened() or openFailed(); then polls every pollInterval
+    void setPollInterval(int ms); // default 1000 ms
+    void shutdown(); // stops polling and closes the store; the last call before the thread ends
+
+    void createIncident(const IncidentDraft& draft);
+    void acknowledge(qint64 incidentId);
+    void changeSeverity(qint64 incidentId, Severity severity, const QString& reason);
+    void enterFlowStep(qint64 incidentId, int step);
+    void changeStatus(qint64 incidentId, IncidentStatus status);
+    void resolve(qint64 incidentId, const QString& summary);
+    void addNote(qint64 incidentId, const QString& text);
+    void appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail);
+
+    void loadIncidents(quint64 requestId, IncidentStore::Filter filter);
+    void loadEvents(quint64 requestId, qint64 incidentId, qint64 afterSeq, int limit);
+    void loadEventCount(quint64 requestId, qint64 incidentId);
+
+    // Looks for events other instances appended since the last look; run by the poll timer.
+    void poll();
+
+Q_SIGNALS:
+    void opened(int schemaVersion);
+    void openFailed(const StoreError& error);
+    void incidentChanged(const Incident& incident);
+    void eventsAppended(const QList<TimelineEvent>& events);
+    void writeFailed(const QString& what, const StoreError& error);
+    void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
+    void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
+    void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
+
+private:
+    // Runs call(store) and publishes its result: incidentChanged + eventsAppended, or writeFailed(what).
+    template <typename Call> void write(const QString& what, const Call& call);
+    void publish(const QString& what, const StoreChange& change);
+
+    QString m_path;
+    std::unique_ptr<IncidentStore> m_store;
+    MonotonicWallClock m_clock;
+    QString m_actor;
+    QTimer* m_pollTimer = nullptr;
+    int m_pollIntervalMs = 1000;
+    qint64 m_lastSeenSeq = 0; // every event up to here has been published (by a write here or by the poll)
+    QSet<qint64> m_ownSeqs; // events written here and published already, above m_lastSeenSeq
+    std::atomic_bool m_closing = false;
+};

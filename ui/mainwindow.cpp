@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+#include "ui/mainwindow.h"
+
+#include "models/incidentfiltermodel.h"
+#include "models/incidentlistmodel.h"
+#include "models/responseflow.h"
+#include "models/timelinemodel.h"
+#include "services/storeclient.h"
+#include "ui/incidentheader.h"
+#include "ui/newincidentdialog.h"
+#include "ui/severitystyle.h"
+#include "ui/timelinepane.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+const QStringList Environments { u"production"_s, u"staging"_s, u"sandbox"_s };
+}
+
+MainWindow::MainWindow(StoreClient* store, QWidget* parent)
+    : QMainWindow(parent)
+    , m_store(store)
+    , m_incidents(new IncidentListModel(this))
+    , m_incidentFilter(new IncidentFilterModel(this))
+    , m_timeline(new TimelineModel(this))
+    , m_header(new IncidentHeader(&m_clock, this))
+    , m_timelinePane(new TimelinePane(m_timeline, this))
+    , m_storeStatus(new QLabel(this))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(tr("PetForce Ops Console"));
+    setDockNestingEnabled(true);
+    m_incidentFilter->setSourceModel(m_incidents);
+    setCentralWidget(m_timelinePane);
+    m_storeStatus->setObjectName(u"storeStatus"_s);
+    statusBar()->addPermanentWidget(m_storeStatus);
+    m_storeStatus->setText(tr("Opening the incident store…"));
+
+    createActions();
+    createDocks();
+    restoreLayout();
+
+    connect(m_store, &StoreClient::opened, this, &MainWindow::onStoreOpened);
+    connect(m_store, &StoreClient::openFailed, this, &MainWindow::onStoreOpenFailed);
+    connect(m_store, &StoreClient::incidentsLoaded, this, &MainWindow::onIncidentsLoaded);
+    connect(m_store, &StoreClient::incidentChanged, this, &MainWindow::onIncidentChanged);
+    connect(m_store, &StoreClient::eventsAppended, this, &MainWindow::onEventsAppended);
+    connect(m_store, &StoreClient::eventsLoaded, this, &MainWindow::onEventsLoaded);
+    connect(m_store, &StoreClient::eventCountLoaded, this, &MainWindow::onEventCountLoaded);
+    connect(m_store, &StoreClient::writeFailed, this, &MainWindow::onWriteFailed);
+    connect(m_timeline, &TimelineModel::fetchRequested, this, [this](qint64 incidentId, qint64 afterSeq, int limit) {
+        m_pageRequest = m_store->requestEvents(incidentId, afterSeq, limit);
+    });
+    connect(m_timelinePane, &TimelinePane::noteSubmitted, this, &MainWindow::addNote);
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+std::optional<Incident> MainWindow::activeIncident() const
+{
+    return m_incidents->incident(m_activeId);
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_newIncident = file->addAction(tr("&New Incident…"), this, [this] { openNewIncidentDialog(); });
+    m_newIncident->setObjectName(u"actionNewIncident"_s);
+    m_newIncident->setShortcut(QKeySequence::New);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(u"actionQuit"_s);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* incident = menuBar()->addMenu(tr("&Incident"));
+    m_acknowledge = incident->addAction(tr("&Acknowledge"), this, &MainWindow::acknowledge);
+    m_acknowledge->setObjectName(u"actionAcknowledge"_s);
+    m_acknowledge->setShortcut(Qt::CTRL | Qt::Key_K);
+    m_nextStep = incident->addAction(tr("Ne&xt Step"), this, &MainWindow::nextStep);
+    m_nextStep->setObjectName(u"actionNextStep"_s);
+    m_nextStep->setShortcut(Qt::CTRL | Qt::Key_BracketRight);
+    m_mitigating = incident->addAction(tr("&Mitigating"), this, &MainWindow::markMitigating);
+    m_mitigating->setObjectName(u"actionMitigating"_s);
+    m_mitigating->setToolTip(tr("Set the status to Mitigating: the cause is known and a fix is under way"));
+    m_resolve = incident->addAction(tr("&Resolve…"), this, &MainWindow::resolve);
+    m_resolve->setObjectName(u"actionResolve"_s);
+    m_resolve->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
+    QMenu* severity = incident->addMenu(tr("Change &Severity"));
+    for (const SeverityLevel& level : SeverityTable::defaults().levels()) {
+        QAction* a = severity->addAction(level.label(), this, [this, s = level.severity] { changeSeverity(s); });
+        a->setObjectName(u"actionSeverity"_s + severityCode(level.severity));
+        a->setToolTip(level.description);
+        m_severityActions.append(a);
+    }
+    incident->addSeparator();
+    m_addNote = incident->addAction(tr("Add &Note"), this, [this] { m_timelinePane->focusNoteEditor(); });
+    m_addNote->setObjectName(u"actionAddNote"_s);
+    m_addNote->setShortcut(Qt::CTRL | Qt::Key_M);
+
+    m_header->addActionButton(m_acknowledge);
+    m_header->addActionButton(m_nextStep);
+    m_header->addActionButton(m_mitigating);
+    m_header->addActionButton(m_resolve);
+}
+
+void MainWindow::createDocks()
+{
+    auto* list = new QWidget(this);
+    m_showFilter = new QComboBox(list);
+    m_showFilter->setObjectName(u"incidentShowFilter"_s);
+    m_showFilter->addItem(tr("Open incidents"), int(IncidentFilterModel::Show::Open));
+    m_showFilter->addItem(tr("Resolved incidents"), int(IncidentFilterModel::Show::Resolved));
+    m_showFilter->addItem(tr("All incidents"), int(IncidentFilterModel::Show::All));
+    connect(m_showFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_incidentFilter->setShow(IncidentFilterModel::Show(m_showFilter->currentData().toInt()));
+    });
+    m_incidentView = new QTableView(list);
+    m_incidentView->setObjectName(u"incidentView"_s);
+    m_incidentView->setModel(m_incidentFilter);
+    m_incidentView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_incidentView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_incidentView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_incidentView->setSortingEnabled(true);
+    m_incidentView->sortByColumn(IncidentListModel::StartedColumn, Qt::DescendingOrder);
+    m_incidentView->verticalHeader()->hide();
+    m_incidentView->horizontalHeader()->setStretchLastSection(true);
+    m_incidentView->setColumnWidth(IncidentListModel::SeverityColumn, 40);
+    m_incidentView->setColumnWidth(IncidentListModel::TitleColumn, 220);
+    connect(m_incidentView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::onSelectionChanged);
+    auto* layout = new QVBoxLayout(list);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(m_showFilter);
+    layout->addWidget(m_incidentView);
+
+    auto* incidents = new QDockWidget(tr("Incidents"), this);
+    incidents->setObjectName(u"incidentsDock"_s);
+    incidents->setWidget(list);
+    addDockWidget(Qt::LeftDockWidgetArea, incidents);
+
+    auto* active = new QDockWidget(tr("Active Incident"), this);
+    active->setObjectName(u"activeIncidentDock"_s);
+    active->setWidget(m_header);
+    addDockWidget(Qt::TopDockWidgetArea, active);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(incidents->toggleViewAction());
+    view->addAction(active->toggleViewAction());
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    settings.beginGroup(u"MainWindow"_s);
+    if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(u"state"_s).toByteArray());
+    m_incidentView->horizontalHeader()->restoreState(settings.value(u"incidentColumns"_s).toByteArray());
+    m_timelinePane->view()->horizontalHeader()->restoreState(settings.value(u"timelineColumns"_s).toByteArray());
+    m_showFilter->setCurrentIndex(std::clamp(settings.value(u"incidentFilter"_s, 0).toInt(), 0, 2));
+    m_restoreActiveId = settings.value(u"activeIncident"_s, 0).toLongLong();
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.beginGroup(u"MainWindow"_s);
+    settings.setValue(u"geometry"_s, saveGeometry());
+    settings.setValue(u"state"_s, saveState());
+    settings.setValue(u"incidentColumns"_s, m_incidentView->horizontalHeader()->saveState());
+    settings.setValue(u"timelineColumns"_s, m_timelinePane->view()->horizontalHeader()->saveState());
+    settings.setValue(u"incidentFilter"_s, m_showFilter->currentIndex());
+    settings.setValue(u"activeIncident"_s, m_activeId);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::updateActions()
+{
+    const auto incident = activeIncident();
+    const bool open = m_storeOpen && incident && incident->isOpen();
+    m_newIncident->setEnabled(m_storeOpen);
+    m_acknowledge->setEnabled(open && !incident->acknowledgedMs);
+    m_nextStep->setEnabled(open && incident->flowStep + 1 < ResponseFlow::defaults().stepCount());
+    if (open && incident->flowStep + 1 < ResponseFlow::defaults().stepCount())
+        m_nextStep->setText(tr("Ne&xt Step: %1").arg(ResponseFlow::defaults().step(incident->flowStep + 1).name));
+    else
+        m_nextStep->setText(tr("Ne&xt Step"));
+    m_mitigating->setEnabled(open && incident->status == IncidentStatus::Investigating);
+    m_resolve->setEnabled(open);
+    for (int i = 0; i < m_severityActions.size(); ++i)
+        m_severityActions[i]->setEnabled(open && int(incident->severity) != i);
+    m_addNote->setEnabled(m_storeOpen && incident.has_value());
+    m_timelinePane->setNoteEnabled(m_storeOpen && incident.has_value());
+}
+
+void MainWindow::updateTitle()
+{
+    const auto incident = activeIncident();
+    if (!incident) {
+        setWindowTitle(tr("PetForce Ops Console"));
+        return;
+    }
+    setWindowTitle(u"[%1] %2 — %3"_s.arg(severityCode(incident->severity), incident->title, tr("PetForce Ops Console")));
+}
+
+void MainWindow::setActiveIncident(qint64 incidentId)
+{
+    if (incidentId == m_activeId)
+        return;
+    const auto incident = m_incidents->incident(incidentId);
+    m_activeId = incident ? incidentId : 0;
+    m_header->setIncident(incident);
+    m_timeline->setIncident(m_activeId, incident ? incident->startedMs : 0, -1);
+    m_pageRequest = 0;
+    if (m_activeId) {
+        m_countRequest = m_store->requestEventCount(m_activeId);
+        m_timeline->fetchMore({});
+        const int row = m_incidents->rowOf(m_activeId);
+        const QModelIndex proxyIndex = m_incidentFilter->mapFromSource(m_incidents->index(row, 0));
+        if (proxyIndex.isValid() && m_incidentView->currentIndex().row() != proxyIndex.row())
+            m_incidentView->selectRow(proxyIndex.row());
+    }
+    updateActions();
+    updateTitle();
+    Q_EMIT activeIncidentChanged(m_activeId);
+}
+
+NewIncidentDialog* MainWindow::openNewIncidentDialog()
+{
+    auto* dialog = new NewIncidentDialog(Environments, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const IncidentDraft draft = dialog->draft();
+        m_pendingCreateTitle = draft.title;
+        m_store->createIncident(draft);
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::onStoreOpened(int schemaVersion)
+{
+    m_storeOpen = true;
+    m_storeStatus->setText(tr("Store: %1").arg(m_store->path()));
+    m_storeStatus->setToolTip(tr("Incident store schema version %1").arg(schemaVersion));
+    m_incidentsRequest = m_store->requestIncidents(IncidentStore::Filter::All);
+    updateActions();
+}
+
+void MainWindow::onStoreOpenFailed(const StoreError& error)
+{
+    m_storeStatus->setText(tr("No incident store"));
+    auto* box = new QMessageBox(QMessageBox::Critical, tr("Incident store"), error.message, QMessageBox::NoButton, this);
+    box->setObjectName(u"storeErrorBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(tr("Store file: %1").arg(m_store->path()));
+    QPushButton* moveAside = nullptr;
+    if (error.code == StoreError::Code::Corrupt)
+        moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
+    QPushButton* retry = error.code == StoreError::Code::Busy ? box->addButton(tr("Retry"), QMessageBox::AcceptRole)
+                                                               : nullptr;
+    box->addButton(tr("Quit"), QMessageBox::RejectRole);
+    connect(box, &QMessageBox::finished, this, [this, box, moveAside, retry] {
+        if (moveAside && box->clickedButton() == moveAside) {
+            QString why;
+            const QString moved = IncidentStore::moveAside(m_store->path(), &why);
+            if (moved.isEmpty()) {
+                QMessageBox::critical(this, tr("Incident store"), tr("Could not move the store aside: %1").arg(why));
+                close();
+                return;
+            }
+            statusBar()->showMessage(tr("The damaged store was moved to %1").arg(moved));
+            m_store->open();
+        } else if (retry && box->clickedButton() == retry) {
+            m_store->open();
+        } else {
+            close();
+        }
+    });
+    box->open();
+}
+
+void MainWindow::onIncidentsLoaded(quint64 requestId, const QList<Incident>& incidents)
+{
+    if (requestId != m_incidentsRequest)
+        return;
+    m_incidents->setIncidents(incidents);
+    qint64 select = m_restoreActiveId;
+    if (!m_incidents->incident(select)) {
+        select = 0;
+        for (const Incident& i : incidents) {
+            if (i.isOpen() && i.startedMs > (select ? m_incidents->incident(select)->startedMs : 0))
+                select = i.id;
+        }
+    }
+    m_activeId = -1; // force a refresh even if the same id
+    setActiveIncident(select);
+    Q_EMIT storeReady();
+}
+
+void MainWindow::onIncidentChanged(const Incident& incident)
+{
+    const bool known = m_incidents->rowOf(incident.id) >= 0;
+    m_incidents->upsert(incident);
+    if (!known && !m_pendingCreateTitle.isEmpty() && incident.title == m_pendingCreateTitle) {
+        m_pendingCreateTitle.clear();
+        setActiveIncident(incident.id);
+        return;
+    }
+    if (incident.id == m_activeId) {
+        m_header->setIncident(m_incidents->incident(incident.id));
+        updateActions();
+        updateTitle();
+    }
+}
+
+void MainWindow::onEventsAppended(const QList<TimelineEvent>& events)
+{
+    for (const TimelineEvent& e : events) {
+        if (e.kind == QStringView(EventKind::Note) && e.incidentId == m_activeId && e.actor == IncidentStore::currentOperator())
+            m_pendingNote.clear();
+    }
+    m_timeline->appendLive(events);
+}
+
+void MainWindow::onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events)
+{
+    if (requestId != m_pageRequest || incidentId != m_timeline->incidentId())
+        return; // an answer for a timeline no longer shown
+    m_timeline->appendPage(events);
+}
+
+void MainWindow::onEventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count)
+{
+    if (requestId != m_countRequest || incidentId != m_timeline->incidentId())
+        return;
+    m_timeline->setTotalCount(std::max<qint64>(count, m_timeline->rowCount()));
+}
+
+void MainWindow::onWriteFailed(const QString& what, const StoreError& error)
+{
+    statusBar()->showMessage(tr("Not saved: %1").arg(what), 10000);
+    if (!m_pendingNote.isEmpty()) {
+        m_timelinePane->restoreNote(m_pendingNote);
+        m_pendingNote.clear();
+    }
+    if (!m_pendingCreateTitle.isEmpty() && what.contains(m_pendingCreateTitle))
+        m_pendingCreateTitle.clear();
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Not saved"), tr("%1 failed.").arg(what), QMessageBox::Ok, this);
+    box->setObjectName(u"writeErrorBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(error.message);
+    box->open();
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QModelIndexList rows = m_incidentView->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    setActiveIncident(rows.constFirst().data(IncidentListModel::IdRole).toLongLong());
+}
+
+void MainWindow::acknowledge()
+{
+    if (m_activeId > 0)
+        m_store->acknowledge(m_activeId);
+}
+
+void MainWindow::nextStep()
+{
+    const auto incident = activeIncident();
+    if (incident && incident->flowStep + 1 < ResponseFlow::defaults().stepCount())
+        m_store->enterFlowStep(incident->id, incident->flowStep + 1);
+}
+
+void MainWindow::markMitigating()
+{
+    if (m_activeId > 0)
+        m_store->changeStatus(m_activeId, IncidentStatus::Mitigating);
+}
+
+void MainWindow::resolve()
+{
+    const auto incident = activeIncident();
+    if (!incident)
+        return;
+    auto* dialog = new QInputDialog(this);
+    dialog->setObjectName(u"resolveDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Resolve Incident"));
+    dialog->setLabelText(tr("Resolve “%1”.\nWhat fixed it? (goes on the timeline and into the post-mortem)").arg(incident->title));
+    dialog->setOkButtonText(tr("Resolve"));
+    dialog->setWindowModality(Qt::WindowModal);
+    connect(dialog, &QInputDialog::textValueSelected, this,
+        [this, id = incident->id](const QString& text) { m_store->resolve(id, text.trimmed()); });
+    dialog->open();
+}
+
+void MainWindow::changeSeverity(Severity severity)
+{
+    if (m_activeId > 0)
+        m_store->changeSeverity(m_activeId, severity, QString());
+}
+
+void MainWindow::addNote(const QString& text)
+{
+    if (m_activeId <= 0)
+        return;
+    m_pendingNote = text;
+    m_store->addNote(m_activeId, text);
+}

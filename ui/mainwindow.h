@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/incident.h"
+#include "models/incidentclock.h"
+#include "services/incidentstore.h"
+
+#include <QMainWindow>
+
+class IncidentFilterModel;
+class IncidentHeader;
+class IncidentListModel;
+class QComboBox;
+class QLabel;
+class QTableView;
+class StoreClient;
+class TimelineModel;
+class TimelinePane;
+
+// The console's main window: the incident list (dock), the active incident's header (dock) and its timeline
+// (centre), menus with shortcuts; layout and geometry remembered between runs. Talks to the store only through
+// the StoreClient's asynchronous calls. Lives on the GUI thread; does not own the store client.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(StoreClient* store, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    qint64 activeIncidentId() const { return m_activeId; }
+    std::optional<Incident> activeIncident() const;
+    void setActiveIncident(qint64 incidentId);
+
+    IncidentListModel* incidentModel() const { return m_incidents; }
+    TimelineModel* timelineModel() const { return m_timeline; }
+    IncidentHeader* header() const { return m_header; }
+    TimelinePane* timelinePane() const { return m_timelinePane; }
+    QTableView* incidentView() const { return m_incidentView; }
+
+    // Opens the new-incident dialog (window-modal, not blocking) and returns it.
+    class NewIncidentDialog* openNewIncidentDialog();
+
+Q_SIGNALS:
+    void activeIncidentChanged(qint64 incidentId);
+    void storeReady();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void restoreLayout();
+    void saveLayout() const;
+    void updateActions();
+    void updateTitle();
+
+    void onStoreOpened(int schemaVersion);
+    void onStoreOpenFailed(const StoreError& error);
+    void onIncidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
+    void onIncidentChanged(const Incident& incident);
+    void onEventsAppended(const QList<TimelineEvent>& events);
+    void onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
+    void onEventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
+    void onWriteFailed(const QString& what, const StoreError& error);
+    void onSelectionChanged();
+
+    void acknowledge();
+    void nextStep();
+    void markMitigating();
+    void resolve();
+    void changeSeverity(Severity severity);
+    void addNote(const QString& text);
+
+    StoreClient* m_store;
+    MonotonicWallClock m_clock;
+    IncidentListModel* m_incidents;
+    IncidentFilterModel* m_incidentFilter;
+    TimelineModel* m_timeline;
+    IncidentHeader* m_header;
+    TimelinePane* m_timelinePane;
+    QTableView* m_incidentView = nullptr;
+    QComboBox* m_showFilter = nullptr;
+    QLabel* m_storeStatus;
+
+    qint64 m_activeId = 0;
+    qint64 m_restoreActiveId = 0;
+    bool m_storeOpen = false;
+    quint64 m_incidentsRequest = 0;
+    quint64 m_pageRequest = 0;
+    quint64 m_countRequest = 0;
+    QString m_pendingCreateTitle; // select the incident this window just asked to create
+    QString m_pendingNote; // a note being written, given back to the editor if the write fails
+
+    QAction* m_newIncident = nullptr;
+    QAction* m_acknowledge = nullptr;
+    QAction* m_nextStep = nullptr;
+    QAction* m_mitigating = nullptr;
+    QAction* m_resolve = nullptr;
+    QAction* m_addNote = nullptr;
+    QList<QAction*> m_severityActions;
+};

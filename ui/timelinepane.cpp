@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include "ui/timelinepane.h"
+
+#include "models/timelinefiltermodel.h"
+#include "models/timelinemodel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_filter(new TimelineFilterModel(this))
+    , m_kind(new QComboBox(this))
+    , m_view(new QTableView(this))
+    , m_note(new QLineEdit(this))
+    , m_addNote(new QPushButton(tr("Add Note"), this))
+{
+    setObjectName(u"timelinePane"_s);
+    m_filter->setSourceModel(model);
+    m_kind->setObjectName(u"kindFilter"_s);
+    m_kind->addItem(tr("All events"), QString());
+    m_kind->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+
+    m_view->setObjectName(u"timelineView"_s);
+    m_view->setModel(m_filter);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->setColumnWidth(TimelineModel::TimeColumn, m_view->fontMetrics().horizontalAdvance(u"0000-00-00 00:00:00__"_s));
+    m_view->setColumnWidth(TimelineModel::SinceStartColumn, m_view->fontMetrics().horizontalAdvance(u"+00h 00m___"_s));
+    m_view->setColumnWidth(TimelineModel::KindColumn, m_view->fontMetrics().horizontalAdvance(u"incident.acknowledged__"_s));
+    m_view->setColumnWidth(TimelineModel::ActorColumn, m_view->fontMetrics().horizontalAdvance(u"operator____"_s));
+
+    m_note->setObjectName(u"noteEditor"_s);
+    m_note->setPlaceholderText(tr("Add a note to the timeline (Ctrl+M), Enter to save"));
+    m_note->setMaxLength(4000);
+    m_addNote->setObjectName(u"addNoteButton"_s);
+
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(new QLabel(tr("Show:"), this));
+    filterRow->addWidget(m_kind);
+    filterRow->addStretch(1);
+    auto* noteRow = new QHBoxLayout;
+    noteRow->addWidget(m_note, 1);
+    noteRow->addWidget(m_addNote);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(filterRow);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(noteRow);
+
+    connect(m_note, &QLineEdit::returnPressed, this, &TimelinePane::submitNote);
+    connect(m_addNote, &QPushButton::clicked, this, &TimelinePane::submitNote);
+    connect(m_model, &TimelineModel::kindsChanged, this, &TimelinePane::updateKinds);
+    connect(m_kind, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setKind(m_kind->currentData().toString()); });
+    // Follow the newest event while the view is at the bottom, as a log does.
+    connect(m_filter, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
+        QScrollBar* bar = m_view->verticalScrollBar();
+        m_followTail = bar->value() >= bar->maximum() && !m_model->canFetchMore({});
+    });
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_followTail && !m_model->canFetchMore({}))
+            m_view->scrollToBottom();
+    });
+}
+
+void TimelinePane::focusNoteEditor()
+{
+    m_note->setFocus(Qt::ShortcutFocusReason);
+    m_note->selectAll();
+}
+
+void TimelinePane::setNoteEnabled(bool enabled)
+{
+    m_note->setEnabled(enabled);
+    m_addNote->setEnabled(enabled);
+}
+
+void TimelinePane::restoreNote(const QString& text)
+{
+    if (m_note->text().isEmpty())
+        m_note->setText(text);
+}
+
+void TimelinePane::submitNote()
+{
+    const QString text = m_note->text().trimmed();
+    if (text.isEmpty())
+        return;
+    m_note->clear();
+    Q_EMIT noteSubmitted(text);
+}
+
+void TimelinePane::updateKinds()
+{
+    const QString current = m_kind->currentData().toString();
+    const QStringList kinds = m_model->kinds();
+    QSignalBlocker blocker(m_kind);
+    m_kind->clear();
+    m_kind->addItem(tr("All events"), QString());
+    for (const QString& kind : kinds)
+        m_kind->addItem(kind, kind);
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(current)));
+}
