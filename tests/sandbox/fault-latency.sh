@@ -32,8 +32,6 @@ if ! gt 100 "$mean"; then
     note "machine loaded: mean ${mean} ms after heal is above 100 ms but 3x below ${slow} ms"
 fi
 ok "after heal: member query mean ${mean} ms"
-datapoint_after_heal() { [[ -n "$(metric_values PetForce/API LatencyP99 Service petforce-api "$t1" Maximum)" ]]; }
-poll 60 "a LatencyP99 datapoint after heal" datapoint_after_heal
-v=$(metric_values PetForce/API LatencyP99 Service petforce-api "$t1" Maximum | sort -g | tail -n1)
-gt 1000 "$v" || fail "LatencyP99 still $v ms after heal"
-ok "after heal: LatencyP99 $v ms"
+p99_low() { local v; v=$(metric_values PetForce/API LatencyP99 Service petforce-api "$t1" Maximum | tail -n1); [[ -n "$v" ]] && gt 1000 "$v"; }
+poll 60 "LatencyP99 < 1000 ms after heal" p99_low
+ok "after heal: LatencyP99 $(metric_values PetForce/API LatencyP99 Service petforce-api "$t1" Maximum | tail -n1) ms"

@@ -5,9 +5,23 @@
 # shellcheck source=tests/sandbox/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 load_env
-trap 'sb heal rate-limit >/dev/null 2>&1 || true' EXIT
-sb heal rate-limit >/dev/null
 HOT=(203.0.113.7 198.51.100.23 192.0.2.50)
+WAF_NAME=petforce-production-blocked-ips
+WAF_ID=$(awsx wafv2 list-ip-sets --scope REGIONAL --query "IPSets[?Name=='$WAF_NAME'].Id | [0]" --output text)
+waf_addresses() { awsx wafv2 get-ip-set --scope REGIONAL --name "$WAF_NAME" --id "$WAF_ID" --query 'IPSet.Addresses' --output text; }
+waf_set() {   # waf_set ADDRESS...: replace the set's addresses (read the lock token first)
+    local token
+    token=$(awsx wafv2 get-ip-set --scope REGIONAL --name "$WAF_NAME" --id "$WAF_ID" --query LockToken --output text)
+    awsx wafv2 update-ip-set --scope REGIONAL --name "$WAF_NAME" --id "$WAF_ID" --lock-token "$token" --addresses "$@" >/dev/null
+}
+read -r -a WAF_ORIGINAL <<< "$(waf_addresses)"
+cleanup() {
+    sb heal rate-limit >/dev/null 2>&1 || true
+    waf_set "${WAF_ORIGINAL[@]}" 2>/dev/null || true
+}
+trap cleanup EXIT
+sb heal rate-limit >/dev/null
+heartbeat() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["published_at"])' "$SB_DIR/run/loadgen.json"; }
 
 sb inject rate-limit
 # the runbook's own diagnosis commands
@@ -25,6 +39,20 @@ for ip in "${HOT[@]}"; do
         || fail "no RATE_LIMIT line for $ip"
 done
 ok "hot IPs ${HOT[*]} have rate_limit keys > 100 and RATE_LIMIT lines"
+
+# the runbook's Option B fix works: block one hot IP at the WAF and its RATE_LIMIT lines stop
+blocked_at=$(date +%s.%N)
+waf_set "${HOT[0]}/32" "${WAF_ORIGINAL[@]}"
+publish_after() { gt "$(heartbeat)" "$1"; }
+poll 60 "a publish after the WAF update" publish_after "$blocked_at"
+since=$(heartbeat)
+poll 60 "one more publish" publish_after "$since"
+since_ms=$(awk -v t="$since" 'BEGIN { printf "%.0f", t * 1000 }')
+n_blocked=$(count_log_events "\"ip=${HOT[0]}\"" "$since_ms")
+n_other=$(count_log_events "\"ip=${HOT[1]}\"" "$since_ms")
+(( n_blocked == 0 && n_other > 0 )) || fail "after blocking ${HOT[0]} at the WAF: $n_blocked lines from it, $n_other from ${HOT[1]}"
+ok "WAF block of ${HOT[0]} stops its RATE_LIMIT lines (${HOT[1]}: $n_other)"
+waf_set "${WAF_ORIGINAL[@]}"
 
 sb heal rate-limit
 t1=$(date +%s); t1ms=$(now_ms)

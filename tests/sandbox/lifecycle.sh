@@ -25,6 +25,8 @@ leftovers() {   # $1: "pgport redisport awsport"
 }
 ports_of() { sed -n 's/^sandbox: ports: postgres \([0-9]*\), redis \([0-9]*\), aws \([0-9]*\)$/\1 \2 \3/p' "$1"; }
 
+sb down >/dev/null   # a sandbox left in this folder by an interrupted run
+
 # 1. a failed up (at each of two late steps) leaves nothing behind
 for step in seed loadgen; do
     if PETFORCE_SANDBOX_FAIL_AT=$step sb up > "$SB_DIR.log" 2>&1; then fail "up succeeded despite FAIL_AT=$step"; fi
