@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """PetForce local sandbox: PostgreSQL 15, Redis 7 and moto_server on loopback, with live load
 and injectable faults.  Run through scripts/sandbox (which picks the Python that runs moto_server).
+User documentation: README.md beside this file.
 
 Layout of the sandbox folder (--dir):
   state.json        ports, passwords, paths (mode 600); present while a sandbox is up or starting
@@ -1098,6 +1099,10 @@ def main(argv=None):
         return handler(sb, args)
     except SandboxError as e:
         say("error: %s" % e)
+        return 1
+    except BrokenPipeError:   # e.g. `scripts/sandbox status | head -n 2`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
 
 
