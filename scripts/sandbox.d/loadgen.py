@@ -15,8 +15,6 @@ import os
 import random
 import select
 import signal
-import socket
-import sys
 import time
 import traceback
 import uuid

@@ -54,14 +54,14 @@ streams=$(awsx logs describe-log-streams --log-group-name /ecs/petforce-producti
 (( streams >= 1 )) || fail "log streams"
 lines() { (( $(count_log_events INFO "$(( $(date +%s) - 600 ))000") > 0 )); }
 poll 30 "INFO lines in the log group" lines
-start=$(( $(date +%s) - 300 ))
-for m in "AWS/ECS CPUUtilization ServiceName" "AWS/ECS MemoryUtilization ServiceName" \
-         "PetForce/API RequestCount Service" "PetForce/API ErrorRate Service" "PetForce/API SuccessRate Service" \
-         "PetForce/API LatencyP50 Service" "PetForce/API LatencyP99 Service"; do
-    read -r ns name dim <<< "$m"
-    has() { [[ -n "$(metric_values "$ns" "$name" "$dim" petforce-api "$start" Average)" ]]; }
-    poll 30 "$ns $name datapoints" has
-done
+metric_names() {   # NAMESPACE DIMENSION: names of the metrics with DIMENSION=petforce-api
+    awsx cloudwatch list-metrics --namespace "$1" --dimensions "Name=$2,Value=petforce-api" \
+        --query 'Metrics[].MetricName' --output text | tr '\t' '\n' | sort -u | xargs
+}
+[[ "$(metric_names AWS/ECS ServiceName)" == "CPUUtilization MemoryUtilization" ]] \
+    || fail "AWS/ECS metrics: $(metric_names AWS/ECS ServiceName)"
+[[ "$(metric_names PetForce/API Service)" == "ErrorRate LatencyP50 LatencyP99 RequestCount SuccessRate" ]] \
+    || fail "PetForce/API metrics: $(metric_names PetForce/API Service)"
 awsx cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization \
     --dimensions Name=ServiceName,Value=petforce-api \
     --start-time "$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%S)" --end-time "$(date -u +%Y-%m-%dT%H:%M:%S)" \
