@@ -7,10 +7,7 @@
 
 #include <cstdio>
 
-bool FirstPaintMarker::requested()
-{
-    return qEnvironmentVariableIntValue("PETFORCE_BENCH_PAINT_MARKER") == 1;
-}
+bool FirstPaintMarker::requested() { return qEnvironmentVariableIntValue("PETFORCE_BENCH_PAINT_MARKER") == 1; }
 
 bool FirstPaintMarker::eventFilter(QObject* watched, QEvent* event)
 {

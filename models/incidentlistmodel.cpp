@@ -57,10 +57,7 @@ int IncidentListModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : int(m_incidents.size());
 }
 
-int IncidentListModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int IncidentListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant IncidentListModel::data(const QModelIndex& index, int role) const
 {

@@ -11,7 +11,15 @@
 class IncidentListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { SeverityColumn, TitleColumn, StatusColumn, StepColumn, EnvironmentColumn, StartedColumn, ColumnCount };
+    enum Column {
+        SeverityColumn,
+        TitleColumn,
+        StatusColumn,
+        StepColumn,
+        EnvironmentColumn,
+        StartedColumn,
+        ColumnCount
+    };
     enum Role {
         IncidentRole = Qt::UserRole + 1,
         IdRole,

@@ -31,10 +31,7 @@ void TimelineModel::setIncident(qint64 incidentId, qint64 startedMs, qint64 tota
     }
 }
 
-void TimelineModel::setTotalCount(qint64 totalCount)
-{
-    m_totalCount = totalCount;
-}
+void TimelineModel::setTotalCount(qint64 totalCount) { m_totalCount = totalCount; }
 
 void TimelineModel::appendPage(const QList<TimelineEvent>& events)
 {
@@ -72,8 +69,8 @@ void TimelineModel::insertInOrder(const QList<TimelineEvent>& events)
     }
     std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
     const qint64 lastSeq = m_events.isEmpty() ? 0 : m_events.constLast().seq;
-    fresh.erase(std::remove_if(fresh.begin(), fresh.end(), [lastSeq](const auto& e) { return e.seq <= lastSeq; }),
-        fresh.end());
+    fresh.erase(
+        std::remove_if(fresh.begin(), fresh.end(), [lastSeq](const auto& e) { return e.seq <= lastSeq; }), fresh.end());
     fresh.erase(std::unique(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.seq == b.seq; }),
         fresh.end());
     if (fresh.isEmpty())
@@ -105,20 +102,11 @@ TimelineEvent TimelineModel::event(int row) const
     return row >= 0 && row < m_events.size() ? m_events.at(row) : TimelineEvent {};
 }
 
-QStringList TimelineModel::kinds() const
-{
-    return m_kinds;
-}
+QStringList TimelineModel::kinds() const { return m_kinds; }
 
-int TimelineModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : int(m_events.size());
-}
+int TimelineModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_events.size()); }
 
-int TimelineModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int TimelineModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant TimelineModel::data(const QModelIndex& index, int role) const
 {
@@ -145,7 +133,8 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const
             return QDateTime::fromMSecsSinceEpoch(e.timeMs, Qt::UTC).toString(u"yyyy-MM-dd HH:mm:ss.zzz 'UTC'"_s);
         }
         if (index.column() == SummaryColumn && !e.detail.isEmpty())
-            return QString(e.summary + u"\n\n"_s + QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Indented)));
+            return QString(
+                e.summary + u"\n\n"_s + QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Indented)));
         return {};
     case EventRole:
         return QVariant::fromValue(e);

@@ -20,6 +20,8 @@
 #include <QThread>
 #include <QVariant>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include <pwd.h>
@@ -140,6 +142,40 @@ bool headerSaysTruncated(const QString& file)
     return pages > 0 && changeCounter == validFor && size < qint64(pages) * pageSize;
 }
 
+// The schema version in the header of a file with no write-ahead log (where the header is current); nullopt when
+// there is a log or the file does not start like an SQLite database. Lets open() refuse a newer store closed
+// cleanly without SQLite, which would leave -wal/-shm files beside it.
+std::optional<int> headerVersion(const QString& file)
+{
+    const QFileInfo wal(file + u"-wal"_s);
+    if (wal.exists() && wal.size() > 0)
+        return std::nullopt;
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray header = f.read(100);
+    if (header.size() < 100 || !header.startsWith(QByteArray("SQLite format 3\0", 16)))
+        return std::nullopt;
+    // Fields every valid header has (sqlite.org/fileformat.html): a power-of-two page size and the fixed payload
+    // fractions. Anything else is left to SQLite to judge.
+    const quint32 pageSize = (quint32(quint8(header.at(16))) << 8) | quint32(quint8(header.at(17)));
+    const bool pageSizeOk = pageSize == 1 || (pageSize >= 512 && (pageSize & (pageSize - 1)) == 0);
+    if (!pageSizeOk || header.at(21) != 64 || header.at(22) != 32 || header.at(23) != 32)
+        return std::nullopt;
+    return int(bigEndian32(header, 60));
+}
+
+StoreError newerSchema(const QString& file, int version)
+{
+    return makeError(StoreError::Code::NewerSchema,
+        tr("The incident store %1 was written by a newer version of the console (schema version %2; this version "
+           "supports up to %3). It has been left untouched: update the console, or choose another store with "
+           "--store PATH.")
+            .arg(file)
+            .arg(version)
+            .arg(SchemaVersion));
+}
+
 QString severityText(Severity s) { return severityCode(s); }
 
 Severity severityFromText(const QString& text) { return severityFromCode(text).value_or(Severity::P2); }
@@ -148,6 +184,9 @@ IncidentStatus statusFromText(const QString& text)
 {
     return incidentStatusFromName(text).value_or(IncidentStatus::Investigating);
 }
+
+// Text for a NOT NULL column: Qt Sql binds a null QString as NULL, so an empty one goes as ''.
+QVariant textValue(const QString& text) { return text.isNull() ? QVariant(u""_s) : QVariant(text); }
 
 QVariant optionalValue(const std::optional<qint64>& v) { return v ? QVariant(*v) : QVariant(); }
 
@@ -367,9 +406,9 @@ public:
         return run(u"UPDATE incidents SET title = ?, severity = ?, status = ?, environment = ?, commander = ?, "
                    u"impact = ?, acknowledged_ms = ?, resolved_ms = ?, flow_step = ?, step_entered_ms = ?, "
                    u"last_seq = ? WHERE id = ?"_s,
-            { i.title, severityText(i.severity), incidentStatusName(i.status), i.environment, i.commander, i.impact,
-                optionalValue(i.acknowledgedMs), optionalValue(i.resolvedMs), i.flowStep, i.stepEnteredMs, i.lastSeq,
-                i.id });
+            { textValue(i.title), severityText(i.severity), incidentStatusName(i.status), textValue(i.environment),
+                textValue(i.commander), textValue(i.impact), optionalValue(i.acknowledgedMs),
+                optionalValue(i.resolvedMs), i.flowStep, i.stepEnteredMs, i.lastSeq, i.id });
     }
 
     // Appends one event about incident (whose lastSeq follows) to change.events.
@@ -385,7 +424,7 @@ public:
         e.detail = detail;
         QSqlQuery* q = exec(u"INSERT INTO events (incident_id, time_ms, kind, actor, summary, detail) "
                             u"VALUES (?, ?, ?, ?, ?, ?)"_s,
-            { e.incidentId, e.timeMs, e.kind, e.actor, e.summary,
+            { e.incidentId, e.timeMs, textValue(e.kind), textValue(e.actor), textValue(e.summary),
                 QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact)) });
         if (!q)
             return false;
@@ -427,15 +466,8 @@ public:
             return fromSql(q.lastError(), file, doing);
         const qint64 objects = q.value(0).toLongLong();
         q.finish();
-        if (version > SchemaVersion) {
-            return makeError(StoreError::Code::NewerSchema,
-                tr("The incident store %1 was written by a newer version of the console (schema version %2; this "
-                   "version supports up to %3). It has been left untouched: update the console, or choose another "
-                   "store with --store PATH.")
-                    .arg(file)
-                    .arg(version)
-                    .arg(SchemaVersion));
-        }
+        if (version > SchemaVersion)
+            return newerSchema(file, version);
         if (version == 0 && objects > 0) {
             return makeError(StoreError::Code::Corrupt,
                 tr("%1 is an SQLite database but not an incident store (it has tables and no schema version). It has "
@@ -616,6 +648,10 @@ bool IncidentStore::open()
 {
     close();
     m_error = {};
+    if (m_path.trimmed().isEmpty()) {
+        m_error = makeError(StoreError::Code::Io, tr("No file was given for the incident store."));
+        return false;
+    }
     const QFileInfo info(m_path);
     const QString file = info.absoluteFilePath();
     const auto fail = [this](StoreError error) {
@@ -632,12 +668,21 @@ bool IncidentStore::open()
     }
     d->connectionName = u"petforce-store-%1"_s.arg(g_connectionCounter.fetchAndAddOrdered(1));
 
-    const bool exists = info.exists();
-    if (exists && info.size() > 0) {
-        if (StoreError error = d->inspect(file); error.isError())
-            return fail(error);
-    }
+    // The checks that need no SQLite come first: a newer file closed cleanly, then permissions. Only a store this
+    // process could write is looked at through SQLite, whose read-only connection may create -wal/-shm files that
+    // would otherwise belong to the wrong user.
+    const bool exists = info.exists() && info.size() > 0;
     if (exists) {
+        if (const std::optional<int> version = headerVersion(file); version && *version > SchemaVersion)
+            return fail(newerSchema(file, *version));
+    }
+    if (::access(QFile::encodeName(info.absolutePath()).constData(), W_OK) != 0) {
+        return fail(makeError(StoreError::Code::Unwritable,
+            tr("Cannot write in the folder %1 of the incident store %2 (%3). Check its permissions, or choose "
+               "another store with --store PATH.")
+                .arg(info.absolutePath(), file, QString::fromLocal8Bit(std::strerror(errno)))));
+    }
+    if (info.exists()) {
         QFile probe(file);
         if (!probe.open(QIODevice::ReadWrite)) {
             return fail(makeError(StoreError::Code::Unwritable,
@@ -646,12 +691,25 @@ bool IncidentStore::open()
                     .arg(file, probe.errorString())));
         }
     }
+    if (exists) {
+        if (StoreError error = d->inspect(file); error.isError())
+            return fail(error);
+    }
 
     // One process at a time switches a store to WAL and migrates it. The lock file sits beside the store; a lock
     // left by a process that died is taken over (QLockFile checks that its owner still runs).
+    // (QLockFile::tryLock(timeout) backs off to 100, 200, 400 ms... between attempts; opens take milliseconds, so
+    // poll in short steps instead.)
     QLockFile lock(file + u".lock"_s);
     lock.setStaleLockTime(0);
-    if (!lock.tryLock(OpenLockTimeoutMs)) {
+    QElapsedTimer lockWait;
+    lockWait.start();
+    bool locked = lock.tryLock(0);
+    while (!locked && lock.error() == QLockFile::LockFailedError && lockWait.elapsed() < OpenLockTimeoutMs) {
+        QThread::msleep(2 + QRandomGenerator::global()->bounded(8));
+        locked = lock.tryLock(0);
+    }
+    if (!locked) {
         switch (lock.error()) {
         case QLockFile::PermissionError:
             return fail(makeError(StoreError::Code::Unwritable,
@@ -686,15 +744,8 @@ bool IncidentStore::open()
     const std::optional<QVariant> version = d->value(u"PRAGMA user_version"_s);
     if (!version)
         return fail(fromSql(d->sqlError, file, opening));
-    if (version->toInt() > SchemaVersion) { // upgraded by a newer console since the pre-flight
-        return fail(makeError(StoreError::Code::NewerSchema,
-            tr("The incident store %1 was written by a newer version of the console (schema version %2; this version "
-               "supports up to %3). It has been left untouched: update the console, or choose another store with "
-               "--store PATH.")
-                .arg(file)
-                .arg(version->toInt())
-                .arg(SchemaVersion)));
-    }
+    if (version->toInt() > SchemaVersion) // upgraded by a newer console since the pre-flight
+        return fail(newerSchema(file, version->toInt()));
 
     // Switching to WAL needs a moment with no other connection in the file; a racing first open of another process
     // can make it fail at once with "database is locked" (the busy handler is not consulted): retry.
@@ -794,8 +845,8 @@ StoreChange IncidentStore::createIncident(const IncidentDraft& draft, const QStr
     if (QSqlQuery* q = d->exec(u"INSERT INTO incidents (title, severity, status, environment, commander, impact, "
                                u"started_ms, acknowledged_ms, resolved_ms, flow_step, step_entered_ms, last_seq) "
                                u"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, 0)"_s,
-            { i.title, severityText(i.severity), incidentStatusName(i.status), i.environment, i.commander, i.impact,
-                i.startedMs, i.flowStep, i.stepEnteredMs })) {
+            { textValue(i.title), severityText(i.severity), incidentStatusName(i.status), textValue(i.environment),
+                textValue(i.commander), textValue(i.impact), i.startedMs, i.flowStep, i.stepEnteredMs })) {
         i.id = q->lastInsertId().toLongLong();
         q->finish();
         const QJsonObject detail { { u"title"_s, i.title }, { u"severity"_s, severityCode(i.severity) },

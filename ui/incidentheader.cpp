@@ -127,20 +127,11 @@ void IncidentHeader::setIncident(const std::optional<Incident>& incident)
     refreshClocks();
 }
 
-QString IncidentHeader::stepClockText() const
-{
-    return m_stepClock->text();
-}
+QString IncidentHeader::stepClockText() const { return m_stepClock->text(); }
 
-QString IncidentHeader::responseClockText() const
-{
-    return m_responseClock->text();
-}
+QString IncidentHeader::responseClockText() const { return m_responseClock->text(); }
 
-QString IncidentHeader::elapsedText() const
-{
-    return m_elapsed->text();
-}
+QString IncidentHeader::elapsedText() const { return m_elapsed->text(); }
 
 void IncidentHeader::showEvent(QShowEvent* event)
 {
@@ -181,13 +172,14 @@ void IncidentHeader::refreshClocks()
 
     const QString target = SeverityTable::defaults().level(m_incident->severity).responseTimeText;
     if (c.respondedAfterMs) {
-        m_responseClock->setText(tr("Acknowledged after %1 (target %2)").arg(formatDuration(*c.respondedAfterMs), target));
+        m_responseClock->setText(
+            tr("Acknowledged after %1 (target %2)").arg(formatDuration(*c.respondedAfterMs), target));
     } else if (c.finished) {
         m_responseClock->setText(tr("Never acknowledged"));
     } else {
-        m_responseClock->setText(tr("Unacknowledged for %1 (respond within %2)%3")
-                                     .arg(formatDuration(c.sinceStartMs), target,
-                                         c.responseOverdue ? tr(" — overdue") : QString()));
+        m_responseClock->setText(
+            tr("Unacknowledged for %1 (respond within %2)%3")
+                .arg(formatDuration(c.sinceStartMs), target, c.responseOverdue ? tr(" — overdue") : QString()));
     }
     m_responseClock->setStyleSheet(c.responseOverdue ? OverdueStyle : QString());
 }

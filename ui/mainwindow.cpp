@@ -74,10 +74,7 @@ MainWindow::MainWindow(StoreClient* store, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-std::optional<Incident> MainWindow::activeIncident() const
-{
-    return m_incidents->incident(m_activeId);
-}
+std::optional<Incident> MainWindow::activeIncident() const { return m_incidents->incident(m_activeId); }
 
 void MainWindow::createActions()
 {
@@ -129,9 +126,8 @@ void MainWindow::createDocks()
     m_showFilter->addItem(tr("Open incidents"), int(IncidentFilterModel::Show::Open));
     m_showFilter->addItem(tr("Resolved incidents"), int(IncidentFilterModel::Show::Resolved));
     m_showFilter->addItem(tr("All incidents"), int(IncidentFilterModel::Show::All));
-    connect(m_showFilter, &QComboBox::currentIndexChanged, this, [this] {
-        m_incidentFilter->setShow(IncidentFilterModel::Show(m_showFilter->currentData().toInt()));
-    });
+    connect(m_showFilter, &QComboBox::currentIndexChanged, this,
+        [this] { m_incidentFilter->setShow(IncidentFilterModel::Show(m_showFilter->currentData().toInt())); });
     m_incidentView = new QTableView(list);
     m_incidentView->setObjectName(u"incidentView"_s);
     m_incidentView->setModel(m_incidentFilter);
@@ -223,7 +219,8 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("PetForce Ops Console"));
         return;
     }
-    setWindowTitle(u"[%1] %2 — %3"_s.arg(severityCode(incident->severity), incident->title, tr("PetForce Ops Console")));
+    setWindowTitle(
+        u"[%1] %2 — %3"_s.arg(severityCode(incident->severity), incident->title, tr("PetForce Ops Console")));
 }
 
 void MainWindow::setActiveIncident(qint64 incidentId)
@@ -274,15 +271,16 @@ void MainWindow::onStoreOpened(int schemaVersion)
 void MainWindow::onStoreOpenFailed(const StoreError& error)
 {
     m_storeStatus->setText(tr("No incident store"));
-    auto* box = new QMessageBox(QMessageBox::Critical, tr("Incident store"), error.message, QMessageBox::NoButton, this);
+    auto* box
+        = new QMessageBox(QMessageBox::Critical, tr("Incident store"), error.message, QMessageBox::NoButton, this);
     box->setObjectName(u"storeErrorBox"_s);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(tr("Store file: %1").arg(m_store->path()));
     QPushButton* moveAside = nullptr;
     if (error.code == StoreError::Code::Corrupt)
         moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
-    QPushButton* retry = error.code == StoreError::Code::Busy ? box->addButton(tr("Retry"), QMessageBox::AcceptRole)
-                                                               : nullptr;
+    QPushButton* retry
+        = error.code == StoreError::Code::Busy ? box->addButton(tr("Retry"), QMessageBox::AcceptRole) : nullptr;
     box->addButton(tr("Quit"), QMessageBox::RejectRole);
     connect(box, &QMessageBox::finished, this, [this, box, moveAside, retry] {
         if (moveAside && box->clickedButton() == moveAside) {
@@ -341,7 +339,8 @@ void MainWindow::onIncidentChanged(const Incident& incident)
 void MainWindow::onEventsAppended(const QList<TimelineEvent>& events)
 {
     for (const TimelineEvent& e : events) {
-        if (e.kind == QStringView(EventKind::Note) && e.incidentId == m_activeId && e.actor == IncidentStore::currentOperator())
+        if (e.kind == QStringView(EventKind::Note) && e.incidentId == m_activeId
+            && e.actor == IncidentStore::currentOperator())
             m_pendingNote.clear();
     }
     m_timeline->appendLive(events);
@@ -370,7 +369,8 @@ void MainWindow::onWriteFailed(const QString& what, const StoreError& error)
     }
     if (!m_pendingCreateTitle.isEmpty() && what.contains(m_pendingCreateTitle))
         m_pendingCreateTitle.clear();
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Not saved"), tr("%1 failed.").arg(what), QMessageBox::Ok, this);
+    auto* box
+        = new QMessageBox(QMessageBox::Warning, tr("Not saved"), tr("%1 failed.").arg(what), QMessageBox::Ok, this);
     box->setObjectName(u"writeErrorBox"_s);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(error.message);
@@ -413,7 +413,8 @@ void MainWindow::resolve()
     dialog->setObjectName(u"resolveDialog"_s);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowTitle(tr("Resolve Incident"));
-    dialog->setLabelText(tr("Resolve “%1”.\nWhat fixed it? (goes on the timeline and into the post-mortem)").arg(incident->title));
+    dialog->setLabelText(
+        tr("Resolve “%1”.\nWhat fixed it? (goes on the timeline and into the post-mortem)").arg(incident->title));
     dialog->setOkButtonText(tr("Resolve"));
     dialog->setWindowModality(Qt::WindowModal);
     connect(dialog, &QInputDialog::textValueSelected, this,

@@ -74,10 +74,7 @@ void NewIncidentDialog::setSeverity(Severity severity)
     m_severity->setCurrentIndex(m_severity->findData(int(severity)));
 }
 
-void NewIncidentDialog::setTitle(const QString& title)
-{
-    m_title->setText(title);
-}
+void NewIncidentDialog::setTitle(const QString& title) { m_title->setText(title); }
 
 void NewIncidentDialog::setEnvironment(const QString& environment)
 {
@@ -112,6 +109,6 @@ void NewIncidentDialog::accept()
 void NewIncidentDialog::updateSeverityHelp()
 {
     const SeverityLevel level = SeverityTable::defaults().level(Severity(m_severity->currentData().toInt()));
-    m_severityHelp->setText(tr("%1. Respond within %2. For example: %3.")
-                                .arg(level.description, level.responseTimeText, level.examples));
+    m_severityHelp->setText(
+        tr("%1. Respond within %2. For example: %3.").arg(level.description, level.responseTimeText, level.examples));
 }

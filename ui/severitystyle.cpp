@@ -20,10 +20,7 @@ QColor background(Severity severity)
     return Qt::gray;
 }
 
-QColor foreground(Severity severity)
-{
-    return severity == Severity::P2 ? QColor(Qt::black) : QColor(Qt::white);
-}
+QColor foreground(Severity severity) { return severity == Severity::P2 ? QColor(Qt::black) : QColor(Qt::white); }
 
 QString badgeStyleSheet(Severity severity)
 {

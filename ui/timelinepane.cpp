@@ -42,9 +42,11 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_view->setColumnWidth(TimelineModel::TimeColumn, m_view->fontMetrics().horizontalAdvance(u"0000-00-00 00:00:00__"_s));
+    m_view->setColumnWidth(
+        TimelineModel::TimeColumn, m_view->fontMetrics().horizontalAdvance(u"0000-00-00 00:00:00__"_s));
     m_view->setColumnWidth(TimelineModel::SinceStartColumn, m_view->fontMetrics().horizontalAdvance(u"+00h 00m___"_s));
-    m_view->setColumnWidth(TimelineModel::KindColumn, m_view->fontMetrics().horizontalAdvance(u"incident.acknowledged__"_s));
+    m_view->setColumnWidth(
+        TimelineModel::KindColumn, m_view->fontMetrics().horizontalAdvance(u"incident.acknowledged__"_s));
     m_view->setColumnWidth(TimelineModel::ActorColumn, m_view->fontMetrics().horizontalAdvance(u"operator____"_s));
 
     m_note->setObjectName(u"noteEditor"_s);
@@ -68,8 +70,8 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     connect(m_note, &QLineEdit::returnPressed, this, &TimelinePane::submitNote);
     connect(m_addNote, &QPushButton::clicked, this, &TimelinePane::submitNote);
     connect(m_model, &TimelineModel::kindsChanged, this, &TimelinePane::updateKinds);
-    connect(m_kind, &QComboBox::currentIndexChanged, this,
-        [this] { m_filter->setKind(m_kind->currentData().toString()); });
+    connect(
+        m_kind, &QComboBox::currentIndexChanged, this, [this] { m_filter->setKind(m_kind->currentData().toString()); });
     // Follow the newest event while the view is at the bottom, as a log does.
     connect(m_filter, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
         QScrollBar* bar = m_view->verticalScrollBar();

@@ -12,6 +12,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEvent>
+#include <QFileInfo>
+#include <QJsonObject>
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QTableView>
@@ -44,7 +46,7 @@ int main(int argc, char** argv)
     const int count = argc > 1 ? std::atoi(argv[1]) : 100000;
 
     // The store lives in memory-backed storage so that building it does not take minutes of fsyncs.
-    QTemporaryDir dir(QDir::exists(u"/dev/shm"_s) ? u"/dev/shm/bench-timeline-XXXXXX"_s : QString());
+    QTemporaryDir dir(QFileInfo(u"/dev/shm"_s).isDir() ? u"/dev/shm/bench-timeline-XXXXXX"_s : QString());
     const QString path = dir.filePath(u"incidents.sqlite"_s);
     qint64 incidentId = 0;
     {
@@ -59,8 +61,8 @@ int main(int argc, char** argv)
         QElapsedTimer fill;
         fill.start();
         for (int n = 1; n < count; ++n) {
-            const auto change = store.appendEvent(incidentId, u"bench.event"_s,
-                u"Event %1 of the benchmark"_s.arg(n), QJsonObject { { u"n"_s, n } }, u"bench"_s, now - (count - n) * 1000LL);
+            const auto change = store.appendEvent(incidentId, u"bench.event"_s, u"Event %1 of the benchmark"_s.arg(n),
+                QJsonObject { { u"n"_s, n } }, u"bench"_s, now - (count - n) * 1000LL);
             if (!change.ok) {
                 std::fprintf(stderr, "append failed: %s\n", qPrintable(change.error.message));
                 return 1;
@@ -128,7 +130,8 @@ int main(int argc, char** argv)
     scrolling.start();
     QTimer::singleShot(300000, &app, [] { QCoreApplication::exit(1); });
     const int rc = QApplication::exec();
-    std::printf("# loaded %d rows while scrolling in %lld ms\n", model->rowCount(), static_cast<long long>(scrolling.elapsed()));
+    std::printf("# loaded %d rows while scrolling in %lld ms\n", model->rowCount(),
+        static_cast<long long>(scrolling.elapsed()));
     if (rc != 0) {
         std::fprintf(stderr, "scrolling did not reach the end within 300 s\n");
         return 1;

@@ -10,15 +10,15 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QDir>
-#include <QMessageBox>
-#include <QSettings>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -30,8 +30,7 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-template <typename T>
-T* waitForTopLevel(const QString& objectName)
+template <typename T> T* waitForTopLevel(const QString& objectName)
 {
     T* found = nullptr;
     for (int n = 0; n < 100 && !found; ++n) {
@@ -93,10 +92,7 @@ void TestMainWindow::init()
     startWindow();
 }
 
-void TestMainWindow::cleanup()
-{
-    stopWindow();
-}
+void TestMainWindow::cleanup() { stopWindow(); }
 
 void TestMainWindow::startWindow()
 {
@@ -128,10 +124,10 @@ qint64 TestMainWindow::createIncident(const QString& title, Severity severity, c
     dialog->findChild<QLineEdit*>(u"title"_s)->setText(title);
     dialog->setSeverity(severity);
     dialog->setEnvironment(environment);
-    QTest::mouseClick(
-        dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
     QSignalSpy changed(m_window.get(), &MainWindow::activeIncidentChanged);
-    if (!QTest::qWaitFor([&] { return m_window->activeIncident() && m_window->activeIncident()->title == title; }, 10000))
+    if (!QTest::qWaitFor(
+            [&] { return m_window->activeIncident() && m_window->activeIncident()->title == title; }, 10000))
         return 0;
     return m_window->activeIncidentId();
 }

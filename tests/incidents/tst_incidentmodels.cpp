@@ -95,7 +95,8 @@ void TestIncidentModels::filterOpenResolved()
     filter.setSourceModel(&model);
     QAbstractItemModelTester tester(&filter);
     model.setIncidents({ makeIncident(1, Severity::P0, IncidentStatus::Investigating),
-        makeIncident(2, Severity::P1, IncidentStatus::Resolved), makeIncident(3, Severity::P2, IncidentStatus::Mitigating) });
+        makeIncident(2, Severity::P1, IncidentStatus::Resolved),
+        makeIncident(3, Severity::P2, IncidentStatus::Mitigating) });
     QCOMPARE(filter.rowCount(), 2);
     filter.setShow(IncidentFilterModel::Show::Resolved);
     QCOMPARE(filter.rowCount(), 1);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Small helpers shared by the store tests (test code only).
+
+#include "models/incident.h"
+#include "services/incidentstore.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <QVariant>
+
+#include <functional>
+
+namespace StoreTest {
+
+using namespace Qt::StringLiterals;
+
+inline IncidentDraft draft(const QString& title, Severity severity = Severity::P1)
+{
+    IncidentDraft d;
+    d.title = title;
+    d.severity = severity;
+    d.environment = u"production"_s;
+    d.impact = u"Users cannot log in"_s;
+    return d;
+}
+
+inline QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+inline bool writeBytes(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+}
+
+// Runs work with a raw Qt Sql connection to path (no migrations, no pragmas but foreign keys), then closes it.
+inline void withRawConnection(const QString& path, const std::function<void(QSqlDatabase&)>& work)
+{
+    static int counter = 0;
+    const QString name = u"raw-%1"_s.arg(++counter);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery(db).exec(u"PRAGMA foreign_keys = ON"_s);
+            work(db);
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+// The statements of an .sql file ("--" comment lines dropped, split at ";" ending a line; no triggers).
+inline QStringList sqlStatements(const QString& file)
+{
+    QStringList lines;
+    const QString text = QString::fromUtf8(fileBytes(file));
+    for (const QString& line : text.split(u'\n')) {
+        if (!line.trimmed().startsWith(u"--"_s))
+            lines.append(line);
+    }
+    QStringList statements;
+    for (const QString& s : lines.join(u'\n').split(u";\n"_s)) {
+        QString t = s.trimmed();
+        if (t.endsWith(u';'))
+            t.chop(1);
+        if (!t.isEmpty())
+            statements.append(t);
+    }
+    return statements;
+}
+
+// The schema objects of a database, for comparing two files: "type name: sql" lines in name order.
+inline QStringList schemaOf(QSqlDatabase& db)
+{
+    QStringList objects;
+    QSqlQuery q(db);
+    q.exec(u"SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"_s);
+    while (q.next())
+        objects.append(q.value(0).toString() + u' ' + q.value(1).toString() + u": "_s + q.value(2).toString());
+    return objects;
+}
+
+inline QString appenderPath() { return QCoreApplication::applicationDirPath() + u"/store_appender"_s; }
+
+} // namespace StoreTest
