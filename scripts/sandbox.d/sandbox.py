@@ -361,7 +361,15 @@ def _interrupt(signum, frame):
     raise Interrupted("interrupted by signal %d" % signum)
 
 
+def foreign_dir(sb):
+    """A non-empty folder that is not a sandbox's: never written to, never cleaned."""
+    return (os.path.isdir(sb.dir) and not os.path.exists(os.path.join(sb.dir, ".petforce-sandbox"))
+            and any(n != ".lock" for n in os.listdir(sb.dir)))
+
+
 def cmd_up(sb, args):
+    if foreign_dir(sb):
+        raise SandboxError("%s is not empty and is not a sandbox folder; choose another --dir" % sb.dir)
     sb.lock()
     st = sb.state()
     if st and args.fresh:
@@ -483,7 +491,9 @@ def start_all(sb, args):
                        "--appendonly", "no", "--dir", redis_dir, "--daemonize", "no", "--protected-mode", "yes",
                        "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru", "--logfile", ""])
     fail_point("spawn")
+    t0 = time.monotonic()
     start_postgres(sb, st)
+    say("postgres started (%.1fs)" % (time.monotonic() - t0))
     fail_point("postgres")
 
     seed_result, seed_error = {}, []
@@ -499,6 +509,7 @@ def start_all(sb, args):
     seeder = threading.Thread(target=seed_aws, daemon=True)
     seeder.start()
     create_database(sb, st)
+    say("schema and data ready (%.1fs)" % (time.monotonic() - t0))
     fail_point("schema")
     wait_for("redis on port %d" % redis_port,
              lambda: resp.Redis("127.0.0.1", redis_port, timeout=2).call("PING") == "PONG", 30)
@@ -509,6 +520,7 @@ def start_all(sb, args):
         raise SandboxError("seeding moto_server failed: %s" % seed_error[0])
     st["aws"].update(seed_result)
     sb.save_state(st)
+    say("redis and moto ready, AWS seeded (%.1fs)" % (time.monotonic() - t0))
     fail_point("seed")
 
     sb.spawn("loadgen", [sys.executable, os.path.join(HERE, "sandbox.py"), "_loadgen", "--dir", sb.dir])
@@ -521,6 +533,7 @@ def start_all(sb, args):
             raise Fatal("the load generator exited; see %s/loadgen.log" % sb.logs)
         return False
     wait_for("the load generator's first metrics", loadgen_ready, 45)
+    say("load generator published its first metrics (%.1fs)" % (time.monotonic() - t0))
     fail_point("loadgen")
     for name in ("moto", "redis", "loadgen"):
         if not is_alive(sb.record(name)):
@@ -630,6 +643,8 @@ def instance_pids(marker):
 
 
 def do_down(sb, st):
+    if foreign_dir(sb):
+        return []
     stopped = []
     for name in ("loadgen", "poolhold", "moto", "redis"):
         if sb.stop_record(name):
@@ -659,7 +674,7 @@ def do_down(sb, st):
 
 
 def cmd_down(sb, args):
-    if not os.path.isdir(sb.dir):
+    if not os.path.isdir(sb.dir) or foreign_dir(sb):
         print("no sandbox in %s" % sb.dir)
         return 0
     sb.lock()

@@ -6,23 +6,23 @@
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 
 CREATE TABLE users (
-    id           bigserial PRIMARY KEY,
-    email        text        NOT NULL UNIQUE,
+    id           bigserial,
+    email        text        NOT NULL,
     display_name text        NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE households (
-    id            bigserial PRIMARY KEY,
+    id            bigserial,
     name          text        NOT NULL,
-    owner_user_id bigint      NOT NULL REFERENCES users (id),
-    invite_code   text        NOT NULL UNIQUE,
+    owner_user_id bigint      NOT NULL,
+    invite_code   text        NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE household_members (
-    id           bigserial PRIMARY KEY,
+    id           bigserial,
     household_id bigint      NOT NULL,
     user_id      bigint      NOT NULL,
     role         text        NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member')),
@@ -35,16 +35,16 @@ CREATE TABLE household_members (
 );
 
 CREATE TABLE join_requests (
-    id           bigserial PRIMARY KEY,
-    household_id bigint      NOT NULL REFERENCES households (id),
-    user_id      bigint      NOT NULL REFERENCES users (id),
+    id           bigserial,
+    household_id bigint      NOT NULL,
+    user_id      bigint      NOT NULL,
     status       text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
     message      text,
     created_at   timestamptz NOT NULL DEFAULT now(),
     decided_at   timestamptz
 );
 
--- Data: generated in one pass each (fast; no per-row round trips).
+-- Data: generated in one pass each, before any index or constraint (building those afterwards is faster).
 INSERT INTO users (email, display_name, created_at)
 SELECT 'user' || g || '@example.com',
        (ARRAY['Alex','Sam','Jordan','Taylor','Casey','Riley','Morgan','Jamie','Robin','Kim'])[1 + g % 10]
@@ -84,9 +84,15 @@ SELECT 1 + (g * 31) % :households,
        CASE WHEN g % 5 <> 0 THEN now() - (g % 119) * interval '1 day' END
 FROM generate_series(1::bigint, :join_requests) AS g;
 
-ALTER TABLE household_members
+ALTER TABLE users ADD PRIMARY KEY (id), ADD UNIQUE (email);
+ALTER TABLE households ADD PRIMARY KEY (id), ADD UNIQUE (invite_code),
+    ADD CONSTRAINT households_owner_user_id_fkey FOREIGN KEY (owner_user_id) REFERENCES users (id);
+ALTER TABLE household_members ADD PRIMARY KEY (id),
     ADD CONSTRAINT household_members_household_id_fkey FOREIGN KEY (household_id) REFERENCES households (id),
     ADD CONSTRAINT household_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
+ALTER TABLE join_requests ADD PRIMARY KEY (id),
+    ADD CONSTRAINT join_requests_household_id_fkey FOREIGN KEY (household_id) REFERENCES households (id),
+    ADD CONSTRAINT join_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
 CREATE INDEX household_members_user_id_idx ON household_members (user_id);
 CREATE INDEX join_requests_household_id_idx ON join_requests (household_id);
 CREATE INDEX join_requests_user_id_idx ON join_requests (user_id);
