@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 
+#include "services/runbookchecker.h"
 #include "ui/mainwindow.h"
 
 #include <QTextStream>
@@ -27,8 +28,7 @@ int Application::runCommandLine(const CommandLine& commandLine)
     QTextStream err(stderr);
     switch (commandLine.mode) {
     case CommandLine::Mode::CheckRunbook:
-        err << "--check-runbook is not available in this build yet." << Qt::endl;
-        return 2;
+        return RunbookChecker::run(commandLine.checkRunbookFile);
     case CommandLine::Mode::ExportPostmortem:
         err << "--export-postmortem is not available in this build yet." << Qt::endl;
         return 2;
