@@ -113,3 +113,5 @@ QHash<int, QByteArray> EnvironmentListModel::roleNames() const
     names.insert(ProfileRole, "profile");
     return names;
 }
+
+#include "moc_environmentlistmodel.cpp"

@@ -153,6 +153,8 @@ ParameterCheck validateArn(QStringView value)
 
 } // namespace
 
+bool ParameterType::isAsciiDigits(QStringView text) { return !text.isEmpty() && allOf(text, isAsciiDigit); }
+
 QString ParameterType::name(Kind kind)
 {
     for (const TypeInfo& info : typeTable) {
@@ -273,6 +275,10 @@ ParameterCheck ParameterType::validate(Kind kind, QStringView value)
         if (value.size() > 512 || !isAsciiAlnum(value.front()) || !allOf(value, isIdentifierChar)
             || value.contains(u"//") || value.contains(u".."))
             return refuseAs(value, kind);
+        if (value.contains(u'.') && allOf(value, [](QChar c) { return isAsciiDigit(c) || c == u'.' || c == u'/'; })) {
+            return ParameterCheck::refused(
+                u"%1 looks like an IP address or network, not a resource name."_s.arg(quoted(value)));
+        }
         return ParameterCheck::accepted();
     case Arn:
         return validateArn(value);

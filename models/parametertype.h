@@ -49,4 +49,6 @@ public:
     static QString description(Kind kind);
 
     static ParameterCheck validate(Kind kind, QStringView value);
+    // True for a non-empty run of the ASCII digits 0-9 (never other scripts' digits).
+    static bool isAsciiDigits(QStringView text);
 };

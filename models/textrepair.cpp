@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QStringDecoder>
 
+#include <algorithm>
 #include <optional>
 
 namespace {
@@ -57,6 +58,10 @@ std::optional<char> toCp1252(char16_t u)
 
 std::optional<QString> repaired(const QString& text)
 {
+    // Mojibake of UTF-8 starts with a lead byte shown as U+00C2..U+00F4 ("Â", "â", "ð"...): without one there is
+    // nothing to repair (the quick answer for the usual, clean text).
+    if (std::none_of(text.cbegin(), text.cend(), [](QChar c) { return c.unicode() >= 0xC2 && c.unicode() <= 0xF4; }))
+        return std::nullopt;
     QByteArray bytes;
     bytes.reserve(text.size());
     bool anyHigh = false;
@@ -71,7 +76,22 @@ std::optional<QString> repaired(const QString& text)
         return std::nullopt;
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     QString out = decoder.decode(bytes);
-    if (decoder.hasError() || out == text)
+    if (out == text)
+        return std::nullopt;
+    if (!decoder.hasError())
+        return out;
+    // Mis-encoding is often lossy (Windows-1252 has no character for 0x81, 0x8D, 0x8F, 0x90, 0x9D, which get dropped):
+    // accept a repair that decodes most sequences, the broken ones becoming U+FFFD.
+    const auto count = [](const QString& s, bool replacement) {
+        qsizetype n = 0;
+        for (QChar c : s)
+            n += replacement ? (c == QChar::ReplacementCharacter)
+                             : (c.unicode() >= 0x80 && c != QChar::ReplacementCharacter);
+        return n;
+    };
+    const qsizetype broken = count(out, true) - count(text, true);
+    const qsizetype decoded = count(out, false);
+    if (decoded == 0 || broken * 4 > decoded)
         return std::nullopt;
     return out;
 }

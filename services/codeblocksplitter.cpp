@@ -140,6 +140,10 @@ QList<RunbookStep> CodeBlockSplitter::split(const Input& input, QList<RunbookDia
     QString text = input.text;
     if (text.endsWith(u'\n'))
         text.chop(1);
+    if (text.trimmed().isEmpty()) {
+        warning(diagnostics, input.firstLine - 1, u"an empty code block is not a step"_s);
+        return steps;
+    }
     switch (typeOf(input.language)) {
     case BlockType::Shell:
         steps = splitShell(input, diagnostics);
@@ -310,7 +314,7 @@ QList<RunbookStep> CodeBlockSplitter::splitShell(const Input& input, QList<Runbo
         }
         comments.clear();
         const RunbookAnnotation a = annotationFor();
-        for (const auto& [name, message] : StepAnalyzer::analyzeCommand(step, m_names, a.parameters)) {
+        for (const auto& [name, message] : StepAnalyzer::analyzeCommand(step, m_names, a.parameters, &lexer)) {
             // Block-level declarations are checked over the whole block (in split()).
             if (declaresParameter(lineAnnotation, haveLineAnnotation, name))
                 error(diagnostics, lineAnnotation.line, message);

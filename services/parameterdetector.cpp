@@ -65,17 +65,6 @@ bool isPlaceholderX(QStringView s)
     return true;
 }
 
-bool isDigits(QStringView s)
-{
-    if (s.isEmpty())
-        return false;
-    for (QChar c : s) {
-        if (c < u'0' || c > u'9')
-            return false;
-    }
-    return true;
-}
-
 QString optionKey(QStringView option)
 {
     QString key = option.toString();
@@ -98,6 +87,17 @@ ParameterDetector::ParameterDetector(RunbookStep& step, const EnvironmentProfile
     : m_step(step)
     , m_names(names)
 {
+    for (Field f : EnvironmentProfile::fields()) {
+        if (f == Field::DeployEnvironment || f == Field::DatabaseUrl || f == Field::RedisPort)
+            continue;
+        const QString value = names.value(f);
+        if (value.isEmpty())
+            continue;
+        if (m_nameFields.contains(value))
+            m_nameFields[value] = std::nullopt; // two fields share the name: only an option can tell them apart
+        else
+            m_nameFields.insert(value, f);
+    }
 }
 
 QString ParameterDetector::maskPlaceholders(const QString& text)
@@ -337,19 +337,7 @@ void ParameterDetector::detectVariables()
 
 std::optional<Field> ParameterDetector::uniqueNameField(QStringView value) const
 {
-    std::optional<Field> found;
-    if (value.isEmpty())
-        return std::nullopt;
-    for (Field f : EnvironmentProfile::fields()) {
-        if (f == Field::DeployEnvironment || f == Field::DatabaseUrl || f == Field::RedisPort)
-            continue;
-        if (m_names.value(f) == value) {
-            if (found)
-                return std::nullopt;
-            found = f;
-        }
-    }
-    return found;
+    return value.isEmpty() ? std::nullopt : m_nameFields.value(value.toString());
 }
 
 void ParameterDetector::optionValueParameter(const ShellSimpleCommand& cmd, int valueIndex, const QString& name,
@@ -366,7 +354,7 @@ void ParameterDetector::optionValueParameter(const ShellSimpleCommand& cmd, int 
         return;
     ParameterType::Kind t = type;
     if (name == u"value")
-        t = isDigits(w.value) ? ParameterType::Integer : ParameterType::Text;
+        t = ParameterType::isAsciiDigits(w.value) ? ParameterType::Integer : ParameterType::Text;
     addParameter(name, t, s, l, description);
 }
 
@@ -441,7 +429,7 @@ void ParameterDetector::detectAws(const ShellSimpleCommand& cmd)
                 if (range(value, m.capturedStart(2), m.capturedEnd(2), &s, &l)) {
                     const QString literal = m.captured(2);
                     addParameter(m.captured(1).toLower(),
-                        isDigits(literal) ? ParameterType::Integer : ParameterType::Text, s, l,
+                        ParameterType::isAsciiDigits(literal) ? ParameterType::Integer : ParameterType::Text, s, l,
                         u"the new value of the database parameter "_s + m.captured(1));
                 }
             }
@@ -512,7 +500,7 @@ void ParameterDetector::detectRedis(const ShellSimpleCommand& cmd)
             if (range(w, colon + 1, w.value.size(), &s, &l)) {
                 if (ParameterType::validate(ParameterType::IpAddress, tail).ok)
                     addParameter(u"ip"_s, ParameterType::IpAddress, s, l, u"the client IP address"_s);
-                else if (isDigits(tail))
+                else if (ParameterType::isAsciiDigits(tail))
                     addParameter(prefix.replace(u'-', u'_') + u"_id"_s, ParameterType::Integer, s, l,
                         u"the "_s + prefix + u" id in the key"_s);
             }
@@ -520,7 +508,7 @@ void ParameterDetector::detectRedis(const ShellSimpleCommand& cmd)
     }
     if ((command == u"SET" || command == u"SETEX") && c + 2 < cmd.words.size()) {
         const int valueIndex = command == u"SETEX" ? c + 3 : c + 2;
-        if (valueIndex < cmd.words.size() && isDigits(cmd.words.at(valueIndex).value))
+        if (valueIndex < cmd.words.size() && ParameterType::isAsciiDigits(cmd.words.at(valueIndex).value))
             optionValueParameter(cmd, valueIndex, u"value"_s, ParameterType::Integer, u"the value to set"_s);
     }
 }

@@ -6,6 +6,7 @@
 #include "services/shelllexer.h"
 #include "services/sqlscanner.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -48,6 +49,7 @@ private:
     QList<DeclaredParameter> m_declaredTypes;
     QList<std::pair<QString, QString>> m_problems;
     std::function<TextQuoting(qsizetype)> m_quoting;
+    QHash<QString, std::optional<EnvironmentProfile::Field>> m_nameFields; // name → field; nullopt: ambiguous
 
     bool isFree(qsizetype start, qsizetype length) const;
     bool addParameter(const QString& name, ParameterType::Kind type, qsizetype start, qsizetype length,

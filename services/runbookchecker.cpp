@@ -14,10 +14,13 @@ using namespace Qt::StringLiterals;
 int RunbookChecker::run(const QString& path, QIODevice& out, QIODevice& err)
 {
     QFile file(path);
-    if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly)) {
-        const QString why = QFileInfo::exists(path)
-            ? (file.errorString().isEmpty() ? u"not a file"_s : file.errorString())
-            : u"no such file"_s;
+    const QFileInfo info(path);
+    if (!info.isFile() || !file.open(QIODevice::ReadOnly)) {
+        QString why = file.errorString();
+        if (!info.exists())
+            why = u"no such file"_s;
+        else if (!info.isFile())
+            why = u"not a regular file"_s;
         err.write((path + u": error: cannot read the runbook: "_s + why + u'\n').toUtf8());
         return 2;
     }

@@ -138,3 +138,5 @@ std::optional<Runbook> RunbookLibrary::runbookForMetric(const QString& metric) c
 }
 
 QStringList RunbookLibrary::watchedPaths() const { return m_watcher.directories() + m_watcher.files(); }
+
+#include "moc_runbooklibrary.cpp"

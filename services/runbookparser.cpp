@@ -281,11 +281,28 @@ private:
         }
     }
 
+    // The line without the block quote markers, list markers and indentation of its containers.
     static QByteArray stripContainers(QByteArray line)
     {
         qsizetype i = 0;
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '>'))
-            ++i;
+        while (i < line.size()) {
+            if (line[i] == ' ' || line[i] == '\t' || line[i] == '>') {
+                ++i;
+            } else if ((line[i] == '-' || line[i] == '+' || line[i] == '*') && i + 1 < line.size()
+                && line[i + 1] == ' ') {
+                i += 2;
+            } else if (line[i] >= '0' && line[i] <= '9') {
+                qsizetype k = i;
+                while (k < line.size() && k - i < 9 && line[k] >= '0' && line[k] <= '9')
+                    ++k;
+                if (k + 1 < line.size() && (line[k] == '.' || line[k] == ')') && line[k + 1] == ' ')
+                    i = k + 2;
+                else
+                    break;
+            } else {
+                break;
+            }
+        }
         return line.mid(i);
     }
 
@@ -298,13 +315,14 @@ private:
             m_code.contentLine = m_code.line;
             return;
         }
-        // The opening fence is the first line after the previous text that starts with ``` or ~~~.
+        // The opening fence is the first line after the previous text that starts with ``` or ~~~, and before the
+        // first line of code (m_code.line, when the block has text).
         int fenceLine = m_codeStartEnd > 0 ? lineOf(m_codeStartEnd - 1) + 1 : 1;
-        if (m_codeStartEnd == 0)
-            fenceLine = 1;
+        const int lastCandidate = m_code.line > 0 ? m_code.line - 1 : lineCount();
         char fenceChar = '`';
         int fenceLength = 3;
-        for (int l = fenceLine; l <= lineCount(); ++l) {
+        bool found = false;
+        for (int l = fenceLine; l <= lastCandidate; ++l) {
             const QByteArray s = stripContainers(lineBytes(l));
             if (s.startsWith("```") || s.startsWith("~~~")) {
                 fenceLine = l;
@@ -312,9 +330,13 @@ private:
                 fenceLength = 0;
                 while (fenceLength < s.size() && s[fenceLength] == fenceChar)
                     ++fenceLength;
+                found = true;
                 break;
             }
         }
+        if (!found && m_code.line > 0)
+            fenceLine = m_code.line - 1; // a fence the scan cannot see (an unusual container): the line before the code
+        fenceLine = std::clamp(fenceLine, 1, lineCount());
         m_code.line = fenceLine;
         m_code.contentLine = fenceLine + 1;
         const QByteArray closing = stripContainers(lineBytes(fenceLine + 1 + contentLines));
@@ -323,6 +345,10 @@ private:
             ++closeLength;
         m_code.closed = fenceLine + 1 + contentLines <= lineCount() && closeLength >= fenceLength
             && closing.mid(closeLength).trimmed().isEmpty();
+        // What follows starts after the closing fence, not after the last line of code.
+        const int after = fenceLine + 1 + contentLines; // 1-based line of the closing fence
+        if (m_code.closed && after < m_lineStarts.size())
+            m_lastEnd = m_lineStarts.at(after);
     }
 
     void span(MD_SPANTYPE type, void* detail, bool enter)
@@ -518,6 +544,8 @@ private:
     Area m_area = Area::Other;
     QString m_h2;
     std::optional<Runbook> m_incident;
+    bool m_sawSeverity = false; // a Severity line, even one that could not be understood
+    bool m_sawAlert = false;
     Part m_part = Part::Intro;
     std::optional<CatalogueGroup> m_group;
     std::optional<RunbookAnnotation> m_pending; // a block annotation waiting for its code block
@@ -561,10 +589,10 @@ private:
         if (!m_incident)
             return;
         Runbook& r = *m_incident;
-        if (!r.severity)
+        if (!r.severity && !m_sawSeverity)
             error(r.line,
                 u"incident \u201C%1\u201D has no severity: add a line **Severity**: P0 (P0 to P3)"_s.arg(r.title));
-        if (!r.alert)
+        if (!r.alert && !m_sawAlert)
             warning(r.line,
                 u"incident \u201C%1\u201D has no alert: add a line **Alert**: `metric > threshold`"_s.arg(r.title));
         if (r.diagnosis.isEmpty() && r.resolution.isEmpty())
@@ -589,8 +617,9 @@ private:
         section.title = title;
         section.level = b.level;
         section.line = b.line;
-        section.path
-            = m_sectionStack.isEmpty() ? title : m_doc.sections.at(m_sectionStack.constLast()).path + u'/' + title;
+        // Paths leave out the document's title (level 1): "Escalation Procedures/Escalation Contacts".
+        const bool hasParent = !m_sectionStack.isEmpty() && m_doc.sections.at(m_sectionStack.constLast()).level > 1;
+        section.path = hasParent ? m_doc.sections.at(m_sectionStack.constLast()).path + u'/' + title : title;
         m_doc.sections.append(section);
         m_sectionStack.append(int(m_doc.sections.size()) - 1);
 
@@ -624,6 +653,8 @@ private:
                 r.title = m.hasMatch() ? m.captured(2).trimmed() : title;
                 m_incident = r;
                 m_part = Part::Intro;
+                m_sawSeverity = false;
+                m_sawAlert = false;
             } else if (m_area == Area::Commands) {
                 CatalogueGroup g;
                 g.name = title;
@@ -708,6 +739,7 @@ private:
                 const auto [key, rest] = leadIn(l);
                 const int line = l.line ? l.line : b.line;
                 if (key.compare(u"Alert", Qt::CaseInsensitive) == 0) {
+                    m_sawAlert = true;
                     QString expression = rest;
                     for (const Inline& p : l.parts) {
                         if (p.code) {
@@ -720,6 +752,7 @@ private:
                     if (!m_incident->alert)
                         error(line, why);
                 } else if (key.compare(u"Severity", Qt::CaseInsensitive) == 0) {
+                    m_sawSeverity = true;
                     m_incident->severity = severityFromCode(rest);
                     if (!m_incident->severity)
                         error(line, u"unknown severity \u201C%1\u201D: use P0, P1, P2 or P3"_s.arg(rest));
@@ -958,7 +991,11 @@ private:
                     break;
                 }
             }
-            while (end > s.line && m_sourceLines.value(end - 1).trimmed().isEmpty())
+            // Trailing blank lines and the thematic break (---) that separates sections belong to no section.
+            static const QRegularExpression rule(u"^\\s{0,3}([-*_])(\\s*\\1){2,}\\s*$"_s);
+            while (end > s.line
+                && (m_sourceLines.value(end - 1).trimmed().isEmpty()
+                    || rule.match(m_sourceLines.value(end - 1)).hasMatch()))
                 --end;
             s.endLine = end;
             const QStringList lines = m_sourceLines.mid(s.line - 1, std::max(0, end - s.line + 1));
@@ -980,6 +1017,7 @@ private:
             for (int i = 0; i < g.steps.size(); ++i)
                 g.steps[i].ref = u"catalogue/%1/%2"_s.arg(g.name).arg(i);
         }
+        QHash<const RunbookStep*, QStringList> keys; // result keys by step, computed once
         QList<const RunbookStep*> catalogueSteps;
         for (const CatalogueGroup& g : m_doc.catalogue) {
             for (const RunbookStep& s : g.steps)
@@ -991,7 +1029,7 @@ private:
                 QList<const RunbookStep*> earlier;
                 for (int j = i - 1; j >= 0; --j)
                     earlier.append(&r.diagnosis.at(j));
-                StepAnalyzer::assignPrefills(r.diagnosis[i], earlier + catalogueSteps);
+                StepAnalyzer::assignPrefills(r.diagnosis[i], earlier + catalogueSteps, &keys);
             }
             for (ResolutionOption& o : r.resolution) {
                 for (int i = 0; i < o.steps.size(); ++i) {
@@ -1000,7 +1038,7 @@ private:
                         earlier.append(&o.steps.at(j));
                     for (int j = int(r.diagnosis.size()) - 1; j >= 0; --j)
                         earlier.append(&r.diagnosis.at(j));
-                    StepAnalyzer::assignPrefills(o.steps[i], earlier + catalogueSteps);
+                    StepAnalyzer::assignPrefills(o.steps[i], earlier + catalogueSteps, &keys);
                 }
             }
         }
@@ -1013,7 +1051,7 @@ private:
                     if (!s->ref.startsWith(u"catalogue/"_s + g.name + u'/'))
                         earlier.append(s);
                 }
-                StepAnalyzer::assignPrefills(g.steps[i], earlier);
+                StepAnalyzer::assignPrefills(g.steps[i], earlier, &keys);
             }
         }
     }

@@ -32,7 +32,9 @@ SecretStore::Error classify(QKeychain::Error error, const QString& detail)
     if (d.contains(u"locked") || d.contains(u"dismissed") || d.contains(u"denied") || d.contains(u"prompt"))
         return SecretStore::Error::AccessDenied;
     if (d.contains(u"d-bus") || d.contains(u"dbus") || d.contains(u"secret service") || d.contains(u"serviceunknown")
-        || d.contains(u"autolaunch") || d.contains(u"no such interface") || d.contains(u"not provided by any"))
+        || d.contains(u"autolaunch") || d.contains(u"no such interface") || d.contains(u"not provided by any")
+        || d.contains(u"could not connect") || d.contains(u"failed to connect") || d.contains(u"connection refused")
+        || d.contains(u"address is empty"))
         return SecretStore::Error::NoBackend;
     if (d.contains(u"not found") || d.contains(u"no match") || d.contains(u"could not be found"))
         return SecretStore::Error::NotFound;
@@ -101,63 +103,48 @@ quint64 SecretStore::answerFromSession(int operation, const QString& key, const 
     return id;
 }
 
-quint64 SecretStore::readSecret(const QString& key)
+quint64 SecretStore::startJob(
+    QKeychain::Job* job, const QString& key, std::function<void(quint64, QKeychain::Job*)> onSuccess)
 {
-    if (m_sessionOnly)
-        return answerFromSession(Read, key, {});
     const quint64 id = m_nextRequest++;
-    auto* job = new QKeychain::ReadPasswordJob(m_service, this);
     job->setAutoDelete(true);
-    job->setInsecureFallback(false);
+    job->setInsecureFallback(false); // never plain text on disk
     job->setKey(key);
-    connect(job, &QKeychain::Job::finished, this, [this, id, key](QKeychain::Job* j) {
+    connect(job, &QKeychain::Job::finished, this, [this, id, key, onSuccess = std::move(onSuccess)](QKeychain::Job* j) {
         const Error e = classify(j->error(), j->errorString());
         if (e == Error::None)
-            Q_EMIT secretRead(id, key, static_cast<QKeychain::ReadPasswordJob*>(j)->textData());
+            onSuccess(id, j);
         else
             Q_EMIT failed(id, key, e, explain(e, key, j->errorString()));
     });
     job->start();
     return id;
+}
+
+quint64 SecretStore::readSecret(const QString& key)
+{
+    if (m_sessionOnly)
+        return answerFromSession(Read, key, {});
+    return startJob(new QKeychain::ReadPasswordJob(m_service, this), key, [this, key](quint64 id, QKeychain::Job* j) {
+        Q_EMIT secretRead(id, key, static_cast<QKeychain::ReadPasswordJob*>(j)->textData());
+    });
 }
 
 quint64 SecretStore::writeSecret(const QString& key, const QString& secret)
 {
     if (m_sessionOnly)
         return answerFromSession(Write, key, secret);
-    const quint64 id = m_nextRequest++;
     auto* job = new QKeychain::WritePasswordJob(m_service, this);
-    job->setAutoDelete(true);
-    job->setInsecureFallback(false);
-    job->setKey(key);
     job->setTextData(secret);
-    connect(job, &QKeychain::Job::finished, this, [this, id, key](QKeychain::Job* j) {
-        const Error e = classify(j->error(), j->errorString());
-        if (e == Error::None)
-            Q_EMIT secretWritten(id, key);
-        else
-            Q_EMIT failed(id, key, e, explain(e, key, j->errorString()));
-    });
-    job->start();
-    return id;
+    return startJob(job, key, [this, key](quint64 id, QKeychain::Job*) { Q_EMIT secretWritten(id, key); });
 }
 
 quint64 SecretStore::removeSecret(const QString& key)
 {
     if (m_sessionOnly)
         return answerFromSession(Remove, key, {});
-    const quint64 id = m_nextRequest++;
-    auto* job = new QKeychain::DeletePasswordJob(m_service, this);
-    job->setAutoDelete(true);
-    job->setInsecureFallback(false);
-    job->setKey(key);
-    connect(job, &QKeychain::Job::finished, this, [this, id, key](QKeychain::Job* j) {
-        const Error e = classify(j->error(), j->errorString());
-        if (e == Error::None)
-            Q_EMIT secretRemoved(id, key);
-        else
-            Q_EMIT failed(id, key, e, explain(e, key, j->errorString()));
-    });
-    job->start();
-    return id;
+    return startJob(new QKeychain::DeletePasswordJob(m_service, this), key,
+        [this, key](quint64 id, QKeychain::Job*) { Q_EMIT secretRemoved(id, key); });
 }
+
+#include "moc_secretstore.cpp"

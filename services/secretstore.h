@@ -5,6 +5,12 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
+namespace QKeychain {
+class Job;
+}
+
 // The only door to the OS keychain (QtKeychain: the Secret Service of GNOME Keyring or KWallet on Linux).
 // Asynchronous: every call returns a request id at once and the answer arrives later as a signal carrying it.
 // Never falls back to plain text on disk (QtKeychain's insecure fallback stays off). When the keychain fails, the
@@ -57,4 +63,6 @@ private:
     QHash<QString, QString> m_session;
 
     quint64 answerFromSession(int operation, const QString& key, const QString& secret);
+    // Starts a keychain job for key; onSuccess(job) emits the operation's signal, failures emit failed().
+    quint64 startJob(QKeychain::Job* job, const QString& key, std::function<void(quint64, QKeychain::Job*)> onSuccess);
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/shelllexer.h"
 
+#include "models/parametertype.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -8,16 +10,6 @@ bool isBlank(QChar c) { return c == u' ' || c == u'\t' || c == u'\r'; }
 bool isOperatorChar(QChar c) { return QStringView(u";&|()<>").contains(c); }
 bool isNameStart(QChar c) { return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || c == u'_'; }
 bool isNameChar(QChar c) { return isNameStart(c) || (c >= u'0' && c <= u'9'); }
-bool isDigits(QStringView s)
-{
-    if (s.isEmpty())
-        return false;
-    for (QChar c : s) {
-        if (c < u'0' || c > u'9')
-            return false;
-    }
-    return true;
-}
 bool isAssignment(const ShellWord& w)
 {
     const qsizetype eq = w.value.indexOf(u'=');
@@ -153,9 +145,14 @@ private:
             int skip = 0;
             if (prog == u"sudo" || prog == u"nohup" || prog == u"time" || prog == u"command" || prog == u"exec"
                 || prog == u"stdbuf") {
+                static const QStringList sudoValueOptions { u"-u"_s, u"-g"_s, u"-p"_s, u"-C"_s, u"-D"_s, u"-h"_s,
+                    u"-r"_s, u"-t"_s, u"-U"_s };
                 skip = 1;
-                while (skip < cmd.words.size() && cmd.words.at(skip).isOption())
+                while (skip < cmd.words.size() && cmd.words.at(skip).isOption()) {
+                    if (prog == u"sudo" && sudoValueOptions.contains(cmd.words.at(skip).value))
+                        ++skip;
                     ++skip;
+                }
             } else if (prog == u"env") {
                 skip = 1;
                 while (skip < cmd.words.size() && (cmd.words.at(skip).isOption() || isAssignment(cmd.words.at(skip))))
@@ -316,7 +313,8 @@ private:
     void parseRedirection(ShellSimpleCommand& cur, qsizetype len, bool heredoc)
     {
         // "2>&1": the digits before the operator name a file descriptor, not an argument.
-        if (!cur.words.isEmpty() && cur.words.constLast().end == i && isDigits(cur.words.constLast().value))
+        if (!cur.words.isEmpty() && cur.words.constLast().end == i
+            && ParameterType::isAsciiDigits(cur.words.constLast().value))
             cur.words.removeLast();
         const bool stripTabs = t.mid(i, len) == u"<<-";
         i += len;

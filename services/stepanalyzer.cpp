@@ -56,11 +56,13 @@ const ShellSimpleCommand* firstTopLevel(const ShellLexer& lexer, int* index)
 
 } // namespace
 
-StepAnalyzer::Problems StepAnalyzer::analyzeCommand(
-    RunbookStep& step, const EnvironmentProfile& names, const QList<DeclaredParameter>& declared)
+StepAnalyzer::Problems StepAnalyzer::analyzeCommand(RunbookStep& step, const EnvironmentProfile& names,
+    const QList<DeclaredParameter>& declared, const ShellLexer* given)
 {
     Problems problems;
-    const ShellLexer lexer(ParameterDetector::maskPlaceholders(step.text));
+    const std::optional<ShellLexer> own
+        = given ? std::nullopt : std::optional<ShellLexer>(ShellLexer(ParameterDetector::maskPlaceholders(step.text)));
+    const ShellLexer& lexer = given ? *given : *own;
     int first = -1;
     const ShellSimpleCommand* top = firstTopLevel(lexer, &first);
     step.kind = top ? RiskRules::kindForProgram(top->program()) : StepKind::Shell;
@@ -123,7 +125,8 @@ QStringList StepAnalyzer::resultKeys(const RunbookStep& step)
     return {};
 }
 
-void StepAnalyzer::assignPrefills(RunbookStep& step, const QList<const RunbookStep*>& earlier)
+void StepAnalyzer::assignPrefills(
+    RunbookStep& step, const QList<const RunbookStep*>& earlier, QHash<const RunbookStep*, QStringList>* cache)
 {
     for (RunbookParameter& p : step.parameters) {
         if (p.prefill.isSet())
@@ -132,7 +135,14 @@ void StepAnalyzer::assignPrefills(RunbookStep& step, const QList<const RunbookSt
         if (wanted.isEmpty())
             continue;
         for (const RunbookStep* candidate : earlier) {
-            const QStringList keys = resultKeys(*candidate);
+            QStringList keys;
+            if (cache && cache->contains(candidate)) {
+                keys = cache->value(candidate);
+            } else {
+                keys = resultKeys(*candidate);
+                if (cache)
+                    cache->insert(candidate, keys);
+            }
             const auto it
                 = std::find_if(wanted.cbegin(), wanted.cend(), [&keys](const QString& k) { return keys.contains(k); });
             if (it != wanted.cend()) {
