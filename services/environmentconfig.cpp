@@ -54,7 +54,7 @@ public:
         bool refused = false;
         for (auto it = node.begin(); it != node.end(); ++it) {
             const QString key = str(it->first);
-            const YAML::Node& value = it->second;
+            const YAML::Node value = it->second; // a copy: it-> points into a temporary
             if (isPasswordKey(key)) {
                 error(it->first,
                     u"%1: a password never goes in this file; name a keychain entry (password_secret) "
