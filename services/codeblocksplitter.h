@@ -17,6 +17,7 @@
 // - SQL blocks (sql, postgresql, psql...): one step per statement, the "--" comments before it as title and notes;
 // - other languages (typescript, yaml, json...): one snippet step, shown and never run;
 // - a block without a language: one manual step.
+// Pure; any thread. Steps are returned by value.
 class CodeBlockSplitter {
 public:
     enum class BlockType { Shell, Sql, Snippet, Plain };

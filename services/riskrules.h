@@ -18,6 +18,7 @@ struct RiskVerdict {
 };
 
 // The documented risk rule table (docs/RUNBOOKS.md, "Risk rules"). Conservative: what no rule knows is a write.
+// Pure; any thread.
 class RiskRules {
 public:
     // One simple command of a shell step (lexer: the step's lexer, for here-documents).

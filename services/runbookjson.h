@@ -11,6 +11,7 @@
 //   resolution[{label, title, line, steps}], postIncident}], "catalogue": [{group, line, steps}]}
 // with each step {kind, risk, title, line, text, parameters[{name, type, value?, from?}], and when set: notes,
 // url, environment (profile fields used), interactive, untilStopped}.
+// Pure; any thread.
 class RunbookJson {
 public:
     static QByteArray toJson(const RunbookDocument& document);

@@ -45,7 +45,7 @@ struct ShellHeredoc {
 
 // A small lexer for one shell command as a runbook writes it (possibly several lines joined by '\', pipes,
 // here-documents). Not a shell: enough to tell where a command ends, which programs it runs with which words, and
-// how each character is quoted. Any input is accepted; problems are reported, never thrown.
+// how each character is quoted. Any input is accepted; problems are reported, never thrown. Pure; any thread.
 class ShellLexer {
 public:
     explicit ShellLexer(const QString& text);

@@ -32,6 +32,7 @@ struct SqlToken {
 
 // Splits a SQL block into statements with their comment titles, and answers small questions about a statement.
 // Knows PostgreSQL's strings ('...', E'...', $tag$...$tag$), quoted identifiers and comments (--, nested /* */).
+// Pure; any thread.
 class SqlScanner {
 public:
     explicit SqlScanner(const QString& text);

@@ -12,6 +12,7 @@
 
 // Fills in what the console needs to know about one step from its text: kind, risk (RiskRules), whether it is
 // interactive or runs until stopped, its parameters and the profile names it uses (ParameterDetector).
+// Pure; any thread.
 class StepAnalyzer {
 public:
     // Problems with declared parameters: (parameter name, message).
