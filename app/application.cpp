@@ -2,6 +2,7 @@
 #include "app/application.h"
 
 #include "services/incidentstore.h"
+#include "services/runbookchecker.h"
 #include "services/storeclient.h"
 #include "ui/mainwindow.h"
 
@@ -33,8 +34,7 @@ int Application::runCommandLine(const CommandLine& commandLine)
     QTextStream err(stderr);
     switch (commandLine.mode) {
     case CommandLine::Mode::CheckRunbook:
-        err << "--check-runbook is not available in this build yet." << Qt::endl;
-        return 2;
+        return RunbookChecker::run(commandLine.checkRunbookFile);
     case CommandLine::Mode::ExportPostmortem:
         err << "--export-postmortem is not available in this build yet." << Qt::endl;
         return 2;
