@@ -80,3 +80,5 @@ void FlowStrip::paintEvent(QPaintEvent*)
         p.fillRect(QRect(cell.left() + 2, cell.bottom() - line + 1, cell.width() - 4, line), under);
     }
 }
+
+#include "moc_flowstrip.cpp"
