@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/environmentconfig.h"
 
+#include <QRegularExpression>
+
 #include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -39,6 +41,33 @@ public:
         return false;
     }
 
+    // A setting's value with every ${NAME} replaced by the console's environment variable NAME (the sandbox's
+    // profile takes its ports and endpoint from `scripts/sandbox env`). An unset variable is an error: a profile
+    // must never fall back to an empty endpoint, which would mean the real AWS.
+    QString value(const YAML::Node& node, bool* unset)
+    {
+        static const QRegularExpression reference(u"\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}"_s);
+        const QString raw = str(node);
+        QString expanded;
+        qsizetype last = 0;
+        for (auto it = reference.globalMatch(raw); it.hasNext();) {
+            const QRegularExpressionMatch m = it.next();
+            expanded += QStringView(raw).mid(last, m.capturedStart() - last);
+            const QString name = m.captured(1);
+            const QString env = qEnvironmentVariable(name.toLocal8Bit().constData());
+            if (env.isEmpty()) {
+                error(node,
+                    u"${%1} is not set in the console's environment (for the sandbox: scripts/sandbox up, "
+                    "then start the console with scripts/run)"_s.arg(name));
+                *unset = true;
+            }
+            expanded += env;
+            last = m.capturedEnd();
+        }
+        expanded += QStringView(raw).mid(last);
+        return expanded;
+    }
+
     static bool isPasswordKey(const QString& key)
     {
         return key == u"password" || key == u"secret" || key == u"pass" || key == u"pwd";
@@ -74,9 +103,9 @@ public:
                 for (auto r = value.begin(); r != value.end(); ++r) {
                     const QString k = str(r->first);
                     if (k == u"host" && scalar(r->second, k))
-                        p.setValue(EnvironmentProfile::Field::RedisHost, str(r->second));
+                        p.setValue(EnvironmentProfile::Field::RedisHost, this->value(r->second, &refused));
                     else if (k == u"port" && scalar(r->second, k))
-                        p.setValue(EnvironmentProfile::Field::RedisPort, str(r->second));
+                        p.setValue(EnvironmentProfile::Field::RedisPort, this->value(r->second, &refused));
                     else if (k == u"tls" && scalar(r->second, k))
                         p.setRedisTls(r->second.as<bool>(false));
                     else if (isPasswordKey(k)) {
@@ -95,7 +124,7 @@ public:
                     if (!scalar(d->second, k))
                         continue;
                     if (k == u"url")
-                        p.setValue(EnvironmentProfile::Field::DatabaseUrl, str(d->second));
+                        p.setValue(EnvironmentProfile::Field::DatabaseUrl, this->value(d->second, &refused));
                     else if (k == u"url_env")
                         p.setDatabaseUrlEnv(str(d->second));
                     else if (k == u"password_secret")
@@ -118,7 +147,7 @@ public:
                             key, *field == EnvironmentProfile::Field::DatabaseUrl ? u"database"_s : u"redis"_s));
                 }
                 if (scalar(value, key))
-                    p.setValue(*field, str(value));
+                    p.setValue(*field, this->value(value, &refused));
             } else {
                 warning(it->first, u"unknown setting \u201C%1\u201D in environment %2"_s.arg(key, name));
             }

@@ -55,10 +55,40 @@ void TestEnvironment::initTestCase()
 {
     m_seed = RunbookParser::parseFile(u":/runbooks/petforce-operational-runbook.md"_s);
     QVERIFY(!m_seed.hasErrors());
+    // The shipped sandbox profile takes these from the console's environment (scripts/sandbox env).
+    qputenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000");
+    qputenv("REDIS_HOST", "127.0.0.1");
+    qputenv("REDIS_PORT", "6379");
     const EnvironmentConfig config = EnvironmentConfig::loadFile(EnvironmentConfig::shippedConfigPath());
     QVERIFY2(config.diagnostics().isEmpty(), qPrintable(diagnosticsText(config.diagnostics())));
-    m_sandbox = *config.profile(u"sandbox"_s);
     m_production = *config.profile(u"production"_s);
+    QVERIFY(config.profile(u"sandbox"_s).has_value());
+    // Substitution is checked on a local profile with names of its own (the shipped sandbox serves the
+    // runbook's production names, so nothing would change there).
+    const EnvironmentConfig local = EnvironmentConfig::load("environments:\n"
+                                                            "  sandbox:\n"
+                                                            "    label: Sandbox (local)\n"
+                                                            "    region: us-east-1\n"
+                                                            "    endpoint_url: http://127.0.0.1:5000\n"
+                                                            "    cluster: petforce-sandbox\n"
+                                                            "    service: api\n"
+                                                            "    container: api\n"
+                                                            "    task_family: petforce-api\n"
+                                                            "    db_instance: petforce-sandbox\n"
+                                                            "    db_parameter_group: petforce-sandbox\n"
+                                                            "    log_group: /ecs/petforce-sandbox\n"
+                                                            "    ssm_prefix: /petforce/sandbox\n"
+                                                            "    cache_cluster: petforce-sandbox-redis\n"
+                                                            "    redis:\n"
+                                                            "      host: 127.0.0.1\n"
+                                                            "      port: 6379\n"
+                                                            "      tls: false\n"
+                                                            "    database:\n"
+                                                            "      url: postgresql://petforce@127.0.0.1:5432/petforce\n"
+                                                            "      password_env: PETFORCE_SANDBOX_DB_PASSWORD\n",
+        u"local.yaml"_s);
+    QVERIFY2(local.diagnostics().isEmpty(), qPrintable(diagnosticsText(local.diagnostics())));
+    m_sandbox = *local.profile(u"sandbox"_s);
 }
 
 void TestEnvironment::shippedConfig()
@@ -79,6 +109,12 @@ void TestEnvironment::shippedConfig()
         QCOMPARE(m_production.value(f), EnvironmentProfile::runbookNames().value(f));
     QVERIFY(m_production.redisTls());
     QCOMPARE(m_production.passwordSecret(), u"petforce/production/database"_s);
+    const EnvironmentProfile shippedSandbox = *config.profile(u"sandbox"_s);
+    QCOMPARE(shippedSandbox.passwordEnv(), u"PGPASSWORD"_s);
+    QCOMPARE(shippedSandbox.databaseUrlEnv(), u"DATABASE_URL"_s);
+    QCOMPARE(shippedSandbox.value(F::EndpointUrl), u"http://127.0.0.1:5000"_s); // from AWS_ENDPOINT_URL
+    QCOMPARE(shippedSandbox.value(F::RedisPort), u"6379"_s);
+    QCOMPARE(shippedSandbox.value(F::Cluster), u"petforce-production"_s); // the sandbox serves the runbook's names
     QCOMPARE(m_sandbox.passwordEnv(), u"PETFORCE_SANDBOX_DB_PASSWORD"_s);
     QCOMPARE(m_sandbox.value(F::EndpointUrl), u"http://127.0.0.1:5000"_s);
     QCOMPARE(m_sandbox.value(F::DeployEnvironment), u"sandbox"_s); // defaults to the profile's name
@@ -112,6 +148,8 @@ void TestEnvironment::configProblems_data()
     QTest::newRow("bad name") << u"environments:\n  \"pro d\":\n    cluster: c\n"_s << true << 3 << u"may only use"_s
                               << 0;
     QTest::newRow("undefined default") << u"default: nope\n"_s + head << true << 1 << u"not defined"_s << 1;
+    QTest::newRow("unset variable") << head + u"    endpoint_url: ${PETFORCE_TEST_UNSET_VARIABLE}\n"_s << true << 4
+                                    << u"is not set"_s << 0;
     QTest::newRow("not yaml") << u"environments: [\n"_s << true << -1 << u"not valid YAML"_s << 0;
     QTest::newRow("no environments") << u"default: x\n"_s << true << 1 << u"no environments section"_s << 0;
 }
