@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 
+#include "models/environmentlistmodel.h"
+#include "services/auditrecorder.h"
+#include "services/consoleservices.h"
+#include "services/environmentconfig.h"
 #include "services/incidentstore.h"
 #include "services/runbookchecker.h"
+#include "services/runbooklibrary.h"
+#include "services/secretstore.h"
 #include "services/storeclient.h"
 #include "ui/mainwindow.h"
 
+#include <QSettings>
 #include <QTextStream>
 
 using namespace Qt::StringLiterals;
@@ -22,10 +29,35 @@ bool Application::start()
 {
     const QString path = m_commandLine.storePath.isEmpty() ? IncidentStore::defaultPath() : m_commandLine.storePath;
     m_store = std::make_unique<StoreClient>(path);
-    m_window = std::make_unique<MainWindow>(m_store.get());
+    m_runbooks = std::make_unique<RunbookLibrary>();
+    QStringList directories { RunbookLibrary::defaultUserDirectory() };
+    if (!m_commandLine.runbooksDir.isEmpty())
+        directories.append(m_commandLine.runbooksDir);
+    m_runbooks->setDirectories(directories);
+
+    const EnvironmentConfig config = EnvironmentConfig::loadDefault();
+    QTextStream err(stderr);
+    for (const RunbookDiagnostic& d : config.diagnostics())
+        err << d.toString() << Qt::endl;
+    m_environments = std::make_unique<EnvironmentListModel>();
+    m_environments->setProfiles(config.profiles());
+    if (!m_environments->setActive(QSettings().value(u"environment/active"_s).toString()))
+        m_environments->setActive(config.defaultProfile());
+
+    m_secrets = std::make_unique<SecretStore>(); // touches the keychain only when a secret is needed
+    m_audit = std::make_unique<AuditRecorder>(m_store.get());
+
+    ConsoleServices services;
+    services.store = m_store.get();
+    services.runbooks = m_runbooks.get();
+    services.environments = m_environments.get();
+    services.secrets = m_secrets.get();
+    services.audit = m_audit.get();
+    m_window = std::make_unique<MainWindow>(services);
     m_window->show();
-    // Opening happens on the store's own thread: the window paints first, whatever the disk is doing.
+    // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.
     m_store->open();
+    m_runbooks->reload();
     return true;
 }
 

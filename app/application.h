@@ -7,7 +7,11 @@
 
 #include <memory>
 
+class AuditRecorder;
+class EnvironmentListModel;
 class MainWindow;
+class RunbookLibrary;
+class SecretStore;
 class StoreClient;
 
 // Wires the services into the UI: owns the store client and the main window.
@@ -23,6 +27,11 @@ public:
 
 private:
     CommandLine m_commandLine;
-    std::unique_ptr<StoreClient> m_store; // outlives the window that uses it
+    // The services outlive the window that uses them (declared first, destroyed last).
+    std::unique_ptr<StoreClient> m_store;
+    std::unique_ptr<RunbookLibrary> m_runbooks;
+    std::unique_ptr<EnvironmentListModel> m_environments;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<AuditRecorder> m_audit;
     std::unique_ptr<MainWindow> m_window;
 };

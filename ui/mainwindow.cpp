@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ui/mainwindow.h"
 
+#include "models/environmentlistmodel.h"
 #include "models/incidentfiltermodel.h"
 #include "models/incidentlistmodel.h"
 #include "models/responseflow.h"
@@ -19,6 +20,7 @@
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -26,17 +28,15 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
-namespace {
-const QStringList Environments { u"production"_s, u"staging"_s, u"sandbox"_s };
-}
-
-MainWindow::MainWindow(StoreClient* store, QWidget* parent)
+MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     : QMainWindow(parent)
-    , m_store(store)
+    , m_services(services)
+    , m_store(services.store)
     , m_incidents(new IncidentListModel(this))
     , m_incidentFilter(new IncidentFilterModel(this))
     , m_timeline(new TimelineModel(this))
@@ -55,6 +55,7 @@ MainWindow::MainWindow(StoreClient* store, QWidget* parent)
 
     createActions();
     createDocks();
+    createEnvironmentBar();
     restoreLayout();
 
     connect(m_store, &StoreClient::opened, this, &MainWindow::onStoreOpened);
@@ -245,9 +246,107 @@ void MainWindow::setActiveIncident(qint64 incidentId)
     Q_EMIT activeIncidentChanged(m_activeId);
 }
 
+QString MainWindow::activeEnvironment() const
+{
+    return m_services.environments ? m_services.environments->activeName() : QString();
+}
+
+void MainWindow::createEnvironmentBar()
+{
+    auto* bar = addToolBar(tr("Environment"));
+    bar->setObjectName(u"environmentBar"_s);
+    bar->setMovable(false);
+    bar->addWidget(new QLabel(tr(" Environment: "), bar));
+    m_environment = new QComboBox(bar);
+    m_environment->setObjectName(u"environmentSwitcher"_s);
+    m_environment->setToolTip(tr("Where runbook commands run. Switching asks first and is recorded."));
+    bar->addWidget(m_environment);
+    m_environmentBadge = new QLabel(bar);
+    m_environmentBadge->setObjectName(u"environmentIndicator"_s);
+    bar->addWidget(m_environmentBadge);
+    if (!m_services.environments) {
+        bar->setEnabled(false);
+        return;
+    }
+    m_environment->setModel(m_services.environments);
+    connect(m_environment, &QComboBox::activated, this, [this](int row) {
+        requestEnvironmentSwitch(m_services.environments->index(row).data(EnvironmentListModel::NameRole).toString());
+    });
+    connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &MainWindow::showActiveEnvironment);
+    connect(m_services.environments, &QAbstractItemModel::modelReset, this, &MainWindow::showActiveEnvironment);
+    showActiveEnvironment();
+}
+
+void MainWindow::showActiveEnvironment()
+{
+    if (!m_services.environments)
+        return;
+    const int row = m_services.environments->activeRow();
+    m_environment->setCurrentIndex(row);
+    const QModelIndex index = m_services.environments->index(row);
+    const QString name = index.data(EnvironmentListModel::NameRole).toString();
+    m_environmentBadge->setText(name.isEmpty() ? tr("none") : u" %1 "_s.arg(name.toUpper()));
+    if (index.data(EnvironmentListModel::IsProductionRole).toBool())
+        SeverityStyle::paintBadge(m_environmentBadge, QColor(0xb7, 0x1c, 0x1c), Qt::white);
+    else
+        SeverityStyle::paintEnvironmentBadge(m_environmentBadge, name);
+}
+
+void MainWindow::requestEnvironmentSwitch(const QString& name)
+{
+    if (!m_services.environments || name == activeEnvironment()) {
+        showActiveEnvironment();
+        return;
+    }
+    const int row = m_services.environments->rowOf(name);
+    if (row < 0) {
+        showActiveEnvironment();
+        return;
+    }
+    const bool production = m_services.environments->index(row).data(EnvironmentListModel::IsProductionRole).toBool();
+    auto* box = new QMessageBox(production ? QMessageBox::Warning : QMessageBox::Question, tr("Switch Environment"),
+        tr("Switch from %1 to %2?").arg(activeEnvironment(), name), QMessageBox::NoButton, this);
+    box->setObjectName(u"environmentSwitchBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(production ? tr("Runbook commands will then run against PRODUCTION.")
+                                       : tr("Runbook commands will then run against %1.").arg(name));
+    QPushButton* yes = box->addButton(tr("Switch to %1").arg(name), QMessageBox::AcceptRole);
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, yes, name] {
+        if (box->clickedButton() == yes)
+            switchEnvironment(name);
+        else
+            showActiveEnvironment(); // the combo goes back to what is active
+    });
+    box->open();
+}
+
+void MainWindow::switchEnvironment(const QString& name)
+{
+    const QString from = activeEnvironment();
+    if (!m_services.environments->setActive(name))
+        return;
+    QSettings().setValue(u"environment/active"_s, name);
+    statusBar()->showMessage(tr("Environment switched from %1 to %2").arg(from, name), 8000);
+    if (m_activeId > 0 && activeIncident() && activeIncident()->isOpen()) {
+        m_store->appendEvent(m_activeId, u"environment.switched"_s,
+            tr("Environment switched from %1 to %2").arg(from, name),
+            QJsonObject { { u"from"_s, from }, { u"to"_s, name } });
+    }
+}
+
 NewIncidentDialog* MainWindow::openNewIncidentDialog()
 {
-    auto* dialog = new NewIncidentDialog(Environments, this);
+    QStringList environments;
+    if (m_services.environments) {
+        for (const EnvironmentProfile& p : m_services.environments->profiles())
+            environments.append(p.name());
+    }
+    if (environments.isEmpty())
+        environments = QStringList { u"production"_s, u"staging"_s, u"sandbox"_s };
+    auto* dialog = new NewIncidentDialog(environments, this);
+    dialog->setEnvironment(activeEnvironment());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowModality(Qt::WindowModal);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {

@@ -3,6 +3,7 @@
 
 #include "models/incident.h"
 #include "models/incidentclock.h"
+#include "services/consoleservices.h"
 #include "services/incidentstore.h"
 
 #include <QMainWindow>
@@ -23,9 +24,10 @@ class TimelinePane;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(StoreClient* store, QWidget* parent = nullptr);
+    explicit MainWindow(const ConsoleServices& services, QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    const ConsoleServices& services() const { return m_services; }
     qint64 activeIncidentId() const { return m_activeId; }
     std::optional<Incident> activeIncident() const;
     void setActiveIncident(qint64 incidentId);
@@ -35,6 +37,11 @@ public:
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
     QTableView* incidentView() const { return m_incidentView; }
+
+    // The active environment's name ("sandbox"); empty when there are no profiles.
+    QString activeEnvironment() const;
+    // Asks to switch the active environment (window-modal, not blocking); switching is recorded.
+    void requestEnvironmentSwitch(const QString& name);
 
     // Opens the new-incident dialog (window-modal, not blocking) and returns it.
     class NewIncidentDialog* openNewIncidentDialog();
@@ -49,6 +56,9 @@ protected:
 private:
     void createActions();
     void createDocks();
+    void createEnvironmentBar();
+    void switchEnvironment(const QString& name);
+    void showActiveEnvironment();
     void restoreLayout();
     void saveLayout() const;
     void updateActions();
@@ -71,6 +81,7 @@ private:
     void changeSeverity(Severity severity);
     void addNote(const QString& text);
 
+    ConsoleServices m_services;
     StoreClient* m_store;
     MonotonicWallClock m_clock;
     IncidentListModel* m_incidents;
@@ -81,6 +92,8 @@ private:
     QTableView* m_incidentView = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;
+    QComboBox* m_environment = nullptr;
+    QLabel* m_environmentBadge = nullptr;
 
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;

@@ -72,7 +72,9 @@ int main(int argc, char** argv)
     }
 
     StoreClient client(path);
-    MainWindow window(&client);
+    ConsoleServices services;
+    services.store = &client;
+    MainWindow window(services);
     window.resize(1280, 800);
     window.show();
     client.open();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The incident commander's path through the main window, driven through real widgets offscreen.
+#include "models/environmentlistmodel.h"
 #include "models/incidentlistmodel.h"
 #include "models/timelinemodel.h"
 #include "services/storeclient.h"
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void invalidDraftIsRefusedInTheDialog();
     void stateIsRememberedBetweenRuns();
     void corruptStoreIsNotOverwritten();
+    void environmentSwitchAsksAndIsRecorded();
 
 private:
     void startWindow();
@@ -73,6 +75,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_storePath;
     std::unique_ptr<StoreClient> m_store;
+    std::unique_ptr<EnvironmentListModel> m_environments;
     std::unique_ptr<MainWindow> m_window;
 };
 
@@ -97,7 +100,15 @@ void TestMainWindow::cleanup() { stopWindow(); }
 void TestMainWindow::startWindow()
 {
     m_store = std::make_unique<StoreClient>(m_storePath);
-    m_window = std::make_unique<MainWindow>(m_store.get());
+    m_environments = std::make_unique<EnvironmentListModel>();
+    EnvironmentProfile production(u"production"_s);
+    production.setProduction(true);
+    m_environments->setProfiles({ production, EnvironmentProfile(u"staging"_s), EnvironmentProfile(u"sandbox"_s) });
+    m_environments->setActive(u"sandbox"_s);
+    ConsoleServices services;
+    services.store = m_store.get();
+    services.environments = m_environments.get();
+    m_window = std::make_unique<MainWindow>(services);
     QSignalSpy ready(m_window.get(), &MainWindow::storeReady);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -110,6 +121,7 @@ void TestMainWindow::stopWindow()
     if (m_window)
         m_window->close();
     m_window.reset();
+    m_environments.reset();
     m_store.reset();
 }
 
@@ -262,7 +274,9 @@ void TestMainWindow::corruptStoreIsNotOverwritten()
     file.close();
 
     m_store = std::make_unique<StoreClient>(m_storePath);
-    m_window = std::make_unique<MainWindow>(m_store.get());
+    ConsoleServices services;
+    services.store = m_store.get();
+    m_window = std::make_unique<MainWindow>(services);
     m_window->show();
     m_store->open();
     auto* box = waitForTopLevel<QMessageBox>(u"storeErrorBox"_s);
@@ -290,6 +304,41 @@ void TestMainWindow::corruptStoreIsNotOverwritten()
     QFile moved(m_dir->filePath(aside.constFirst()));
     QVERIFY(moved.open(QIODevice::ReadOnly));
     QCOMPARE(moved.readAll(), junk);
+}
+
+void TestMainWindow::environmentSwitchAsksAndIsRecorded()
+{
+    const qint64 id = createIncident(u"Join household broken"_s, Severity::P1, u"sandbox"_s);
+    QVERIFY(id > 0);
+    auto* indicator = m_window->findChild<QLabel*>(u"environmentIndicator"_s);
+    auto* switcher = m_window->findChild<QComboBox*>(u"environmentSwitcher"_s);
+    QVERIFY(indicator->text().contains(u"SANDBOX"_s));
+    QCOMPARE(switcher->currentText(), m_environments->index(2).data().toString());
+
+    // Cancel keeps the environment.
+    m_window->requestEnvironmentSwitch(u"production"_s);
+    auto* box = m_window->findChild<QMessageBox*>(u"environmentSwitchBox"_s);
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QVERIFY(box->informativeText().contains(u"PRODUCTION"_s));
+    box->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!m_window->findChild<QMessageBox*>(u"environmentSwitchBox"_s));
+    QCOMPARE(m_window->activeEnvironment(), u"sandbox"_s);
+
+    // Confirming switches, marks production and records the switch on the incident's timeline.
+    m_window->requestEnvironmentSwitch(u"production"_s);
+    box = m_window->findChild<QMessageBox*>(u"environmentSwitchBox"_s);
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    for (QAbstractButton* b : box->buttons()) {
+        if (b->text().startsWith(u"Switch to"_s))
+            b->click();
+    }
+    QTRY_COMPARE(m_window->activeEnvironment(), u"production"_s);
+    QVERIFY(indicator->text().contains(u"PRODUCTION"_s));
+    QCOMPARE(indicator->palette().color(QPalette::Window), QColor(0xb7, 0x1c, 0x1c));
+    QTRY_VERIFY(timelineKinds(*m_window).contains(u"environment.switched"_s));
+    QCOMPARE(QSettings().value(u"environment/active"_s).toString(), u"production"_s);
 }
 
 QTEST_MAIN(TestMainWindow)
