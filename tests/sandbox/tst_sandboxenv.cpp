@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// The test support that other areas use to reach the sandbox from a Qt test.
+#include "support/sandboxenv.h"
+
+#include <QTest>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+class TestSandboxEnv : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void loadsConnectionVariables();
+};
+
+void TestSandboxEnv::loadsConnectionVariables()
+{
+    QString why;
+    const QMap<QString, QString> vars = SandboxEnv::load(&why);
+    QVERIFY2(!vars.isEmpty(), qPrintable(why));
+    for (const char* name : { "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "REDIS_HOST", "REDIS_PORT",
+             "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION" }) {
+        QVERIFY2(!vars.value(QString::fromLatin1(name)).isEmpty(), name);
+        QCOMPARE(qEnvironmentVariable(name), vars.value(QString::fromLatin1(name)));
+    }
+    QCOMPARE(vars.value(u"PGHOST"_s), u"127.0.0.1"_s);
+    QCOMPARE(QUrl(vars.value(u"AWS_ENDPOINT_URL"_s)).host(), u"127.0.0.1"_s);
+    QCOMPARE(vars.value(u"PETFORCE_IDLE_THRESHOLD"_s), u"10 seconds"_s); // quotes removed
+    QString status;
+    QCOMPARE(SandboxEnv::run({ u"status"_s }, &status), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSandboxEnv)
+#include "tst_sandboxenv.moc"
