@@ -41,8 +41,10 @@ done
 ok "hot IPs ${HOT[*]} have rate_limit keys > 100 and RATE_LIMIT lines"
 
 # the runbook's Option B fix works: block one hot IP at the WAF and its RATE_LIMIT lines stop
-blocked_at=$(date +%s.%N)
 waf_set "${HOT[0]}/32" "${WAF_ORIGINAL[@]}"
+# Taken after the update returned: a publish that started while the CLI was still writing may have read the old
+# set, and its lines (stamped at or after its own heartbeat) must not count.
+blocked_at=$(date +%s.%N)
 publish_after() { gt "$(heartbeat)" "$1"; }
 poll 60 "a publish after the WAF update" publish_after "$blocked_at"
 since=$(heartbeat)
