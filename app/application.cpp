@@ -6,6 +6,7 @@
 #include "services/consoleservices.h"
 #include "services/environmentconfig.h"
 #include "services/incidentstore.h"
+#include "services/postmortemexport.h"
 #include "services/runbookchecker.h"
 #include "services/runbooklibrary.h"
 #include "services/secretstore.h"
@@ -68,8 +69,8 @@ int Application::runCommandLine(const CommandLine& commandLine)
     case CommandLine::Mode::CheckRunbook:
         return RunbookChecker::run(commandLine.checkRunbookFile);
     case CommandLine::Mode::ExportPostmortem:
-        err << "--export-postmortem is not available in this build yet." << Qt::endl;
-        return 2;
+        return PostmortemExport::runCommandLine(
+            commandLine.storePath, commandLine.exportIncidentId, commandLine.outputFile);
     default:
         return 2;
     }

@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
 #include <QRandomGenerator>
@@ -31,7 +32,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int SchemaVersion = 2;
+constexpr int SchemaVersion = 3;
 constexpr int BusyTimeoutMs = 5000;
 // How long open() waits for another process that is opening or migrating the same store.
 constexpr int OpenLockTimeoutMs = 20000;
@@ -323,6 +324,16 @@ END)"_s,
 BEGIN
     SELECT RAISE(ABORT, 'incidents are never deleted: resolve them instead');
 END)"_s,
+        };
+    case 3: // one post-mortem per incident, edited after the incident (not an event: it is rewritten as it is edited)
+        return {
+            uR"(CREATE TABLE postmortems (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+    markdown TEXT NOT NULL,
+    action_items TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(action_items)),
+    time_zone TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+))"_s,
         };
     default:
         return {};
@@ -1136,4 +1147,59 @@ QString IncidentStore::integrityCheck()
         report.append(q.value(0).toString());
     m_error = {};
     return report.join(u'\n');
+}
+
+bool IncidentStore::savePostmortem(const PostmortemRecord& record)
+{
+    if (!d->open) {
+        m_error = notOpen(m_path);
+        return false;
+    }
+    const QString writing = tr("saving the post-mortem of incident %1").arg(record.incidentId);
+    bool failed = false;
+    if (!d->loadIncident(record.incidentId, &failed)) {
+        m_error = failed ? fromSql(d->sqlError, m_path, writing)
+                         : refused(tr("There is no incident %1.").arg(record.incidentId));
+        return false;
+    }
+    if (!d->run(u"INSERT INTO postmortems (incident_id, markdown, action_items, time_zone, updated_ms) "
+                u"VALUES (?, ?, ?, ?, ?) ON CONFLICT(incident_id) DO UPDATE SET markdown = excluded.markdown, "
+                u"action_items = excluded.action_items, time_zone = excluded.time_zone, "
+                u"updated_ms = excluded.updated_ms"_s,
+            { record.incidentId, textValue(record.markdown),
+                QString::fromUtf8(QJsonDocument(ActionItem::toJson(record.actionItems)).toJson(QJsonDocument::Compact)),
+                textValue(record.timeZone), record.updatedMs })) {
+        m_error = fromSql(d->sqlError, m_path, writing);
+        return false;
+    }
+    m_error = {};
+    return true;
+}
+
+std::optional<PostmortemRecord> IncidentStore::postmortem(qint64 incidentId)
+{
+    if (!d->open) {
+        m_error = notOpen(m_path);
+        return std::nullopt;
+    }
+    QSqlQuery* q
+        = d->exec(u"SELECT markdown, action_items, time_zone, updated_ms FROM postmortems WHERE incident_id = ?"_s,
+            { incidentId });
+    if (!q) {
+        m_error = fromSql(d->sqlError, m_path, tr("reading the post-mortem of incident %1").arg(incidentId));
+        return std::nullopt;
+    }
+    std::optional<PostmortemRecord> result;
+    if (q->next()) {
+        PostmortemRecord r;
+        r.incidentId = incidentId;
+        r.markdown = q->value(0).toString();
+        r.actionItems = ActionItem::fromJson(QJsonDocument::fromJson(q->value(1).toString().toUtf8()).array());
+        r.timeZone = q->value(2).toString();
+        r.updatedMs = q->value(3).toLongLong();
+        result = r;
+    }
+    q->finish();
+    m_error = {};
+    return result;
 }

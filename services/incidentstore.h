@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/incident.h"
+#include "models/postmortemrecord.h"
 #include "models/timelineevent.h"
 
 #include <QJsonObject>
@@ -109,6 +110,12 @@ public:
     // Events of all incidents with seq > afterSeq, in seq order: how another instance's writes are seen.
     QList<TimelineEvent> eventsSince(qint64 afterSeq, int limit = 1000);
     qint64 maxSeq();
+
+    // Post-mortems (schema version 3): one per incident, rewritten in place as it is edited (not an event).
+    // savePostmortem() replaces the incident's post-mortem in one statement; an unknown incident is Refused.
+    bool savePostmortem(const PostmortemRecord& record);
+    // nullopt when the incident has none yet (lastError() clear) or on failure (lastError() says why).
+    std::optional<PostmortemRecord> postmortem(qint64 incidentId);
     QString integrityCheck(); // "ok" or SQLite's report
 
 private:

@@ -15,6 +15,7 @@ void registerStoreTypes()
         qRegisterMetaType<QList<TimelineEvent>>();
         qRegisterMetaType<StoreError>();
         qRegisterMetaType<IncidentStore::Filter>();
+        qRegisterMetaType<PostmortemRecord>();
         return true;
     }();
     Q_UNUSED(registered);
@@ -37,6 +38,8 @@ StoreClient::StoreClient(QString path, QObject* parent)
     connect(m_worker, &StoreWorker::incidentsLoaded, this, &StoreClient::incidentsLoaded);
     connect(m_worker, &StoreWorker::eventsLoaded, this, &StoreClient::eventsLoaded);
     connect(m_worker, &StoreWorker::eventCountLoaded, this, &StoreClient::eventCountLoaded);
+    connect(m_worker, &StoreWorker::postmortemSaved, this, &StoreClient::postmortemSaved);
+    connect(m_worker, &StoreWorker::postmortemLoaded, this, &StoreClient::postmortemLoaded);
     m_thread.start();
 }
 
@@ -126,6 +129,18 @@ quint64 StoreClient::requestEventCount(qint64 incidentId)
 {
     const quint64 id = m_nextRequest++;
     post([id, incidentId](StoreWorker* w) { w->loadEventCount(id, incidentId); });
+    return id;
+}
+
+void StoreClient::savePostmortem(const PostmortemRecord& record)
+{
+    post([record](StoreWorker* w) { w->savePostmortem(record); });
+}
+
+quint64 StoreClient::requestPostmortem(qint64 incidentId)
+{
+    const quint64 id = m_nextRequest++;
+    post([id, incidentId](StoreWorker* w) { w->loadPostmortem(id, incidentId); });
     return id;
 }
 

@@ -47,6 +47,11 @@ public:
     quint64 requestEvents(qint64 incidentId, qint64 afterSeq, int limit); // → eventsLoaded()
     quint64 requestEventCount(qint64 incidentId); // → eventCountLoaded()
 
+    // Post-mortems. savePostmortem() replaces the incident's one (updatedMs set on the worker) → postmortemSaved()
+    // or writeFailed(); requestPostmortem() → postmortemLoaded() (found false: the incident has none yet).
+    void savePostmortem(const PostmortemRecord& record);
+    quint64 requestPostmortem(qint64 incidentId);
+
 Q_SIGNALS:
     void opened(int schemaVersion);
     void openFailed(const StoreError& error);
@@ -58,6 +63,8 @@ Q_SIGNALS:
     void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
     void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
+    void postmortemSaved(const PostmortemRecord& record);
+    void postmortemLoaded(quint64 requestId, qint64 incidentId, const PostmortemRecord& record, bool found);
 
 private:
     template <typename Work> void post(Work&& work); // runs work(worker) on the worker thread

@@ -156,6 +156,26 @@ void StoreWorker::loadEventCount(quint64 requestId, qint64 incidentId)
     Q_EMIT eventCountLoaded(requestId, incidentId, m_store->eventCount(incidentId));
 }
 
+void StoreWorker::savePostmortem(const PostmortemRecord& record)
+{
+    if (!m_store)
+        return;
+    PostmortemRecord saved = record;
+    saved.updatedMs = m_clock.nowMs();
+    if (m_store->savePostmortem(saved))
+        Q_EMIT postmortemSaved(saved);
+    else
+        Q_EMIT writeFailed(tr("Save the post-mortem of incident %1").arg(record.incidentId), m_store->lastError());
+}
+
+void StoreWorker::loadPostmortem(quint64 requestId, qint64 incidentId)
+{
+    if (m_closing || !m_store)
+        return;
+    const std::optional<PostmortemRecord> record = m_store->postmortem(incidentId);
+    Q_EMIT postmortemLoaded(requestId, incidentId, record.value_or(PostmortemRecord {}), record.has_value());
+}
+
 void StoreWorker::poll()
 {
     if (m_closing || !m_store || !m_store->isOpen())

@@ -45,6 +45,8 @@ public:
     void loadIncidents(quint64 requestId, IncidentStore::Filter filter);
     void loadEvents(quint64 requestId, qint64 incidentId, qint64 afterSeq, int limit);
     void loadEventCount(quint64 requestId, qint64 incidentId);
+    void savePostmortem(const PostmortemRecord& record);
+    void loadPostmortem(quint64 requestId, qint64 incidentId);
 
     // Looks for events other instances appended since the last look; run by the poll timer.
     void poll();
@@ -58,6 +60,8 @@ Q_SIGNALS:
     void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
     void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
+    void postmortemSaved(const PostmortemRecord& record);
+    void postmortemLoaded(quint64 requestId, qint64 incidentId, const PostmortemRecord& record, bool found);
 
 private:
     // Runs call(store) and publishes its result: incidentChanged + eventsAppended, or writeFailed(what).

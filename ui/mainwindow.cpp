@@ -9,6 +9,7 @@
 #include "services/storeclient.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
+#include "ui/postmortemlauncher.h"
 #include "ui/severitystyle.h"
 #include "ui/timelinepane.h"
 
@@ -112,6 +113,8 @@ void MainWindow::createActions()
     m_addNote = incident->addAction(tr("Add &Note"), this, [this] { m_timelinePane->focusNoteEditor(); });
     m_addNote->setObjectName(u"actionAddNote"_s);
     m_addNote->setShortcut(Qt::CTRL | Qt::Key_M);
+    incident->addSeparator();
+    m_postmortems = new PostmortemLauncher(this, m_store, incident);
 
     m_header->addActionButton(m_acknowledge);
     m_header->addActionButton(m_nextStep);

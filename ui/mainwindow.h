@@ -111,4 +111,8 @@ private:
     QAction* m_resolve = nullptr;
     QAction* m_addNote = nullptr;
     QList<QAction*> m_severityActions;
+    class PostmortemLauncher* m_postmortems = nullptr;
+
+public:
+    PostmortemLauncher* postmortems() const { return m_postmortems; }
 };

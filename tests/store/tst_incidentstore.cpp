@@ -507,18 +507,19 @@ void TestIncidentStore::migrations_data()
     QTest::newRow("no file") << -1;
     QTest::newRow("empty file") << 0;
     QTest::newRow("version 1 with data") << 1;
+    QTest::newRow("version 2 with data") << 2;
 }
 
 void TestIncidentStore::migrations()
 {
     QFETCH(int, fromVersion);
-    QVERIFY(IncidentStore::currentSchemaVersion() == 2); // add a row and a data/schema-vN.sql for each new version
+    QVERIFY(IncidentStore::currentSchemaVersion() == 3); // add a row and a data/schema-vN.sql for each new version
     const QString path = m_dir->filePath(u"sub/folder/incidents.sqlite"_s);
     if (fromVersion >= 0)
         QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
     if (fromVersion == 0)
         QVERIFY(writeBytes(path, {}));
-    if (fromVersion == 1) {
+    if (fromVersion >= 1) {
         withRawConnection(path, [&](QSqlDatabase& db) {
             for (const QString& sql : sqlStatements(QFINDTESTDATA("data/schema-v1.sql")))
                 QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
@@ -538,17 +539,23 @@ void TestIncidentStore::migrations()
             };
             for (const QString& sql : data)
                 QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
+            // Version 2 as released (its statements are never edited; migration 3 must take its files).
+            if (fromVersion == 2) {
+                for (const QString& sql : IncidentStore::migrationStatements(2))
+                    QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
+                QVERIFY(QSqlQuery(db).exec(u"PRAGMA user_version = 2"_s));
+            }
             QSqlQuery q(db);
             QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
-            QCOMPARE(q.value(0).toInt(), 1);
+            QCOMPARE(q.value(0).toInt(), fromVersion);
         });
     }
 
     {
         IncidentStore store(path);
         QVERIFY2(store.open(), qPrintable(store.lastError().message));
-        QCOMPARE(store.schemaVersion(), 2);
-        if (fromVersion == 1) {
+        QCOMPARE(store.schemaVersion(), 3);
+        if (fromVersion >= 1) {
             const QList<Incident> incidents = store.incidents();
             QCOMPARE(incidents.size(), 2);
             const Incident& dbDown = incidents.at(0);
@@ -575,6 +582,20 @@ void TestIncidentStore::migrations()
             QVERIFY2(c.ok, qPrintable(c.error.message));
             QCOMPARE(c.incident.lastSeq, c.events.last().seq);
             QVERIFY(c.events.first().seq > 4);
+            // Migration 3: post-mortems, for old incidents too.
+            QVERIFY(!store.postmortem(1));
+            QVERIFY(!store.lastError().isError());
+            PostmortemRecord pm { 1, u"# Post-Mortem: DB down\n"_s,
+                { { u"Alert on replica lag"_s, u"bob"_s, QDate(2026, 12, 1), false } }, u"Europe/Berlin"_s, 10000 };
+            QVERIFY2(store.savePostmortem(pm), qPrintable(store.lastError().message));
+            QCOMPARE(store.postmortem(1), std::optional<PostmortemRecord>(pm));
+            pm.markdown += u"\nmore\n"_s;
+            pm.actionItems.first().done = true;
+            QVERIFY(store.savePostmortem(pm)); // replaced in place
+            QCOMPARE(store.postmortem(1), std::optional<PostmortemRecord>(pm));
+            pm.incidentId = 99;
+            QVERIFY(!store.savePostmortem(pm));
+            QCOMPARE(store.lastError().code, StoreError::Code::Refused);
         } else {
             QVERIFY(store.incidents().isEmpty());
             QVERIFY(store.createIncident(draft(u"First"_s), u"alice"_s, T0).ok);
@@ -599,7 +620,7 @@ void TestIncidentStore::migrations()
         journal = q.value(0).toString();
     });
     withRawConnection(m_dir->filePath(u"fresh.sqlite"_s), [&](QSqlDatabase& db) { freshSchema = schemaOf(db); });
-    QCOMPARE(version, 2);
+    QCOMPARE(version, 3);
     QCOMPARE(journal, u"wal"_s);
     // ALTER TABLE ADD COLUMN keeps its own spelling in sqlite_master; compare the objects that exist.
     const auto names = [](const QStringList& schema) {
@@ -620,7 +641,7 @@ void TestIncidentStore::newerSchemaRefused()
         QVERIFY(store.createIncident(draft(u"From the future"_s), u"alice"_s, T0).ok);
     }
     withRawConnection(storePath(), [](QSqlDatabase& db) {
-        QVERIFY(QSqlQuery(db).exec(u"PRAGMA user_version = 3"_s));
+        QVERIFY(QSqlQuery(db).exec(u"PRAGMA user_version = 4"_s));
         QVERIFY(QSqlQuery(db).exec(u"CREATE TABLE things_of_the_future (x)"_s));
     });
     QVERIFY(!QFileInfo::exists(storePath() + u"-wal"_s));
@@ -632,7 +653,7 @@ void TestIncidentStore::newerSchemaRefused()
     QVERIFY(!store.isOpen());
     QCOMPARE(store.lastError().code, StoreError::Code::NewerSchema);
     const QString message = store.lastError().message;
-    QVERIFY2(message.contains(u"schema version 3"_s) && message.contains(u"up to 2"_s), qPrintable(message));
+    QVERIFY2(message.contains(u"schema version 4"_s) && message.contains(u"up to 3"_s), qPrintable(message));
     QVERIFY2(message.contains(storePath()), qPrintable(message));
     store.close();
 

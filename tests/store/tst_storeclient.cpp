@@ -88,7 +88,7 @@ void TestStoreClient::openAndCreate()
     QSignalSpy failed(&client, &StoreClient::openFailed);
     client.open();
     QVERIFY(opened.wait(WaitMs));
-    QCOMPARE(opened.first().at(0).toInt(), 2);
+    QCOMPARE(opened.first().at(0).toInt(), 3);
     QCOMPARE(failed.size(), 0);
 
     QSignalSpy changed(&client, &StoreClient::incidentChanged);

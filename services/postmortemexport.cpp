@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "services/postmortemexport.h"
+
+#include "models/postmortemdraft.h"
+#include "services/atomicfilewriter.h"
+#include "services/incidentstore.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QTextStream>
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QString tr(const char* text) { return QCoreApplication::translate("PostmortemExport", text); }
+} // namespace
+
+QString PostmortemExport::markdown(IncidentStore& store, qint64 incidentId, QString* error, const QString& zoneId)
+{
+    const std::optional<PostmortemRecord> saved = store.postmortem(incidentId);
+    if (store.lastError().isError()) {
+        *error = store.lastError().message;
+        return {};
+    }
+    if (saved && !saved->markdown.isEmpty())
+        return saved->markdown;
+    const std::optional<Incident> incident = store.incident(incidentId);
+    if (!incident) {
+        *error = store.lastError().isError() ? store.lastError().message
+                                             : tr("There is no incident %1 in %2.").arg(incidentId).arg(store.path());
+        return {};
+    }
+    const QList<TimelineEvent> events = store.events(incidentId, 0, -1);
+    if (store.lastError().isError()) {
+        *error = store.lastError().message;
+        return {};
+    }
+    const QTimeZone zone = zoneId.isEmpty() ? QTimeZone::systemTimeZone() : QTimeZone(zoneId.toUtf8());
+    return PostmortemDraft::build(*incident, events, saved ? saved->actionItems : QList<ActionItem> {}, zone);
+}
+
+int PostmortemExport::runCommandLine(const QString& storePath, qint64 incidentId, const QString& outputFile)
+{
+    QTextStream err(stderr);
+    IncidentStore store(storePath.isEmpty() ? IncidentStore::defaultPath() : storePath);
+    if (!store.open()) {
+        err << store.lastError().message << Qt::endl;
+        return 1;
+    }
+    QString error;
+    const QString text = markdown(store, incidentId, &error);
+    if (text.isEmpty()) {
+        err << error << Qt::endl;
+        return 1;
+    }
+    if (outputFile.isEmpty() || outputFile == u"-"_s) {
+        QFile out;
+        if (!out.open(stdout, QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0) {
+            err << tr("Could not write to standard output.") << Qt::endl;
+            return 1;
+        }
+        return 0;
+    }
+    if (!AtomicFileWriter::write(outputFile, text.toUtf8(), &error)) {
+        err << error << Qt::endl;
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/postmortemrecord.h"
+
+#include <QString>
+
+class IncidentStore;
+
+// The post-mortem of one incident as a Markdown document: the one stored with the incident if the author saved
+// one, else a fresh draft from its timeline (PostmortemDraft) in the zone given (default: the system's).
+// Synchronous over an IncidentStore the caller owns, on that store's thread (the command line: the main thread,
+// with no GUI).
+class PostmortemExport {
+public:
+    // The document, or empty with *error set (unknown incident, store failure).
+    static QString markdown(IncidentStore& store, qint64 incidentId, QString* error, const QString& zoneId = {});
+    // `petforce-console --store PATH --export-postmortem ID [-o FILE]`: writes FILE atomically (or stdout when
+    // empty); 0 on success, 1 on failure with the reason on stderr.
+    static int runCommandLine(const QString& storePath, qint64 incidentId, const QString& outputFile);
+};

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+#include "postmortemscript.h"
+
+#include "models/actionitemmodel.h"
+#include "services/atomicfilewriter.h"
+#include "services/consoleservices.h"
+#include "services/postmortemdrafts.h"
+#include "services/storeclient.h"
+#include "ui/mainwindow.h"
+#include "ui/postmortemeditor.h"
+#include "ui/postmortemlauncher.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+#include <csignal>
+
+class TestPostmortemEditor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void draftEditSaveReopen();
+    void exportFailureKeepsDraftAndFile();
+    void killedEditorIsRestoredByteForByte();
+
+private:
+    std::unique_ptr<PostmortemEditor> openEditor(StoreClient& client, std::optional<QByteArray> restored = {});
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_storePath;
+    QString m_drafts;
+    qint64 m_id = 0;
+};
+
+void TestPostmortemEditor::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_storePath = m_dir->filePath(u"incidents.sqlite"_s);
+    m_drafts = m_dir->filePath(u"drafts"_s);
+    IncidentStore store(m_storePath);
+    QVERIFY(store.open());
+    m_id = scriptIncident(store);
+    QVERIFY(m_id > 0);
+}
+
+void TestPostmortemEditor::cleanup() { m_dir.reset(); }
+
+std::unique_ptr<PostmortemEditor> TestPostmortemEditor::openEditor(
+    StoreClient& client, std::optional<QByteArray> restored)
+{
+    IncidentStore store(m_storePath);
+    if (!store.open())
+        return {};
+    auto editor = std::make_unique<PostmortemEditor>(&client, *store.incident(m_id), m_drafts, std::move(restored));
+    editor->setAttribute(Qt::WA_DeleteOnClose, false);
+    return editor;
+}
+
+void TestPostmortemEditor::draftEditSaveReopen()
+{
+    StoreClient client(m_storePath);
+    client.open();
+    {
+        auto editor = openEditor(client);
+        QVERIFY(editor);
+        editor->setTimeZone(QTimeZone(QByteArrayLiteral("Europe/Berlin")));
+        QTRY_VERIFY(editor->isLoaded());
+        QVERIFY(editor->markdown().startsWith(u"# Post-Mortem: Database connection pool exhausted\n"_s));
+        QVERIFY(editor->preview()->toPlainText().contains(u"Root Cause"_s));
+        // A note offered in the list goes into the Timeline section.
+        QListWidget* events = editor->eventList();
+        QList<QListWidgetItem*> notes = events->findItems(u"Checking dashboards"_s, Qt::MatchEndsWith);
+        QCOMPARE(notes.size(), 1);
+        notes.first()->setSelected(true);
+        editor->insertSelectedEvents();
+        QVERIFY2(editor->markdown().contains(u"- **11:42** - Incident resolved: Pool size restored; connections back "
+                                             u"under 60%\n- **11:20** - Checking dashboards\n\n## Root Cause"_s),
+            qPrintable(editor->markdown()));
+        // Action items from the table into the Markdown.
+        editor->actionItems()->addItem({ u"Alert on pool usage"_s, u"isabel"_s, QDate(2026, 3, 21), false });
+        QVERIFY(editor->markdown().contains(u"## Action Items\n\n- [ ] Alert on pool usage - @isabel - 2026-03-21\n\n"
+                                            u"## Lessons Learned"_s));
+        QTRY_VERIFY(editor->preview()->toPlainText().contains(u"Alert on pool usage"_s));
+        QVERIFY(editor->autosaveNow());
+        QVERIFY(QFile::exists(PostmortemDrafts::draftPath(m_drafts, m_id)));
+        QSignalSpy saved(editor.get(), &PostmortemEditor::savedToStore);
+        editor->saveToStore();
+        QVERIFY(saved.wait(10000));
+        QVERIFY(!QFile::exists(PostmortemDrafts::draftPath(m_drafts, m_id))); // safe in the store: draft gone
+    }
+    // Reopens where it was left: text, items, zone.
+    auto again = openEditor(client);
+    QTRY_VERIFY(again->isLoaded());
+    QVERIFY(again->markdown().contains(u"- **11:20** - Checking dashboards"_s));
+    QCOMPARE(again->actionItems()->items().size(), 1);
+    QCOMPARE(again->timeZone().id(), QByteArrayLiteral("Europe/Berlin"));
+}
+
+void TestPostmortemEditor::exportFailureKeepsDraftAndFile()
+{
+    StoreClient client(m_storePath);
+    client.open();
+    auto editor = openEditor(client);
+    QTRY_VERIFY(editor->isLoaded());
+    const QString path = m_dir->filePath(u"pm.md"_s);
+    QVERIFY(editor->exportTo(path));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray first = f.readAll();
+    f.close();
+    QCOMPARE(first, editor->markdown().toUtf8());
+    editor->setMarkdown(editor->markdown() + u"\nMore words.\n"_s);
+    AtomicFileWriter::injectFailureAfter(10);
+    QVERIFY(!editor->exportTo(path));
+    QVERIFY2(editor->statusText().contains(u"No space left"_s) && editor->statusText().contains(u"draft is kept"_s),
+        qPrintable(editor->statusText()));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), first);
+    QFile draft(PostmortemDrafts::draftPath(m_drafts, m_id));
+    QVERIFY(draft.open(QIODevice::ReadOnly));
+    QCOMPARE(draft.readAll(), editor->markdown().toUtf8());
+    QMessageBox* box = editor->findChild<QMessageBox*>();
+    QVERIFY(box && box->isVisible());
+    box->close();
+}
+
+void TestPostmortemEditor::killedEditorIsRestoredByteForByte()
+{
+    const QByteArray text = "# Post-Mortem: Database connection pool exhausted\n\nÜnïcödé ☕ 🐕 and\ttabs, trailing "
+                            "spaces   \n\n## Timeline\n\n- **10:00** - typed by hand\n";
+    const QString textFile = m_dir->filePath(u"text.md"_s);
+    QFile t(textFile);
+    QVERIFY(t.open(QIODevice::WriteOnly) && t.write(text) == text.size());
+    t.close();
+
+    QProcess helper;
+    helper.start(
+        qEnvironmentVariable("PETFORCE_EDITOR_HELPER"), { m_storePath, QString::number(m_id), m_drafts, textFile });
+    QVERIFY(helper.waitForStarted());
+    // Wait for an autosave of the whole text, then kill it: no chance to clean up.
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += helper.readAllStandardOutput()).contains("AUTOSAVED") &&
+            [&] {
+                QFile d(PostmortemDrafts::draftPath(m_drafts, m_id));
+                return d.open(QIODevice::ReadOnly) && d.readAll() == text;
+            }(),
+        30000);
+    QVERIFY(PostmortemDrafts::orphans(m_drafts).isEmpty()); // its lock is alive
+    ::kill(helper.processId(), SIGKILL);
+    QVERIFY(helper.waitForFinished(10000));
+
+    const QList<PostmortemDrafts::Orphan> orphans = PostmortemDrafts::orphans(m_drafts);
+    QCOMPARE(orphans.size(), 1);
+    QCOMPARE(orphans.first().incidentId, m_id);
+    QCOMPARE(orphans.first().bytes, text);
+
+    // The next start of the console offers it, and restoring shows it byte for byte.
+    qputenv("PETFORCE_DRAFTS_DIR", m_drafts.toUtf8());
+    StoreClient client(m_storePath);
+    ConsoleServices services;
+    services.store = &client;
+    MainWindow window(services);
+    window.show();
+    client.open();
+    PostmortemLauncher* launcher = window.postmortems();
+    QTRY_VERIFY_WITH_TIMEOUT(launcher->restoreOffer() && launcher->restoreOffer()->isVisible(), 10000);
+    QVERIFY(launcher->restoreOffer()->text().contains(u"Database connection pool exhausted"_s));
+    auto* restore = launcher->restoreOffer()->findChild<QAbstractButton*>(u"restoreDraft"_s);
+    QVERIFY(restore);
+    restore->click();
+    QTRY_VERIFY(launcher->editor(m_id) && launcher->editor(m_id)->isLoaded());
+    PostmortemEditor* editor = launcher->editor(m_id);
+    QCOMPARE(editor->markdown().toUtf8(), text);
+    QVERIFY(editor->autosaveNow()); // it now holds the draft itself
+    QCOMPARE(PostmortemDrafts::orphans(m_drafts).size(), 0);
+    editor->close();
+    qunsetenv("PETFORCE_DRAFTS_DIR");
+}
+
+QTEST_MAIN(TestPostmortemEditor)
+#include "tst_postmortemeditor.moc"
