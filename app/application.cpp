@@ -5,6 +5,7 @@
 #include "services/auditrecorder.h"
 #include "services/consoleservices.h"
 #include "services/environmentconfig.h"
+#include "services/escalationservice.h"
 #include "services/incidentstore.h"
 #include "services/postmortemexport.h"
 #include "services/runbookchecker.h"
@@ -47,6 +48,11 @@ bool Application::start()
 
     m_secrets = std::make_unique<SecretStore>(); // touches the keychain only when a secret is needed
     m_audit = std::make_unique<AuditRecorder>(m_store.get());
+    m_escalation = std::make_unique<EscalationService>(m_store.get(), m_secrets.get());
+    m_escalation->loadSettings();
+    connect(m_runbooks.get(), &RunbookLibrary::reloaded, m_escalation.get(),
+        [this] { m_escalation->setRunbooks(m_runbooks->documents()); });
+    connect(m_store.get(), &StoreClient::opened, m_escalation.get(), [this] { m_escalation->start(); });
 
     ConsoleServices services;
     services.store = m_store.get();
@@ -54,6 +60,7 @@ bool Application::start()
     services.environments = m_environments.get();
     services.secrets = m_secrets.get();
     services.audit = m_audit.get();
+    services.escalation = m_escalation.get();
     m_window = std::make_unique<MainWindow>(services);
     m_window->show();
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.

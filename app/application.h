@@ -9,6 +9,7 @@
 
 class AuditRecorder;
 class EnvironmentListModel;
+class EscalationService;
 class MainWindow;
 class RunbookLibrary;
 class SecretStore;
@@ -33,5 +34,6 @@ private:
     std::unique_ptr<EnvironmentListModel> m_environments;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<AuditRecorder> m_audit;
+    std::unique_ptr<EscalationService> m_escalation;
     std::unique_ptr<MainWindow> m_window;
 };

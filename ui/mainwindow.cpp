@@ -7,6 +7,7 @@
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
 #include "services/storeclient.h"
+#include "ui/escalationpanel.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
 #include "ui/postmortemlauncher.h"
@@ -164,6 +165,22 @@ void MainWindow::createDocks()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(incidents->toggleViewAction());
     view->addAction(active->toggleViewAction());
+    createEscalationDock(view);
+}
+
+void MainWindow::createEscalationDock(QMenu* view)
+{
+    if (!m_services.escalation)
+        return;
+    m_escalationPanel = new EscalationPanel(m_services.escalation, this);
+    auto* dock = new QDockWidget(tr("Escalation"), this);
+    dock->setObjectName(u"escalationDock"_s);
+    dock->setWidget(m_escalationPanel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    view->addAction(dock->toggleViewAction());
+    const auto follow = [this] { m_escalationPanel->setIncident(activeIncident()); };
+    connect(this, &MainWindow::activeIncidentChanged, m_escalationPanel, follow);
+    connect(m_store, &StoreClient::incidentChanged, m_escalationPanel, follow, Qt::QueuedConnection);
 }
 
 void MainWindow::restoreLayout()

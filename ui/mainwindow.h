@@ -8,11 +8,13 @@
 
 #include <QMainWindow>
 
+class EscalationPanel;
 class IncidentFilterModel;
 class IncidentHeader;
 class IncidentListModel;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QTableView;
 class StoreClient;
 class TimelineModel;
@@ -36,6 +38,7 @@ public:
     TimelineModel* timelineModel() const { return m_timeline; }
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
+    EscalationPanel* escalationPanel() const { return m_escalationPanel; } // null without an escalation service
     QTableView* incidentView() const { return m_incidentView; }
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
@@ -57,6 +60,7 @@ private:
     void createActions();
     void createDocks();
     void createEnvironmentBar();
+    void createEscalationDock(QMenu* view);
     void switchEnvironment(const QString& name);
     void showActiveEnvironment();
     void restoreLayout();
@@ -89,6 +93,7 @@ private:
     TimelineModel* m_timeline;
     IncidentHeader* m_header;
     TimelinePane* m_timelinePane;
+    EscalationPanel* m_escalationPanel = nullptr;
     QTableView* m_incidentView = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+// The Escalation dock in the main window, offscreen: a P0 incident reaches its 15-minute escalation (driven by a
+// manual clock), the panel names the engineering lead and the CTO, contacts are made, and an Update message is
+// produced from the template with the incident's values and recorded when sent.
+#include "fakehttpserver.h"
+#include "models/incidentclock.h"
+#include "models/runbookdocument.h"
+#include "models/timelinemodel.h"
+#include "services/escalationmonitor.h"
+#include "services/escalationservice.h"
+#include "services/runbookparser.h"
+#include "services/secretstore.h"
+#include "services/slackposter.h"
+#include "services/storeclient.h"
+#include "ui/communicationsdialog.h"
+#include "ui/escalationpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/timelinepane.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDockWidget>
+#include <QMenu>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr qint64 minute = 60'000;
+
+class UrlRecorder : public QObject {
+    Q_OBJECT
+public:
+    QList<QUrl> urls;
+public Q_SLOTS:
+    void open(const QUrl& url) { urls.append(url); }
+};
+
+int rowOf(QTableWidget* table, const QString& name)
+{
+    for (int r = 0; r < table->rowCount(); ++r) {
+        if (table->item(r, 1) && table->item(r, 1)->text() == name)
+            return r;
+    }
+    return -1;
+}
+} // namespace
+
+class TestEscalationPanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+    void cleanup();
+    void p0ReachesItsEscalation();
+    void contactsAreMadeAndRecorded();
+    void updateMessageFromTemplate();
+    void failedSlackPostKeepsTheMessage();
+
+private:
+    qint64 openIncident(Severity severity);
+    QStringList timelineSummaries() const;
+    int timelineCount(const QString& kind) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<StoreClient> m_store;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<EscalationService> m_service;
+    std::unique_ptr<MainWindow> m_window;
+    std::shared_ptr<MonotonicWallClock> m_clock = std::make_shared<MonotonicWallClock>();
+    UrlRecorder m_urls;
+    EscalationPanel* m_panel = nullptr;
+};
+
+void TestEscalationPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"PetForceTest"_s);
+    QCoreApplication::setApplicationName(u"tst_escalationpanel"_s);
+    for (const char* scheme : { "tel", "mailto", "slack" })
+        QDesktopServices::setUrlHandler(QString::fromLatin1(scheme), &m_urls, "open");
+}
+
+void TestEscalationPanel::cleanupTestCase()
+{
+    for (const char* scheme : { "tel", "mailto", "slack" })
+        QDesktopServices::unsetUrlHandler(QString::fromLatin1(scheme));
+}
+
+void TestEscalationPanel::init()
+{
+    QSettings().clear();
+    m_urls.urls.clear();
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<StoreClient>(m_dir->filePath(u"incidents.sqlite"_s));
+    m_secrets = std::make_unique<SecretStore>(u"app.petforce.OpsConsole.test"_s);
+    m_secrets->useSessionFallback();
+    m_service = std::make_unique<EscalationService>(m_store.get(), m_secrets.get());
+    m_service->setRunbook(RunbookParser::parseFile(u":/runbooks/petforce-operational-runbook.md"_s));
+    m_service->monitor()->setClock([this] { return m_clock->nowMs(); });
+    m_service->monitor()->setTickInterval(3'600'000); // the test ticks
+    ConsoleServices services;
+    services.store = m_store.get();
+    services.secrets = m_secrets.get();
+    services.escalation = m_service.get();
+    m_window = std::make_unique<MainWindow>(services);
+    m_panel = m_window->escalationPanel();
+    QVERIFY(m_panel);
+    QSignalSpy ready(m_window.get(), &MainWindow::storeReady);
+    m_window->resize(1400, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_store->open();
+    QVERIFY(ready.wait(10000));
+    m_service->start();
+}
+
+void TestEscalationPanel::cleanup()
+{
+    m_window.reset();
+    m_service.reset();
+    m_secrets.reset();
+    m_store.reset();
+}
+
+qint64 TestEscalationPanel::openIncident(Severity severity)
+{
+    QSignalSpy changed(m_store.get(), &StoreClient::incidentChanged);
+    m_store->createIncident(
+        { u"API returning 500s"_s, severity, u"sandbox"_s, u"tester"_s, u"Users cannot join households"_s });
+    if (!changed.wait(10000))
+        return 0;
+    const Incident incident = changed.constLast().at(0).value<Incident>();
+    m_clock = std::make_shared<MonotonicWallClock>(MonotonicWallClock::manual(incident.startedMs));
+    m_window->setActiveIncident(incident.id);
+    if (!QTest::qWaitFor([&] { return m_service->monitor()->isTracking(incident.id) && m_panel->incident(); }, 10000))
+        return 0;
+    return incident.id;
+}
+
+QStringList TestEscalationPanel::timelineSummaries() const
+{
+    QStringList summaries;
+    const QAbstractItemModel* shown = m_window->timelinePane()->view()->model();
+    for (int row = 0; row < shown->rowCount(); ++row)
+        summaries.append(shown->index(row, TimelineModel::SummaryColumn).data().toString());
+    return summaries;
+}
+
+int TestEscalationPanel::timelineCount(const QString& kind) const
+{
+    int n = 0;
+    const QAbstractItemModel* shown = m_window->timelinePane()->view()->model();
+    for (int row = 0; row < shown->rowCount(); ++row)
+        n += shown->index(row, TimelineModel::KindColumn).data().toString() == kind;
+    return n;
+}
+
+void TestEscalationPanel::p0ReachesItsEscalation()
+{
+    const qint64 id = openIncident(Severity::P0);
+    QVERIFY(id);
+    QVERIFY(m_window->findChild<QDockWidget*>(u"escalationDock"_s)->isVisible());
+    QCOMPARE(m_panel->matrixTable()->rowCount(), 4);
+    QCOMPARE(m_panel->matrixTable()->item(0, 3)->text(), u"Engineering lead + CTO"_s);
+    QVERIFY(m_panel->matrixTable()->item(0, 0)->font().bold()); // the incident's row
+    QCOMPARE(m_panel->responsibleText(), u"Responsible now: On-call engineer"_s);
+
+    QSignalSpy alert(m_panel, &EscalationPanel::alertRaised);
+    m_clock->advance(14 * minute);
+    m_service->monitor()->tick();
+    QCOMPARE(m_panel->escalationText(), u"Escalate to Engineering lead (Engrid) + CTO (Larry) in 1m 00s"_s);
+    QCOMPARE(m_panel->updateText(), u"Next status update in 1m 00s"_s);
+    QVERIFY(m_panel->alertText().isEmpty());
+    QCOMPARE(alert.count(), 0);
+
+    m_clock->advance(minute);
+    m_service->monitor()->tick();
+    QCOMPARE(alert.count(), 1);
+    QCOMPARE(m_panel->escalationText(), u"Escalation due: Engineering lead (Engrid) + CTO (Larry)"_s);
+    QVERIFY2(m_panel->alertText().contains(u"Engrid"_s) && m_panel->alertText().contains(u"Larry"_s),
+        qPrintable(m_panel->alertText()));
+    QVERIFY(!m_panel->lastNotificationChannel().isEmpty());
+    QCOMPARE(m_panel->updateText(), u"Status update due now"_s);
+    const QString due = QString::fromUtf16(EscalationEvent::Due);
+    QTRY_COMPARE_WITH_TIMEOUT(timelineCount(due), 1, 10000);
+    for (int i = 0; i < 3; ++i) {
+        m_clock->advance(20'000);
+        m_service->monitor()->tick();
+    }
+    QTest::qWait(200);
+    QCOMPARE(alert.count(), 1);
+    QCOMPARE(timelineCount(due), 1);
+
+    // "Escalated to…": one action, recorded; the alert goes and both are responsible now.
+    auto* escalate = m_window->findChild<QToolButton*>(u"escalateButton"_s);
+    QVERIFY(escalate->isEnabled());
+    QAction* all = escalate->menu()->findChild<QAction*>(u"escalateAll"_s);
+    QVERIFY(all);
+    QCOMPARE(all->text(), u"Engineering lead (Engrid) + CTO (Larry)"_s);
+    all->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        timelineSummaries().contains(u"Escalated to Engineering lead (Engrid) + CTO (Larry)"_s), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_panel->responsibleText(),
+        u"Responsible now: On-call engineer, Engineering lead (Engrid), CTO (Larry)"_s, 5000);
+    QVERIFY(m_panel->alertText().isEmpty());
+
+    const QString shot = QDir::temp().filePath(u"petforce-escalation-panel.png"_s);
+    m_window->grab().save(shot);
+}
+
+void TestEscalationPanel::contactsAreMadeAndRecorded()
+{
+    QVERIFY(openIncident(Severity::P1));
+    QTableWidget* contacts = m_panel->contactsTable();
+    QCOMPARE(contacts->rowCount(), 4);
+    QVERIFY(contacts->item(0, 1)->text().contains(u"Check PagerDuty rotation"_s));
+    const int engrid = rowOf(contacts, u"Engrid"_s);
+    const int buck = rowOf(contacts, u"Buck"_s);
+    QVERIFY(engrid >= 0 && buck >= 0);
+
+    contacts->selectRow(engrid);
+    QTest::mouseClick(m_window->findChild<QPushButton*>(u"callButton"_s), Qt::LeftButton);
+    QCOMPARE(m_urls.urls.constLast(), QUrl(u"tel:+1xxxxxxxxxx"_s));
+    QTest::mouseClick(m_window->findChild<QPushButton*>(u"copyPhoneButton"_s), Qt::LeftButton);
+    QCOMPARE(QApplication::clipboard()->text(), u"+1-xxx-xxx-xxxx"_s);
+    QTest::mouseClick(m_window->findChild<QPushButton*>(u"slackButton"_s), Qt::LeftButton);
+    QCOMPARE(m_urls.urls.constLast().scheme(), u"slack"_s);
+    contacts->selectRow(buck);
+    QTest::mouseClick(m_window->findChild<QPushButton*>(u"emailButton"_s), Qt::LeftButton);
+    const QUrl mail = m_urls.urls.constLast();
+    QCOMPARE(mail.scheme(), u"mailto"_s);
+    QCOMPARE(mail.path(), u"buck@petforce.app"_s);
+    const QString query = QUrl::fromPercentEncoding(mail.query(QUrl::FullyEncoded).toUtf8());
+    QVERIFY2(query.contains(u"subject=[P1] API returning 500s"_s), qPrintable(query));
+    QVERIFY2(query.contains(u"Impact: Users cannot join households"_s), qPrintable(query));
+
+    QTRY_VERIFY_WITH_TIMEOUT(timelineSummaries().contains(u"Emailed buck@petforce.app"_s), 10000);
+    const QStringList summaries = timelineSummaries();
+    QVERIFY(summaries.contains(u"Called Engrid"_s));
+    QVERIFY(summaries.contains(u"Opened Slack @engrid"_s));
+    QVERIFY(summaries.contains(u"Copied the phone number of Engrid (Engineering lead)"_s));
+}
+
+void TestEscalationPanel::updateMessageFromTemplate()
+{
+    QVERIFY(openIncident(Severity::P0));
+    m_clock->advance(20 * minute);
+    QPushButton* message = m_window->findChild<QPushButton*>(u"messageButton"_s);
+    QVERIFY(message->isEnabled());
+    QTest::mouseClick(message, Qt::LeftButton);
+    auto* dialog = m_panel->findChild<CommunicationsDialog*>(u"communicationsDialog"_s);
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QCOMPARE(dialog->currentTemplate(), u"Update"_s);
+    dialog->setField(MessageValues::ProgressField, u"Rolled back to v1.1.0"_s);
+    dialog->setField(MessageValues::NextField, u"Watch the error rate"_s);
+    dialog->setField(MessageValues::EtaField, u"15 minutes"_s);
+    QCOMPARE(dialog->messageText(),
+        u"\U0001F4CA UPDATE: API returning 500s\nStatus: Investigating\nProgress: Rolled back to v1.1.0\n"
+        u"Next: Watch the error rate\nETA: 15 minutes"_s);
+    dialog->selectTemplate(u"Incident Started"_s);
+    QVERIFY2(dialog->messageText().startsWith(u"\U0001F6A8 INCIDENT: P0 API returning 500s\nStatus: Investigating\n"
+                                              u"Impact: Users cannot join households\nStarted: "_s),
+        qPrintable(dialog->messageText()));
+    dialog->selectTemplate(u"Update"_s);
+
+    QSignalSpy sent(dialog, &CommunicationsDialog::messageSent);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(u"copyButton"_s), Qt::LeftButton);
+    QCOMPARE(sent.count(), 1);
+    QVERIFY(QApplication::clipboard()->text().startsWith(u"\U0001F4CA UPDATE: API returning 500s"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        timelineSummaries().contains(u"Status message \u201CUpdate\u201D copied for sending"_s), 10000);
+    dialog->close();
+}
+
+void TestEscalationPanel::failedSlackPostKeepsTheMessage()
+{
+    FakeHttpServer server;
+    server.enqueue({ 500, "no_service" });
+    server.enqueue({ 200, "ok" });
+    QSignalSpy written(m_secrets.get(), &SecretStore::secretWritten);
+    m_secrets->writeSecret(QString::fromUtf16(SlackPoster::webhookKey), server.url(u"/hook"_s).toString());
+    QVERIFY(written.wait(5000));
+    QVERIFY(openIncident(Severity::P1));
+    CommunicationsDialog* dialog = m_panel->openCommunications();
+    QVERIFY(dialog);
+    const QString text = dialog->messageText();
+    QTest::mouseClick(dialog->findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Not posted: HTTP 500: no_service"_s), 10000);
+    QCOMPARE(dialog->messageText(), text);
+    QVERIFY(!timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s));
+    QTest::mouseClick(dialog->findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Posted to Slack"_s), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
+    dialog->close();
+}
+
+QTEST_MAIN(TestEscalationPanel)
+#include "tst_escalationpanel.moc"
