@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 
+class DbaPane;
 class IncidentFilterModel;
 class IncidentHeader;
 class IncidentListModel;
@@ -37,6 +38,7 @@ public:
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
     QTableView* incidentView() const { return m_incidentView; }
+    DbaPane* dbaPane() const { return m_dbaPane; }
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -94,6 +96,7 @@ private:
     QLabel* m_storeStatus;
     QComboBox* m_environment = nullptr;
     QLabel* m_environmentBadge = nullptr;
+    DbaPane* m_dbaPane = nullptr;
 
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;
