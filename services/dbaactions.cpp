@@ -5,6 +5,7 @@
 #include "services/pgsession.h"
 
 #include <QJsonArray>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -171,9 +172,11 @@ bool DbaActions::run(
         m_audit->recordStarted(m_incidentId, m_auditRecord);
     if (action.source.startsWith(u"dba:terminate"_s) || action.source.startsWith(u"dba:cancel"_s)) {
         if (action.targets.isEmpty()) {
-            DbaActionResult r;
-            r.message = tr("Nothing to do: no session may be signalled.");
-            finish(r);
+            QTimer::singleShot(0, this, [this] { // asynchronous, like every other outcome
+                DbaActionResult r;
+                r.message = tr("Nothing to do: no session may be signalled.");
+                finish(r);
+            });
             return true;
         }
     }

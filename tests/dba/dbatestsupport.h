@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 namespace DbaTest {
 
@@ -72,12 +73,13 @@ inline QList<DbaSession> refresh(DbaMonitor& monitor, DbaConnectionSummary* summ
     return spy.last().at(0).value<QList<DbaSession>>();
 }
 
-inline const DbaSession* find(const QList<DbaSession>& sessions, int pid)
+// By value: the list is often a temporary.
+inline std::optional<DbaSession> find(const QList<DbaSession>& sessions, int pid)
 {
     for (const DbaSession& s : sessions)
         if (s.pid == pid)
-            return &s;
-    return nullptr;
+            return s;
+    return std::nullopt;
 }
 
 } // namespace DbaTest

@@ -116,10 +116,10 @@ void TestDbaMonitor::sessionsOfEachState()
     DbaConnectionSummary summary;
     const QList<DbaSession> sessions = refresh(*monitor, &summary);
     QVERIFY(!sessions.isEmpty());
-    const DbaSession* i = find(sessions, idle->backendPid());
-    const DbaSession* t = find(sessions, inTx->backendPid());
-    const DbaSession* a = find(sessions, active->backendPid());
-    const DbaSession* own = find(sessions, monitor->ownPid());
+    const auto i = find(sessions, idle->backendPid());
+    const auto t = find(sessions, inTx->backendPid());
+    const auto a = find(sessions, active->backendPid());
+    const auto own = find(sessions, monitor->ownPid());
     QVERIFY(i && t && a && own);
     QCOMPARE(i->state, u"idle"_s);
     QCOMPARE(t->state, u"idle in transaction"_s);
@@ -160,7 +160,7 @@ void TestDbaMonitor::lockChainIsATree()
     QVERIFY(QTest::qWaitFor(
         [&] {
             sessions = refresh(*monitor);
-            const DbaSession* leaf = find(sessions, c->backendPid());
+            const auto leaf = find(sessions, c->backendPid());
             return leaf && !leaf->blockedBy.isEmpty();
         },
         15000));
@@ -180,11 +180,12 @@ void TestDbaMonitor::lockChainIsATree()
     QCOMPARE(root->child(0, 0)->data(BlockingTreeModel::PidRole).toInt(), b->backendPid());
     QCOMPARE(root->child(0, 0)->child(0, 0)->data(BlockingTreeModel::PidRole).toInt(), c->backendPid());
 
-    a->close(); // releases the chain
+    a->close(); // releases the root
+    b->close(); // its transaction holds the row the leaf waits for
     QVERIFY(QTest::qWaitFor(
         [&] {
-            return find(refresh(*monitor), c->backendPid()) == nullptr
-                || find(refresh(*monitor), c->backendPid())->blockedBy.isEmpty();
+            const auto leaf = find(refresh(*monitor), c->backendPid());
+            return !leaf || leaf->blockedBy.isEmpty();
         },
         15000));
 }
@@ -290,7 +291,7 @@ void TestDbaMonitor::roleWithoutPrivileges()
     auto monitor = startMonitor(DbaMonitor::viewOptions(plain));
     QVERIFY(monitor);
     const auto sessions = refresh(*monitor);
-    const DbaSession* other = find(sessions, target->backendPid());
+    const auto other = find(sessions, target->backendPid());
     QVERIFY(other);
     QVERIFY(other->privilegeHidden());
     QVERIFY(other->state.isEmpty());
@@ -308,7 +309,7 @@ void TestDbaMonitor::roleWithoutPrivileges()
     const PgConnectionOptions dba = fromUrl(m_env.value(u"PETFORCE_SANDBOX_DBA_URL"_s));
     auto dbaMonitor = startMonitor(DbaMonitor::viewOptions(dba));
     QVERIFY(dbaMonitor);
-    const DbaSession* seen = find(refresh(*dbaMonitor), target->backendPid());
+    const auto seen = find(refresh(*dbaMonitor), target->backendPid());
     QVERIFY(seen && !seen->privilegeHidden());
     DbaActions dbaActions;
     dbaActions.setConnectionOptions(dba);
