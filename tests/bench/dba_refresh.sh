@@ -25,11 +25,11 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-mkdir "$dir/data" "$dir/sock"
-[ "$(id -u)" -ne 0 ] || chown postgres: "$dir/data" "$dir/sock"
+mkdir "$dir/data" "$dir/sock" "$dir/log"
+[ "$(id -u)" -ne 0 ] || chown postgres: "$dir/data" "$dir/sock" "$dir/log"
 as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 port=$((20000 + RANDOM % 30000))
-as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o "-c listen_addresses=127.0.0.1 -c port=$port \
+as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log/server.log" -w -t 60 start -o "-c listen_addresses=127.0.0.1 -c port=$port \
   -c unix_socket_directories=$dir/sock -c fsync=off -c max_connections=2100 -c shared_buffers=128MB \
   -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top" >/dev/null
 psql() { command psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
@@ -55,8 +55,8 @@ for n in $sizes; do
   # pg_activity needs a terminal: script(1) gives it one; its CPU from /proc when it ends
   start_pga=$(date +%s.%N)
   TERM=xterm-256color timeout -s INT "$seconds" script -qfec \
-    "pg_activity --refresh 1 --no-db-size --no-tempfiles -h 127.0.0.1 -p $port -U bench_pga -d postgres & pid=\$!; wait \$pid" \
-    /dev/null >/dev/null 2>&1 &
+    "stty cols 200 rows 60; exec pg_activity --refresh 1 --no-db-size --no-tempfiles -h 127.0.0.1 -p $port -U bench_pga -d postgres" \
+    "$dir/pga.typescript" >/dev/null 2>&1 </dev/null &
   spid=$!
   sleep 2
   pga=$(pgrep -n -f "pg_activity --refresh 1 --no-db-size --no-tempfiles -h 127.0.0.1 -p $port" || true)

@@ -4,9 +4,12 @@
 // privileges, a database without pg_stat_statements.
 #include "dbatestsupport.h"
 #include "models/blockingtreemodel.h"
+#include "services/auditrecorder.h"
 #include "services/dbaactions.h"
+#include "services/storeclient.h"
 #include "support/sandboxenv.h"
 
+#include <QTemporaryDir>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -21,6 +24,7 @@ private Q_SLOTS:
     void lockChainIsATree();
     void terminateExactlyASelection();
     void reusedPidIsRefused();
+    void actionIsOnTheTimeline();
     void ownAndBackgroundRefused();
     void roleWithoutPrivileges();
     void extensionMissing();
@@ -241,6 +245,64 @@ void TestDbaMonitor::reusedPidIsRefused()
     QCOMPARE(r.missed, QList<int> { victim->backendPid() });
     QVERIFY(r.message.contains(u"pid reused"_s));
     QVERIFY(exec(*victim, u"SELECT 1"_s).ok()); // still alive
+}
+
+void TestDbaMonitor::actionIsOnTheTimeline()
+{
+    QTemporaryDir dir;
+    StoreClient store(dir.filePath(u"incidents.db"_s));
+    QSignalSpy opened(&store, &StoreClient::opened);
+    store.open();
+    QVERIFY(opened.wait(10000));
+    QSignalSpy changed(&store, &StoreClient::incidentChanged);
+    IncidentDraft draft;
+    draft.title = u"Database connection pool exhausted"_s;
+    draft.severity = Severity::P1;
+    draft.environment = u"sandbox"_s;
+    store.createIncident(draft);
+    QVERIFY(changed.wait(10000));
+    const qint64 incident = changed.last().at(0).value<Incident>().id;
+    QVERIFY(incident > 0);
+
+    auto victim = open(superuser(u"t-audited"_s));
+    QVERIFY(victim);
+    auto monitor = startMonitor(DbaMonitor::viewOptions(superuser()));
+    QVERIFY(monitor);
+    const auto listed = find(refresh(*monitor), victim->backendPid());
+    QVERIFY(listed);
+    AuditRecorder audit(&store);
+    DbaActions actions;
+    actions.setAudit(&audit);
+    actions.setConnectionOptions(superuser());
+    QList<TimelineEvent> events;
+    connect(&store, &StoreClient::eventsAppended, this, [&](const QList<TimelineEvent>& e) { events += e; });
+    QSignalSpy finished(&actions, &DbaActions::finished);
+    QVERIFY(actions.run(
+        actions.signalAction(DbaActions::Signal::Terminate, { *listed }), incident, u"sandbox"_s, u"typed petforce"_s));
+    QVERIFY(finished.wait(30000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            int n = 0;
+            for (const TimelineEvent& e : std::as_const(events))
+                n += e.kind == QString::fromUtf16(AuditKind::Started)
+                    || e.kind == QString::fromUtf16(AuditKind::Finished);
+            return n == 2;
+        },
+        10000));
+    for (const TimelineEvent& e : std::as_const(events)) {
+        if (e.kind == QString::fromUtf16(AuditKind::Started)) {
+            const CommandAudit a = CommandAudit::fromJson(e.detail);
+            QCOMPARE(a.source, u"dba:terminate"_s);
+            QCOMPARE(a.risk, u"destructive"_s);
+            QCOMPARE(a.confirmation, u"typed petforce"_s);
+            QVERIFY(a.command.contains(u"pg_terminate_backend"_s));
+            QCOMPARE(a.parameters.value(u"$1"_s).toString(), u"{%1}"_s.arg(victim->backendPid()));
+        } else if (e.kind == QString::fromUtf16(AuditKind::Finished)) {
+            const CommandOutcome o = CommandOutcome::fromJson(e.detail);
+            QCOMPARE(o.status, u"ok"_s);
+            QCOMPARE(o.rows, qint64(1));
+        }
+    }
 }
 
 void TestDbaMonitor::ownAndBackgroundRefused()
