@@ -7,6 +7,7 @@
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
 #include "services/storeclient.h"
+#include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
@@ -165,6 +166,17 @@ void MainWindow::createDocks()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(incidents->toggleViewAction());
     view->addAction(active->toggleViewAction());
+
+    // DBA views: polled only while the dock is shown
+    m_dbaPane = new DbaPane(
+        m_services, [this] { return activeIncident() && activeIncident()->isOpen() ? m_activeId : 0; }, this);
+    auto* dba = new QDockWidget(tr("Database"), this);
+    dba->setObjectName(u"dbaDock"_s);
+    dba->setWidget(m_dbaPane);
+    addDockWidget(Qt::BottomDockWidgetArea, dba);
+    dba->hide();
+    connect(dba, &QDockWidget::visibilityChanged, m_dbaPane, &DbaPane::setShown);
+    view->addAction(dba->toggleViewAction());
     createEscalationDock(view);
 }
 

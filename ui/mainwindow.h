@@ -8,6 +8,7 @@
 
 #include <QMainWindow>
 
+class DbaPane;
 class EscalationPanel;
 class IncidentFilterModel;
 class IncidentHeader;
@@ -40,6 +41,7 @@ public:
     TimelinePane* timelinePane() const { return m_timelinePane; }
     EscalationPanel* escalationPanel() const { return m_escalationPanel; } // null without an escalation service
     QTableView* incidentView() const { return m_incidentView; }
+    DbaPane* dbaPane() const { return m_dbaPane; }
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -99,6 +101,7 @@ private:
     QLabel* m_storeStatus;
     QComboBox* m_environment = nullptr;
     QLabel* m_environmentBadge = nullptr;
+    DbaPane* m_dbaPane = nullptr;
 
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;

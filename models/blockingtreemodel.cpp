@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "models/blockingtreemodel.h"
+
+#include "models/dbasessionmodel.h"
+
+#include <QFont>
+#include <QHash>
+#include <QSet>
+
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+BlockingTreeModel::BlockingTreeModel(QObject* parent)
+    : QStandardItemModel(parent)
+{
+    setHorizontalHeaderLabels(
+        { tr("PID"), tr("State"), tr("Application"), tr("Waiting on"), tr("Query age"), tr("Blocks"), tr("Query") });
+}
+
+QList<QStandardItem*> BlockingTreeModel::makeRow(const DbaSession& s, int blockedCount, bool root) const
+{
+    QList<QStandardItem*> row;
+    row << new QStandardItem(QString::number(s.pid));
+    row << new QStandardItem(s.state);
+    row << new QStandardItem(s.application);
+    row << new QStandardItem(s.waitEventType.isEmpty() ? QString() : s.waitEventType + u": "_s + s.waitEvent);
+    row << new QStandardItem(DbaSessionModel::formatAge(s.queryAgeS));
+    row << new QStandardItem(blockedCount > 0 ? QString::number(blockedCount) : QString());
+    row << new QStandardItem(s.query.simplified().left(200));
+    for (QStandardItem* item : row) {
+        item->setEditable(false);
+        item->setData(s.pid, PidRole);
+        item->setData(s.backendStartText, BackendStartRole);
+        item->setData(root, RootRole);
+        item->setToolTip(s.query.left(2000));
+    }
+    if (root) {
+        QFont f;
+        f.setBold(true);
+        row.first()->setFont(f);
+        row.first()->setText(u"%1 (root blocker)"_s.arg(s.pid));
+    }
+    return row;
+}
+
+void BlockingTreeModel::setSessions(const QList<DbaSession>& sessions)
+{
+    removeRows(0, rowCount());
+    QHash<int, const DbaSession*> byPid;
+    QHash<int, QList<int>> blocks; // blocker → the sessions it blocks
+    QSet<int> waiting;
+    for (const DbaSession& s : sessions)
+        byPid.insert(s.pid, &s);
+    for (const DbaSession& s : sessions) {
+        if (s.blockedBy.isEmpty())
+            continue;
+        waiting.insert(s.pid);
+        for (int blocker : s.blockedBy)
+            blocks[blocker].append(s.pid);
+    }
+    m_waiting = int(waiting.size());
+
+    // Roots: blockers that are not waiting themselves.
+    QList<int> roots;
+    for (auto it = blocks.cbegin(); it != blocks.cend(); ++it)
+        if (!waiting.contains(it.key()))
+            roots.append(it.key());
+    std::sort(roots.begin(), roots.end());
+
+    QSet<int> placed;
+    std::function<void(QStandardItem*, int, QSet<int>&)> addChildren
+        = [&](QStandardItem* parent, int pid, QSet<int>& path) {
+              QList<int> children = blocks.value(pid);
+              std::sort(children.begin(), children.end());
+              for (int child : children) {
+                  if (path.contains(child))
+                      continue; // a cycle (deadlock about to be detected)
+                  const DbaSession* s = byPid.value(child);
+                  if (!s)
+                      continue;
+                  placed.insert(child);
+                  QList<QStandardItem*> row = makeRow(*s, int(blocks.value(child).size()), false);
+                  parent->appendRow(row);
+                  path.insert(child);
+                  addChildren(row.first(), child, path);
+                  path.remove(child);
+              }
+          };
+    const auto addRoot = [&](int pid) {
+        DbaSession unknown;
+        unknown.pid = pid;
+        unknown.query = tr("(not visible in pg_stat_activity)");
+        const DbaSession* s = byPid.value(pid, &unknown);
+        QList<QStandardItem*> row = makeRow(*s, int(blocks.value(pid).size()), true);
+        appendRow(row);
+        placed.insert(pid);
+        QSet<int> path { pid };
+        addChildren(row.first(), pid, path);
+    };
+    for (int pid : std::as_const(roots))
+        addRoot(pid);
+    // Waiting sessions not reached from a root are in a cycle: show the cycle from its lowest pid.
+    QList<int> rest(waiting.cbegin(), waiting.cend());
+    std::sort(rest.begin(), rest.end());
+    for (int pid : std::as_const(rest))
+        if (!placed.contains(pid) && blocks.contains(pid))
+            addRoot(pid);
+}
+
+QList<int> BlockingTreeModel::rootPids() const
+{
+    QList<int> out;
+    for (int r = 0; r < rowCount(); ++r)
+        out.append(item(r, 0)->data(PidRole).toInt());
+    return out;
+}
+
+#include "moc_blockingtreemodel.cpp"

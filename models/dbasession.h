@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+// One row of pg_stat_activity as the DBA views show it. A plain value; no thread affinity.
+// A session is identified by pid AND backend_start together (a pid can be reused by a later backend);
+// backendStartText keeps the server's exact text so that it can be sent back unchanged ($2::timestamptz).
+struct DbaSession {
+    int pid = 0;
+    QString backendStartText; // as the server printed it, microseconds and offset included
+    QDateTime backendStart;
+    QString user;
+    QString database;
+    QString application;
+    QString clientAddress;
+    QString state; // "active", "idle", "idle in transaction", ...; empty for non-client backends or no privilege
+    QString waitEventType;
+    QString waitEvent;
+    QString backendType; // "client backend", "autovacuum launcher", ...
+    double transactionAgeS = -1; // -1: none
+    double queryAgeS = -1;
+    double stateAgeS = -1;
+    QString backendXmin;
+    QString query; // "<insufficient privilege>" for other roles' sessions without pg_read_all_stats
+    QList<int> blockedBy; // pg_blocking_pids, only for sessions waiting on a lock
+    bool own = false; // one of this console's own connections
+
+    QString key() const { return QString::number(pid) + QLatin1Char('@') + backendStartText; }
+    bool isClientBackend() const { return backendType == QLatin1String("client backend"); }
+    bool isIdle() const { return state == QLatin1String("idle"); }
+    bool isIdleInTransaction() const { return state.startsWith(QLatin1String("idle in transaction")); }
+    bool privilegeHidden() const { return query == QLatin1String("<insufficient privilege>"); }
+    bool operator==(const DbaSession&) const = default;
+
+    // "{12,34}" (PostgreSQL int[] text) → [12, 34]
+    static QList<int> parseIntArray(const QString& text);
+};
+
+// The connection picture of one database server, computed from the sessions and the server's settings
+// (the seed's pool-usage and by-application queries, without asking the server twice).
+struct DbaConnectionSummary {
+    int total = 0; // all rows of pg_stat_activity, as the seed counts them
+    int clientBackends = 0;
+    int maxConnections = 0;
+    int superuserReserved = 0;
+    int own = 0; // this console's own connections among total
+    QMap<QString, int> byState; // "(none)" for backends without a state
+    QMap<QPair<QString, QString>, int> byApplicationState; // (application_name, state)
+
+    // Free connection slots: max_connections - client backends (the seed's db_pool_available); of these, the
+    // last superuserReserved are open to superusers only.
+    int headroom() const { return maxConnections - clientBackends; }
+    bool headroomLow() const { return maxConnections > 0 && headroom() < 2; } // the seed's db_pool_available < 2
+
+    static DbaConnectionSummary from(const QList<DbaSession>& sessions, int maxConnections, int superuserReserved);
+};

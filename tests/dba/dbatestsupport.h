@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Test support for the DBA tests: helper sessions that sit in a given state, and waiting for a monitor refresh.
+// Tests may block here (QTest::qWaitFor keeps the event loop running).
+
+#include "models/dbasession.h"
+#include "services/dbamonitor.h"
+#include "services/pgsession.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+namespace DbaTest {
+
+inline std::unique_ptr<PgSession> open(const PgConnectionOptions& o, QString* error = nullptr)
+{
+    auto s = std::make_unique<PgSession>();
+    s->setOptions(o);
+    QSignalSpy connected(s.get(), &PgSession::connected);
+    QSignalSpy failed(s.get(), &PgSession::connectFailed);
+    s->open();
+    if (!QTest::qWaitFor([&] { return !connected.isEmpty() || !failed.isEmpty(); }, 20000) || connected.isEmpty()) {
+        if (error)
+            *error = s->lastError();
+        return nullptr;
+    }
+    return s;
+}
+
+// Runs and waits (for statements that return); send() for those that block.
+inline PgResult exec(PgSession& s, const PgQuery& q, int timeoutMs = 30000)
+{
+    PgResult out;
+    bool done = false;
+    quint64 id = 0;
+    auto c = QObject::connect(&s, &PgSession::queryFinished, [&](quint64 finished, const PgResult& r) {
+        if (finished == id) {
+            out = r;
+            done = true;
+        }
+    });
+    id = s.execute(q);
+    (void)QTest::qWaitFor([&] { return done; }, timeoutMs);
+    QObject::disconnect(c);
+    if (!done) {
+        out.outcome = PgResult::Outcome::Error;
+        out.error.message = QStringLiteral("test: no answer in time");
+    }
+    return out;
+}
+
+inline PgResult exec(PgSession& s, const QString& sql) { return exec(s, PgQuery::script(sql)); }
+
+inline quint64 send(PgSession& s, const QString& sql)
+{
+    PgQuery q = PgQuery::script(sql);
+    q.deadlineMs = 0;
+    return s.execute(q);
+}
+
+// The next sessions refresh of a started monitor.
+inline QList<DbaSession> refresh(DbaMonitor& monitor, DbaConnectionSummary* summary = nullptr, int timeoutMs = 20000)
+{
+    QSignalSpy spy(&monitor, &DbaMonitor::sessionsRefreshed);
+    monitor.refreshNow();
+    if (!spy.wait(timeoutMs))
+        return {};
+    if (summary)
+        *summary = spy.last().at(1).value<DbaConnectionSummary>();
+    return spy.last().at(0).value<QList<DbaSession>>();
+}
+
+// By value: the list is often a temporary.
+inline std::optional<DbaSession> find(const QList<DbaSession>& sessions, int pid)
+{
+    for (const DbaSession& s : sessions)
+        if (s.pid == pid)
+            return s;
+    return std::nullopt;
+}
+
+} // namespace DbaTest
