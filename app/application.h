@@ -8,6 +8,7 @@
 #include <memory>
 
 class AuditRecorder;
+class MetricsService;
 class EnvironmentListModel;
 class MainWindow;
 class RunbookLibrary;
@@ -33,5 +34,6 @@ private:
     std::unique_ptr<EnvironmentListModel> m_environments;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<AuditRecorder> m_audit;
+    std::unique_ptr<MetricsService> m_metrics;
     std::unique_ptr<MainWindow> m_window;
 };

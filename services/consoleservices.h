@@ -3,6 +3,7 @@
 
 class AuditRecorder;
 class EnvironmentListModel;
+class MetricsService;
 class RunbookLibrary;
 class SecretStore;
 class StoreClient;
@@ -16,4 +17,5 @@ struct ConsoleServices {
     EnvironmentListModel* environments = nullptr; // the environment profiles and which one is active
     SecretStore* secrets = nullptr; // the OS keychain
     AuditRecorder* audit = nullptr; // command.started / command.finished on the timeline
+    MetricsService* metrics = nullptr; // live key metrics and alert rules (the dashboards)
 };

@@ -7,6 +7,7 @@
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
 #include "services/storeclient.h"
+#include "ui/dashboardpane.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
 #include "ui/severitystyle.h"
@@ -161,6 +162,25 @@ void MainWindow::createDocks()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(incidents->toggleViewAction());
     view->addAction(active->toggleViewAction());
+    createDashboardDock(view);
+}
+
+void MainWindow::createDashboardDock(QMenu* view)
+{
+    if (!m_services.metrics)
+        return;
+    m_dashboard = new DashboardPane(m_services.metrics, m_store, this);
+    auto* dock = new QDockWidget(tr("Dashboards"), this);
+    dock->setObjectName(u"dashboardsDock"_s);
+    dock->setWidget(m_dashboard);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    view->addAction(dock->toggleViewAction());
+    for (QAction* menu : menuBar()->actions())
+        if (menu->menu() && menu->text() == tr("&Incident"))
+            menu->menu()->addMenu(m_dashboard->dashboardsMenu());
+    // The lead wires this to the runbook wizard (issue 5) at merge.
+    connect(m_dashboard, &DashboardPane::runbookRequested, this,
+        [this](const QString& title) { statusBar()->showMessage(tr("Runbook requested: %1").arg(title), 15000); });
 }
 
 void MainWindow::restoreLayout()

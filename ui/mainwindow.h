@@ -8,11 +8,13 @@
 
 #include <QMainWindow>
 
+class DashboardPane;
 class IncidentFilterModel;
 class IncidentHeader;
 class IncidentListModel;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QTableView;
 class StoreClient;
 class TimelineModel;
@@ -37,6 +39,7 @@ public:
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
     QTableView* incidentView() const { return m_incidentView; }
+    DashboardPane* dashboardPane() const { return m_dashboard; } // null without a metrics service
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -57,6 +60,7 @@ private:
     void createActions();
     void createDocks();
     void createEnvironmentBar();
+    void createDashboardDock(QMenu* view);
     void switchEnvironment(const QString& name);
     void showActiveEnvironment();
     void restoreLayout();
@@ -90,6 +94,7 @@ private:
     IncidentHeader* m_header;
     TimelinePane* m_timelinePane;
     QTableView* m_incidentView = nullptr;
+    DashboardPane* m_dashboard = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;
     QComboBox* m_environment = nullptr;
