@@ -8,6 +8,7 @@
 #include "services/escalationservice.h"
 #include "services/incidentstore.h"
 #include "services/postmortemexport.h"
+#include "services/metricsservice.h"
 #include "services/runbookchecker.h"
 #include "services/runbooklibrary.h"
 #include "services/secretstore.h"
@@ -61,6 +62,10 @@ bool Application::start()
     services.secrets = m_secrets.get();
     services.audit = m_audit.get();
     services.escalation = m_escalation.get();
+    m_metrics = std::make_unique<MetricsService>();
+    m_metrics->setStore(m_store.get());
+    m_metrics->watch(m_environments.get(), m_runbooks.get()); // reads its sources asynchronously from now on
+    services.metrics = m_metrics.get();
     m_window = std::make_unique<MainWindow>(services);
     m_window->show();
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.

@@ -8,6 +8,7 @@
 #include <memory>
 
 class AuditRecorder;
+class MetricsService;
 class EnvironmentListModel;
 class EscalationService;
 class MainWindow;
@@ -35,5 +36,6 @@ private:
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<AuditRecorder> m_audit;
     std::unique_ptr<EscalationService> m_escalation;
+    std::unique_ptr<MetricsService> m_metrics;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -4,6 +4,7 @@
 class AuditRecorder;
 class EnvironmentListModel;
 class EscalationService;
+class MetricsService;
 class RunbookLibrary;
 class SecretStore;
 class StoreClient;
@@ -18,4 +19,5 @@ struct ConsoleServices {
     SecretStore* secrets = nullptr; // the OS keychain
     AuditRecorder* audit = nullptr; // command.started / command.finished on the timeline
     EscalationService* escalation = nullptr; // escalation clocks, contacts, PagerDuty, Slack, message templates
+    MetricsService* metrics = nullptr; // live key metrics and alert rules (the dashboards)
 };

@@ -9,6 +9,7 @@
 #include "services/storeclient.h"
 #include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
+#include "ui/dashboardpane.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
 #include "ui/postmortemlauncher.h"
@@ -178,6 +179,7 @@ void MainWindow::createDocks()
     connect(dba, &QDockWidget::visibilityChanged, m_dbaPane, &DbaPane::setShown);
     view->addAction(dba->toggleViewAction());
     createEscalationDock(view);
+    createDashboardDock(view);
 }
 
 void MainWindow::createEscalationDock(QMenu* view)
@@ -193,6 +195,24 @@ void MainWindow::createEscalationDock(QMenu* view)
     const auto follow = [this] { m_escalationPanel->setIncident(activeIncident()); };
     connect(this, &MainWindow::activeIncidentChanged, m_escalationPanel, follow);
     connect(m_store, &StoreClient::incidentChanged, m_escalationPanel, follow, Qt::QueuedConnection);
+}
+
+void MainWindow::createDashboardDock(QMenu* view)
+{
+    if (!m_services.metrics)
+        return;
+    m_dashboard = new DashboardPane(m_services.metrics, m_store, this);
+    auto* dock = new QDockWidget(tr("Dashboards"), this);
+    dock->setObjectName(u"dashboardsDock"_s);
+    dock->setWidget(m_dashboard);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    view->addAction(dock->toggleViewAction());
+    for (QAction* menu : menuBar()->actions())
+        if (menu->menu() && menu->text() == tr("&Incident"))
+            menu->menu()->addMenu(m_dashboard->dashboardsMenu());
+    // The lead wires this to the runbook wizard (issue 5) at merge.
+    connect(m_dashboard, &DashboardPane::runbookRequested, this,
+        [this](const QString& title) { statusBar()->showMessage(tr("Runbook requested: %1").arg(title), 15000); });
 }
 
 void MainWindow::restoreLayout()

@@ -10,6 +10,7 @@
 
 class DbaPane;
 class EscalationPanel;
+class DashboardPane;
 class IncidentFilterModel;
 class IncidentHeader;
 class IncidentListModel;
@@ -42,6 +43,7 @@ public:
     EscalationPanel* escalationPanel() const { return m_escalationPanel; } // null without an escalation service
     QTableView* incidentView() const { return m_incidentView; }
     DbaPane* dbaPane() const { return m_dbaPane; }
+    DashboardPane* dashboardPane() const { return m_dashboard; } // null without a metrics service
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -63,6 +65,7 @@ private:
     void createDocks();
     void createEnvironmentBar();
     void createEscalationDock(QMenu* view);
+    void createDashboardDock(QMenu* view);
     void switchEnvironment(const QString& name);
     void showActiveEnvironment();
     void restoreLayout();
@@ -97,6 +100,7 @@ private:
     TimelinePane* m_timelinePane;
     EscalationPanel* m_escalationPanel = nullptr;
     QTableView* m_incidentView = nullptr;
+    DashboardPane* m_dashboard = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;
     QComboBox* m_environment = nullptr;

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "models/alertrule.h"
+
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+AlertState::AlertState(AlertRule rule)
+    : m_rule(std::move(rule))
+{
+}
+
+std::optional<AlertState::Transition> AlertState::update(std::optional<double> value, qint64 nowMs)
+{
+    if (!value)
+        return std::nullopt;
+    m_lastValue = value;
+    const bool fires = m_rule.condition.fires(*value);
+    State next = m_state;
+    switch (m_state) {
+    case State::Inactive:
+    case State::Resolved:
+        if (fires) {
+            m_conditionSinceMs = nowMs;
+            next = m_rule.forMs <= 0 ? State::Firing : State::Pending;
+        }
+        break;
+    case State::Pending:
+        if (!fires)
+            next = State::Inactive;
+        else if (nowMs - m_conditionSinceMs >= m_rule.forMs)
+            next = State::Firing;
+        break;
+    case State::Firing:
+        if (!fires)
+            next = State::Resolved;
+        break;
+    }
+    if (next == m_state)
+        return std::nullopt;
+    Transition t { m_state, next, *value, nowMs };
+    m_state = next;
+    m_sinceMs = nowMs;
+    return t;
+}
+
+QString AlertState::stateName(State state)
+{
+    switch (state) {
+    case State::Inactive:
+        return u"inactive"_s;
+    case State::Pending:
+        return u"pending"_s;
+    case State::Firing:
+        return u"firing"_s;
+    case State::Resolved:
+        return u"resolved"_s;
+    }
+    return {};
+}

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+#include "services/metricsservice.h"
+
+#include "models/environmentlistmodel.h"
+#include "services/awsclioptions.h"
+#include "services/cloudwatchmetricsource.h"
+#include "services/pgconnectionoptions.h"
+#include "services/pgmetricsource.h"
+#include "services/prometheusmetricsource.h"
+#include "services/redismetricsource.h"
+#include "services/runbooklibrary.h"
+#include "services/storeclient.h"
+
+#include <QJsonObject>
+#include <QMap>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+using Field = EnvironmentProfile::Field;
+
+AwsCliOptions awsOptions(const EnvironmentProfile& profile, int timeoutS)
+{
+    AwsCliOptions o;
+    o.connectTimeoutS = std::max(1, timeoutS / 2);
+    o.readTimeoutS = std::max(1, timeoutS);
+    o.maxAttempts = 1;
+    o.endpointUrl = profile.value(Field::EndpointUrl);
+    o.profile = profile.value(Field::AwsProfile);
+    o.region = profile.value(Field::Region);
+    return o;
+}
+
+PgConnectionOptions pgOptions(const EnvironmentProfile& profile)
+{
+    PgConnectionOptions o;
+    o.conninfo = profile.value(Field::DatabaseUrl);
+    if (o.conninfo.isEmpty() && !profile.databaseUrlEnv().isEmpty())
+        o.conninfo = qEnvironmentVariable(profile.databaseUrlEnv().toLocal8Bit().constData());
+    if (!profile.passwordEnv().isEmpty())
+        o.password = qEnvironmentVariable(profile.passwordEnv().toLocal8Bit().constData());
+    return o;
+}
+
+bool sameSource(const MetricDefinition& a, const MetricDefinition& b)
+{
+    return a.source == b.source && a.kind == b.kind && a.query == b.query && a.cwNamespace == b.cwNamespace
+        && a.cwMetric == b.cwMetric && a.cwDimensions == b.cwDimensions && a.cwStat == b.cwStat && a.scale == b.scale;
+}
+} // namespace
+
+MetricsService::MetricsService(QObject* parent)
+    : QObject(parent)
+{
+    connect(&m_timer, &QTimer::timeout, this, &MetricsService::refreshNow);
+}
+
+MetricsService::~MetricsService() = default;
+
+void MetricsService::configure(
+    const MetricsConfig& config, const EnvironmentProfile& profile, const QList<Runbook>& runbooks)
+{
+    const bool running = isRunning();
+    stop();
+    qDeleteAll(m_sources);
+    m_sources.clear();
+    m_lastRefresh.clear();
+    const bool sameEnvironment = m_environment == profile.name();
+    m_config = config;
+    m_environment = profile.name();
+
+    QHash<QString, MetricState> previous = std::exchange(m_metrics, {});
+    m_order.clear();
+    QMap<int, QList<MetricDefinition>> bySource; // by MetricDefinition::Source, in enum order
+    for (const MetricDefinition& def : config.metrics) {
+        auto old = previous.find(def.name);
+        MetricState state { def, MetricSeries(config.samplesPerSeries()), true, 0, {} };
+        if (sameEnvironment && old != previous.end() && sameSource(old->definition, def)
+            && old->series.capacity() == state.series.capacity()) {
+            state.series = old->series;
+            state.lastSampleMs = old->lastSampleMs;
+        }
+        if (def.source == MetricDefinition::Source::None)
+            state.error = tr("no source configured");
+        m_metrics.insert(def.name, state);
+        m_order.append(def.name);
+        if (def.source != MetricDefinition::Source::None)
+            bySource[int(def.source)].append(def);
+    }
+
+    const int timeoutMs = std::clamp(config.refreshMs * 3 / 4, 1000, 30000);
+    for (auto it = bySource.cbegin(); it != bySource.cend(); ++it) {
+        MetricSource* source = nullptr;
+        switch (MetricDefinition::Source(it.key())) {
+        case MetricDefinition::Source::Postgres:
+            source = new PgMetricSource(pgOptions(profile), this);
+            break;
+        case MetricDefinition::Source::Redis: {
+            auto* redis = new RedisMetricSource(this);
+            redis->setServer(
+                profile.value(Field::RedisHost), quint16(profile.value(Field::RedisPort).toUInt()), profile.redisTls());
+            redis->setRateLimit(config.rateLimitPattern, config.rateLimitMax);
+            source = redis;
+            break;
+        }
+        case MetricDefinition::Source::CloudWatch:
+            source = new CloudWatchMetricSource(awsOptions(profile, timeoutMs / 1000), config.cloudWatchPeriodS, this);
+            break;
+        case MetricDefinition::Source::Prometheus:
+            source = new PrometheusMetricSource(QUrl(config.prometheusUrl), std::max(1, config.refreshMs / 1000), this);
+            break;
+        case MetricDefinition::Source::None:
+            break;
+        }
+        if (!source)
+            continue;
+        source->setMetrics(it.value());
+        source->setTimeoutMs(timeoutMs);
+        connect(source, &MetricSource::refreshed, this, &MetricsService::addSamples);
+        connect(source, &MetricSource::failed, this,
+            [this, source](const QString& error) { markStale(source->name(), error); });
+        m_sources.append(source);
+    }
+
+    QList<AlertState> states;
+    for (const AlertRule& rule : config.rules(runbooks)) {
+        AlertState state(rule);
+        for (const AlertState& old : std::as_const(m_alerts))
+            if (sameEnvironment && old.rule().id() == rule.id() && old.rule().forMs == rule.forMs)
+                state = old;
+        states.append(state);
+    }
+    m_alerts = states;
+    m_timer.setInterval(config.refreshMs);
+    Q_EMIT configured();
+    if (running)
+        start();
+}
+
+void MetricsService::watch(EnvironmentListModel* environments, RunbookLibrary* runbooks)
+{
+    m_environments = environments;
+    m_runbooks = runbooks;
+    connect(environments, &EnvironmentListModel::activeChanged, this, &MetricsService::reconfigureFromWatched);
+    connect(runbooks, &RunbookLibrary::reloaded, this, &MetricsService::reconfigureFromWatched);
+    reconfigureFromWatched();
+}
+
+void MetricsService::reconfigureFromWatched()
+{
+    const QString active = m_environments->activeName();
+    EnvironmentProfile profile(active);
+    for (const EnvironmentProfile& p : m_environments->profiles())
+        if (p.name() == active)
+            profile = p;
+    configure(MetricsConfig::load(active), profile, m_runbooks->runbooks());
+    start();
+}
+
+void MetricsService::start()
+{
+    m_timer.start();
+    refreshNow();
+}
+
+void MetricsService::stop() { m_timer.stop(); }
+
+void MetricsService::refreshNow()
+{
+    if (!m_uptime.isValid())
+        m_uptime.start();
+    const qint64 now = m_uptime.elapsed();
+    for (MetricSource* source : std::as_const(m_sources)) {
+        // CloudWatch may be read less often than the rest (each read is an aws CLI process).
+        const int interval = source->name() == u"cloudwatch"_s ? m_config.cloudWatchRefreshMs : 0;
+        const auto last = m_lastRefresh.constFind(source);
+        if (interval > m_config.refreshMs && last != m_lastRefresh.constEnd()
+            && now - *last < interval - m_config.refreshMs / 2)
+            continue;
+        if (source->refresh())
+            m_lastRefresh.insert(source, now);
+    }
+}
+
+const MetricsService::MetricState* MetricsService::metric(const QString& name) const
+{
+    const auto it = m_metrics.constFind(name);
+    return it == m_metrics.constEnd() ? nullptr : &*it;
+}
+
+const AlertState* MetricsService::alert(const QString& ruleId) const
+{
+    for (const AlertState& a : m_alerts)
+        if (a.rule().id() == ruleId)
+            return &a;
+    return nullptr;
+}
+
+std::optional<AlertRule> MetricsService::ruleForMetric(const QString& name) const
+{
+    const MetricState* state = metric(name);
+    for (const AlertState& a : m_alerts) {
+        if (a.rule().metric() == name || (state && state->definition.aliases.contains(a.rule().metric())))
+            return a.rule();
+    }
+    return std::nullopt;
+}
+
+void MetricsService::addSamples(const QHash<QString, double>& values, qint64 timeMs)
+{
+    // Metrics of the answering source that got no value stay as they were (their last sample is shown with its
+    // time); only a failing source marks them stale.
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        auto m = m_metrics.find(it.key());
+        if (m == m_metrics.end())
+            continue;
+        m->series.append(timeMs, it.value());
+        m->lastSampleMs = timeMs;
+        const bool wasStale = m->stale;
+        m->stale = false;
+        m->error.clear();
+        if (wasStale)
+            Q_EMIT metricStaleChanged(it.key(), false);
+        Q_EMIT metricUpdated(it.key());
+        evaluate(it.key(), it.value());
+    }
+}
+
+void MetricsService::markStale(const QString& sourceName, const QString& error)
+{
+    Q_EMIT sourceFailed(sourceName, error);
+    for (MetricSource* source : std::as_const(m_sources)) {
+        if (source->name() != sourceName)
+            continue;
+        for (const MetricDefinition& def : source->metrics()) {
+            auto m = m_metrics.find(def.name);
+            if (m == m_metrics.end())
+                continue;
+            m->error = error;
+            if (!m->stale) {
+                m->stale = true;
+                Q_EMIT metricStaleChanged(def.name, true);
+            }
+        }
+    }
+}
+
+void MetricsService::evaluate(const QString& metric, double value)
+{
+    const MetricState* state = this->metric(metric);
+    for (AlertState& alert : m_alerts) {
+        const QString watched = alert.rule().metric();
+        if (watched != metric && !(state && state->definition.aliases.contains(watched)))
+            continue;
+        const auto change = alert.update(value, nowMs());
+        if (!change)
+            continue;
+        const AlertRule rule = alert.rule();
+        Q_EMIT alertChanged(rule, *change);
+        const qint64 incident = m_links.value(rule.id());
+        if (incident > 0 && m_store && change->to != AlertState::State::Inactive) {
+            const QString kind = u"alert."_s + AlertState::stateName(change->to);
+            const QString summary = u"%1: %2 (value %3, threshold %4%5)"_s.arg(AlertState::stateName(change->to),
+                rule.id(), QString::number(change->value, 'g', 6), QString::number(rule.condition.threshold),
+                rule.condition.unit);
+            m_store->appendEvent(incident, kind, summary,
+                QJsonObject { { u"rule"_s, rule.id() }, { u"metric"_s, rule.metric() }, { u"value"_s, change->value },
+                    { u"threshold"_s, rule.condition.threshold }, { u"unit"_s, rule.condition.unit },
+                    { u"state"_s, AlertState::stateName(change->to) }, { u"at_ms"_s, change->atMs } });
+        }
+    }
+}
+
+void MetricsService::linkIncident(const QString& ruleId, qint64 incidentId)
+{
+    if (incidentId > 0)
+        m_links.insert(ruleId, incidentId);
+    else
+        m_links.remove(ruleId);
+}
+
+#include "moc_metricsservice.cpp"

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/alertrule.h"
+#include "models/environmentprofile.h"
+#include "models/incidentclock.h"
+#include "models/metricseries.h"
+#include "services/metricsconfig.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class EnvironmentListModel;
+class MetricSource;
+class RunbookLibrary;
+class StoreClient;
+
+// The live dashboards' data: reads every configured source each refresh period (asynchronously, each source on
+// its own), keeps each metric's history (MetricSeries), marks the metrics of a failing source stale (never a
+// false zero), and evaluates the alert rules (the runbooks' "**Alert**" lines and metrics.yaml's) on every new
+// sample. Lives on the GUI thread; owns its sources. The series it returns stay owned by the service and live
+// until the next configure().
+//
+// A rule linked to an open incident (linkIncident) has its state changes appended to that incident's timeline
+// ("alert.pending", "alert.firing", "alert.resolved") through the StoreClient, if one is set.
+class MetricsService : public QObject {
+    Q_OBJECT
+public:
+    struct MetricState {
+        MetricDefinition definition;
+        MetricSeries series;
+        bool stale = false; // the source failed since the last sample (or never answered)
+        qint64 lastSampleMs = 0; // 0: never
+        QString error; // the source's last error while stale
+    };
+
+    explicit MetricsService(QObject* parent = nullptr);
+    ~MetricsService() override;
+
+    // Builds the sources for the environment (servers from profile, metrics from config) and the rules from
+    // config and runbooks. Keeps history only when the metric's definition did not change. Does not start.
+    void configure(const MetricsConfig& config, const EnvironmentProfile& profile, const QList<Runbook>& runbooks);
+    const MetricsConfig& config() const { return m_config; }
+    QString environment() const { return m_environment; }
+
+    // Follows the active environment and the runbooks: (re)configures from MetricsConfig::load(active) on every
+    // change of either and keeps running. Neither is owned; both must outlive the service.
+    void watch(EnvironmentListModel* environments, RunbookLibrary* runbooks);
+
+    void start(); // refreshes now, then every refresh period
+    void stop();
+    bool isRunning() const { return m_timer.isActive(); }
+    void refreshNow();
+
+    // Alert evaluation time; by default the console's own clock. For tests: a manual clock (not owned).
+    void setClock(const MonotonicWallClock* clock) { m_clock = clock; }
+    qint64 nowMs() const { return m_clock ? m_clock->nowMs() : m_ownClock.nowMs(); }
+    void setStore(StoreClient* store) { m_store = store; }
+
+    QStringList metricNames() const { return m_order; }
+    const MetricState* metric(const QString& name) const; // nullptr when unknown
+    QList<AlertState> alerts() const { return m_alerts; }
+    const AlertState* alert(const QString& ruleId) const;
+    // The threshold drawn on a metric's chart: the first rule that watches it (by name or alias).
+    std::optional<AlertRule> ruleForMetric(const QString& name) const;
+    QList<MetricSource*> sources() const { return m_sources; }
+
+    // Feeds values as a source would (tests, and the sources' refreshed()).
+    void addSamples(const QHash<QString, double>& values, qint64 timeMs);
+    void markStale(const QString& sourceName, const QString& error);
+
+    // Alert state changes of ruleId go onto incidentId's timeline from now on (0 unlinks).
+    void linkIncident(const QString& ruleId, qint64 incidentId);
+    qint64 linkedIncident(const QString& ruleId) const { return m_links.value(ruleId); }
+
+Q_SIGNALS:
+    void configured();
+    void metricUpdated(const QString& name); // a new sample (and not stale any more)
+    void metricStaleChanged(const QString& name, bool stale);
+    void alertChanged(const AlertRule& rule, const AlertState::Transition& transition);
+    void sourceFailed(const QString& source, const QString& error);
+
+private:
+    void evaluate(const QString& metric, double value);
+    void reconfigureFromWatched();
+    EnvironmentListModel* m_environments = nullptr;
+    RunbookLibrary* m_runbooks = nullptr;
+    MetricsConfig m_config;
+    QString m_environment;
+    QHash<QString, MetricState> m_metrics;
+    QStringList m_order;
+    QList<AlertState> m_alerts;
+    QList<MetricSource*> m_sources;
+    QHash<QString, qint64> m_links;
+    QHash<const MetricSource*, qint64> m_lastRefresh; // m_uptime at the source's last refresh
+    QElapsedTimer m_uptime;
+    QTimer m_timer;
+    MonotonicWallClock m_ownClock;
+    const MonotonicWallClock* m_clock = nullptr;
+    StoreClient* m_store = nullptr;
+};

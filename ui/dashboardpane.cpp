@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: MIT
+#include "ui/dashboardpane.h"
+
+#include "models/incident.h"
+#include "services/metricsservice.h"
+#include "services/storeclient.h"
+#include "ui/metricchart.h"
+#include "ui/severitystyle.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QGridLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenu>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+const QStringList kGroups { u"application"_s, u"database"_s, u"infrastructure"_s, u"business"_s };
+
+QString formatValue(double v)
+{
+    if (std::abs(v) >= 1000)
+        return QString::number(v, 'f', 0);
+    if (std::abs(v) >= 100)
+        return QString::number(v, 'f', 1);
+    return QString::number(v, 'g', 3);
+}
+} // namespace
+
+DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidget* parent)
+    : QWidget(parent)
+    , m_metrics(metrics)
+    , m_store(store)
+{
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Range:"), this));
+    m_rangeBox = new QComboBox(this);
+    m_rangeBox->setObjectName(u"dashboardRange"_s);
+    m_rangeBox->addItem(tr("15 min"), int(Range::Minutes15));
+    m_rangeBox->addItem(tr("1 h"), int(Range::Hour1));
+    m_rangeBox->addItem(tr("6 h"), int(Range::Hours6));
+    m_rangeBox->addItem(tr("24 h"), int(Range::Hours24));
+    m_rangeBox->setCurrentIndex(1);
+    connect(m_rangeBox, &QComboBox::currentIndexChanged, this,
+        [this] { setRange(Range(m_rangeBox->currentData().toInt())); });
+    top->addWidget(m_rangeBox);
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"dashboardStatus"_s);
+    top->addWidget(m_status, 1);
+    m_links = new QHBoxLayout;
+    top->addLayout(m_links);
+    m_dashboardsMenu = new QMenu(tr("&Dashboards"), this);
+
+    m_banners = new QVBoxLayout;
+    m_banners->setSpacing(2);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"dashboardTabs"_s);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { redrawVisible(); });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addLayout(m_banners);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_metrics, &MetricsService::configured, this, &DashboardPane::rebuild);
+    connect(m_metrics, &MetricsService::metricUpdated, this, &DashboardPane::updateTile);
+    connect(m_metrics, &MetricsService::metricStaleChanged, this, [this](const QString& name) { updateTile(name); });
+    connect(m_metrics, &MetricsService::alertChanged, this, &DashboardPane::onAlertChanged);
+    connect(m_metrics, &MetricsService::sourceFailed, this, [this](const QString& source, const QString& error) {
+        m_status->setText(tr("%1: %2").arg(source, error.left(160)));
+    });
+    if (m_store)
+        connect(m_store, &StoreClient::incidentChanged, this, &DashboardPane::onIncidentChanged);
+    rebuild();
+}
+
+DashboardPane::~DashboardPane() = default;
+
+qint64 DashboardPane::rangeMs(Range range)
+{
+    switch (range) {
+    case Range::Minutes15:
+        return 15 * 60 * 1000;
+    case Range::Hour1:
+        return 3600 * 1000;
+    case Range::Hours6:
+        return 6 * 3600 * 1000;
+    case Range::Hours24:
+        return 24 * 3600 * 1000;
+    }
+    return 3600 * 1000;
+}
+
+void DashboardPane::setRange(Range range)
+{
+    m_range = range;
+    const int index = m_rangeBox->findData(int(range));
+    if (index >= 0 && index != m_rangeBox->currentIndex())
+        m_rangeBox->setCurrentIndex(index);
+    for (Tile& tile : m_tiles)
+        tile.dirty = true;
+    redrawVisible();
+}
+
+bool DashboardPane::openDashboard(const QString& url) { return QDesktopServices::openUrl(QUrl(url)); }
+
+void DashboardPane::rebuild()
+{
+    while (m_tabs->count() > 0) {
+        QWidget* page = m_tabs->widget(0);
+        m_tabs->removeTab(0);
+        delete page;
+    }
+    m_tiles.clear();
+    while (QLayoutItem* item = m_links->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_dashboardsMenu->clear();
+    for (const DashboardLink& link : m_metrics->config().dashboards) {
+        auto* button = new QToolButton(this);
+        button->setText(link.name);
+        button->setToolTip(link.url);
+        button->setObjectName(u"dashboardLink"_s);
+        const QString url = link.url;
+        connect(button, &QToolButton::clicked, this, [url] { openDashboard(url); });
+        m_links->addWidget(button);
+        m_dashboardsMenu->addAction(link.name, this, [url] { openDashboard(url); });
+    }
+
+    for (const QString& group : kGroups) {
+        auto* page = new QWidget;
+        auto* grid = new QGridLayout(page);
+        grid->setContentsMargins(4, 4, 4, 4);
+        int n = 0;
+        for (const QString& name : m_metrics->metricNames()) {
+            const MetricsService::MetricState* state = m_metrics->metric(name);
+            if (!state || state->definition.group != group || !state->definition.onDashboard)
+                continue;
+            Tile tile;
+            auto* frame = new QFrame(page);
+            frame->setFrameShape(QFrame::StyledPanel);
+            frame->setObjectName(u"metric_"_s + name);
+            auto* title = new QLabel(u"<b>%1</b>"_s.arg(state->definition.displayLabel().toHtmlEscaped()), frame);
+            tile.value = new QLabel(frame);
+            tile.value->setObjectName(u"value"_s);
+            QFont big = tile.value->font();
+            big.setPointSizeF(big.pointSizeF() * 1.4);
+            big.setBold(true);
+            tile.value->setFont(big);
+            tile.status = new QLabel(frame);
+            tile.status->setObjectName(u"status"_s);
+            tile.chart = new MetricChart(frame);
+            tile.chart->setSeries(&state->series);
+            tile.chart->setUnit(state->definition.unit);
+            if (const auto rule = m_metrics->ruleForMetric(name))
+                tile.chart->setThreshold(rule->condition.threshold);
+            auto* head = new QHBoxLayout;
+            head->addWidget(title);
+            head->addStretch(1);
+            head->addWidget(tile.status);
+            head->addWidget(tile.value);
+            auto* v = new QVBoxLayout(frame);
+            v->setContentsMargins(4, 4, 4, 4);
+            v->addLayout(head);
+            v->addWidget(tile.chart, 1);
+            tile.frame = frame;
+            grid->addWidget(frame, n / 2, n % 2);
+            ++n;
+            m_tiles.insert(name, tile);
+            updateTile(name);
+        }
+        grid->setRowStretch((n + 1) / 2, 1);
+        auto* scroll = new QScrollArea;
+        scroll->setWidgetResizable(true);
+        scroll->setWidget(page);
+        scroll->setObjectName(group);
+        m_tabs->addTab(scroll, group.left(1).toUpper() + group.mid(1));
+    }
+    updateBanner();
+}
+
+MetricChart* DashboardPane::chart(const QString& metric) const
+{
+    const auto it = m_tiles.constFind(metric);
+    return it == m_tiles.constEnd() ? nullptr : it->chart;
+}
+
+QString DashboardPane::valueText(const QString& metric) const
+{
+    const auto it = m_tiles.constFind(metric);
+    return it == m_tiles.constEnd() ? QString() : it->value->text();
+}
+
+QString DashboardPane::staleText(const QString& metric) const
+{
+    const auto it = m_tiles.constFind(metric);
+    return it == m_tiles.constEnd() ? QString() : it->status->text();
+}
+
+void DashboardPane::updateTile(const QString& name)
+{
+    auto it = m_tiles.find(name);
+    const MetricsService::MetricState* state = m_metrics->metric(name);
+    if (it == m_tiles.end() || !state)
+        return;
+    Tile& tile = *it;
+    const auto last = state->series.last();
+    tile.value->setText(last ? formatValue(last->value) + u' ' + state->definition.unit : u"—"_s);
+    if (state->stale) {
+        const QString since = state->lastSampleMs > 0
+            ? QDateTime::fromMSecsSinceEpoch(state->lastSampleMs).toString(u"HH:mm"_s)
+            : tr("start");
+        tile.status->setText(tr("no data since %1").arg(since));
+        tile.status->setToolTip(state->error);
+        tile.value->setStyleSheet(u"color: gray;"_s);
+    } else {
+        tile.status->clear();
+        tile.status->setToolTip({});
+        tile.value->setStyleSheet({});
+    }
+    tile.chart->setStale(state->stale);
+    tile.dirty = true;
+    if (tile.frame->isVisible())
+        redrawTile(name, tile);
+}
+
+void DashboardPane::redrawTile(const QString& name, Tile& tile)
+{
+    Q_UNUSED(name);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    tile.chart->setTimeRange(now - rangeMs(m_range), now);
+    tile.chart->redraw();
+    tile.dirty = false;
+}
+
+void DashboardPane::redrawVisible()
+{
+    for (auto it = m_tiles.begin(); it != m_tiles.end(); ++it)
+        if (it->dirty && it->frame->isVisible())
+            redrawTile(it.key(), *it);
+}
+
+void DashboardPane::onAlertChanged(const AlertRule& rule, const AlertState::Transition& transition)
+{
+    Q_UNUSED(rule);
+    Q_UNUSED(transition);
+    updateBanner();
+}
+
+QStringList DashboardPane::bannerTexts() const
+{
+    QStringList texts;
+    for (int i = 0; i < m_banners->count(); ++i)
+        if (auto* w = m_banners->itemAt(i)->widget())
+            if (auto* label = w->findChild<QLabel*>(u"bannerText"_s))
+                texts.append(label->text());
+    return texts;
+}
+
+void DashboardPane::updateBanner()
+{
+    while (QLayoutItem* item = m_banners->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    QList<AlertState> firing;
+    for (const AlertState& a : m_metrics->alerts())
+        if (a.state() == AlertState::State::Firing)
+            firing.append(a);
+    std::stable_sort(firing.begin(), firing.end(),
+        [](const AlertState& a, const AlertState& b) { return a.rule().severity < b.rule().severity; });
+    for (const AlertState& a : firing) {
+        const AlertRule& rule = a.rule();
+        auto* banner = new QFrame(this);
+        banner->setObjectName(u"alertBanner"_s);
+        banner->setAutoFillBackground(true);
+        QPalette p = banner->palette();
+        p.setColor(QPalette::Window, SeverityStyle::background(rule.severity));
+        p.setColor(QPalette::WindowText, SeverityStyle::foreground(rule.severity));
+        banner->setPalette(p);
+        auto* row = new QHBoxLayout(banner);
+        row->setContentsMargins(6, 3, 6, 3);
+        const QString text
+            = tr("%1 FIRING since %2: %3 (now %4 %5)%6")
+                  .arg(severityCode(rule.severity), QDateTime::fromMSecsSinceEpoch(a.sinceMs()).toString(u"HH:mm:ss"_s),
+                      rule.id(), formatValue(a.lastValue().value_or(0)), rule.condition.unit,
+                      rule.runbookTitle.isEmpty() ? QString() : u" — "_s + rule.runbookTitle);
+        auto* label = new QLabel(text, banner);
+        label->setObjectName(u"bannerText"_s);
+        label->setPalette(p);
+        row->addWidget(label, 1);
+        const qint64 linked = m_metrics->linkedIncident(rule.id());
+        auto* open = new QPushButton(
+            linked > 0 ? tr("Incident #%1").arg(linked) : tr("Open %1 incident").arg(severityCode(rule.severity)),
+            banner);
+        open->setObjectName(u"openIncidentFromAlert"_s);
+        open->setEnabled(m_store && linked == 0);
+        const QString id = rule.id();
+        connect(open, &QPushButton::clicked, this, [this, id] { openIncidentForAlert(id); });
+        row->addWidget(open);
+        if (!rule.runbookTitle.isEmpty()) {
+            auto* runbook = new QPushButton(tr("Runbook"), banner);
+            const QString title = rule.runbookTitle;
+            connect(runbook, &QPushButton::clicked, this, [this, title] { Q_EMIT runbookRequested(title); });
+            row->addWidget(runbook);
+        }
+        m_banners->addWidget(banner);
+    }
+}
+
+bool DashboardPane::openIncidentForAlert(const QString& ruleId)
+{
+    const AlertState* alert = m_metrics->alert(ruleId);
+    if (!alert || !m_store)
+        return false;
+    const AlertRule rule = alert->rule();
+    const qint64 at = alert->sinceMs();
+    IncidentDraft draft;
+    draft.title = u"%1: %2 (%3)"_s.arg(rule.runbookTitle.isEmpty() ? tr("Alert") : rule.runbookTitle, rule.id(),
+        QDateTime::fromMSecsSinceEpoch(at).toString(u"HH:mm:ss"_s));
+    draft.severity = rule.severity;
+    draft.environment = m_metrics->environment();
+    draft.impact = tr("Alert %1 firing: value %2 %3 (threshold %4 %3)")
+                       .arg(rule.id(), formatValue(alert->lastValue().value_or(0)), rule.condition.unit,
+                           QString::number(rule.condition.threshold));
+    m_pending.append({ draft.title, rule, alert->lastValue().value_or(0), at });
+    m_store->createIncident(draft);
+    return true;
+}
+
+void DashboardPane::onIncidentChanged(const Incident& incident)
+{
+    for (qsizetype i = 0; i < m_pending.size(); ++i) {
+        const PendingIncident p = m_pending[i];
+        if (p.title != incident.title)
+            continue;
+        m_pending.removeAt(i);
+        m_metrics->linkIncident(p.rule.id(), incident.id);
+        m_store->appendEvent(incident.id, u"alert.fired"_s,
+            tr("Alert %1 fired: value %2 %3, threshold %4 %3")
+                .arg(p.rule.id(), formatValue(p.value), p.rule.condition.unit,
+                    QString::number(p.rule.condition.threshold)),
+            QJsonObject { { u"rule"_s, p.rule.id() }, { u"metric"_s, p.rule.metric() }, { u"value"_s, p.value },
+                { u"threshold"_s, p.rule.condition.threshold }, { u"unit"_s, p.rule.condition.unit },
+                { u"fired_at_ms"_s, p.atMs }, { u"runbook"_s, p.rule.runbookTitle } });
+        updateBanner();
+        Q_EMIT incidentOpened(incident.id, p.rule.id());
+        if (!p.rule.runbookTitle.isEmpty())
+            Q_EMIT runbookRequested(p.rule.runbookTitle);
+        return;
+    }
+}
+
+#include "moc_dashboardpane.cpp"
