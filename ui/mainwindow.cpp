@@ -9,6 +9,7 @@
 #include "services/storeclient.h"
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
+#include "ui/runbookwizard.h"
 #include "ui/severitystyle.h"
 #include "ui/timelinepane.h"
 
@@ -161,6 +162,31 @@ void MainWindow::createDocks()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(incidents->toggleViewAction());
     view->addAction(active->toggleViewAction());
+    createRunbookDock();
+    view->addAction(m_wizardDock->toggleViewAction());
+}
+
+void MainWindow::createRunbookDock()
+{
+    m_wizard = new RunbookWizard(m_services, this);
+    m_wizard->setObjectName(u"runbookWizard"_s);
+    m_wizardDock = new QDockWidget(tr("Runbook"), this);
+    m_wizardDock->setObjectName(u"runbookDock"_s);
+    m_wizardDock->setWidget(m_wizard);
+    addDockWidget(Qt::RightDockWidgetArea, m_wizardDock);
+    connect(this, &MainWindow::activeIncidentChanged, m_wizard, &RunbookWizard::setIncident);
+    connect(m_wizard, &RunbookWizard::incidentRequested, this, [this](Severity severity, const QString& title) {
+        NewIncidentDialog* dialog = openNewIncidentDialog();
+        dialog->setSeverity(severity);
+        dialog->setTitle(title);
+    });
+}
+
+void MainWindow::openRunbookWizard(const QString& runbookTitle)
+{
+    m_wizardDock->show();
+    m_wizardDock->raise();
+    m_wizard->openRunbook(runbookTitle);
 }
 
 void MainWindow::restoreLayout()
