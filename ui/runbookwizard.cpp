@@ -153,10 +153,11 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     stepLayout->addWidget(m_status);
     stepLayout->addWidget(m_output, 1);
 
-    auto* split = new QSplitter(Qt::Horizontal, page);
+    auto* split = new QSplitter(Qt::Vertical, page); // the steps above the step: fits a side dock
     split->addWidget(m_list);
     split->addWidget(stepPane);
     split->setStretchFactor(1, 3);
+    m_list->setMinimumHeight(120);
     auto* pageLayout = new QVBoxLayout(page);
     auto* top = new QHBoxLayout;
     top->addWidget(back);
@@ -497,6 +498,8 @@ void RunbookWizard::showStep(const Item& item)
         connect(editor, &QComboBox::editTextChanged, this, &RunbookWizard::refreshPrepared);
     }
     m_parameters->setVisible(!m_editors.isEmpty());
+    if (item.ref != m_runningRef)
+        m_output->clear(); // another step's output does not belong here
     if (m_states.value(item.ref) == u"unknown")
         m_status->setText(tr("The console stopped while this step ran: its outcome is unknown. Check before "
                              "running it again: run the diagnosis (Verify) to see the current state."));

@@ -19,6 +19,7 @@ namespace {
 
 constexpr int FlushIntervalMs = 50;
 constexpr int MaxTableRows = 2000;
+constexpr int MaxLinesPerPaint = 200;
 
 QPlainTextEdit* makeView(const QString& name, QWidget* parent)
 {
@@ -96,6 +97,8 @@ void StepOutputView::clear()
 {
     for (Stream* s : { &m_out, &m_err }) {
         s->decoder = DisplayText();
+        s->raw.clear();
+        s->resync = false;
         s->pending.clear();
         s->skipped = 0;
         s->view->clear();
@@ -111,12 +114,14 @@ void StepOutputView::clear()
 void StepOutputView::appendOutput(CommandStream stream, const QByteArray& chunk)
 {
     Stream& s = stream == CommandStream::Stdout ? m_out : m_err;
-    s.pending += s.decoder.feed(chunk);
-    if (s.pending.size() > m_cap) {
-        // Only the tail can reach the view: drop the rest now, so memory stays bounded however fast it comes.
-        const qsizetype drop = s.pending.size() - m_cap;
+    // Raw bytes wait for the next paint; only their tail can reach the view, so the rest is dropped before it is
+    // ever decoded (amortised), and the cost per paint stays bounded however fast the command writes.
+    s.raw += chunk;
+    if (s.raw.size() > 2 * m_cap) {
+        const qsizetype drop = s.raw.size() - m_cap;
         s.skipped += drop;
-        s.pending.remove(0, drop);
+        s.raw.remove(0, drop);
+        s.resync = true;
     }
     if (!m_flush.isActive())
         m_flush.start();
@@ -124,37 +129,67 @@ void StepOutputView::appendOutput(CommandStream stream, const QByteArray& chunk)
 
 void StepOutputView::flush()
 {
+    bool skipped = false;
     for (Stream* s : { &m_out, &m_err }) {
+        if (s->resync) {
+            // Bytes were dropped: start decoding afresh at the next line, never inside a character or an escape.
+            s->decoder = DisplayText();
+            const qsizetype nl = s->raw.indexOf('\n');
+            if (nl >= 0 && nl < s->raw.size() - 1) {
+                s->skipped += nl + 1;
+                s->raw.remove(0, nl + 1);
+            }
+            s->resync = false;
+        }
+        if (!s->raw.isEmpty()) {
+            s->pending += s->decoder.feed(s->raw);
+            s->raw.clear();
+        }
         if (s->pending.isEmpty())
             continue;
         QPlainTextEdit* view = s->view;
+        // The document keeps at most maxLines lines (Qt drops the oldest blocks as new ones come) and never more
+        // than the cap per paint: the view's memory stays near the cap.
+        const int maxLines = int(std::max<qsizetype>(200, m_cap / 128));
+        if (view->maximumBlockCount() != maxLines)
+            view->setMaximumBlockCount(maxLines);
+        // A flood: lay out only the last lines of this paint (laying out text is what costs), with a marker for
+        // the lines in between, which are only in the output file.
+        qsizetype from = s->pending.size() > m_cap ? s->pending.size() - m_cap : 0;
+        qsizetype nl = s->pending.size() - 1;
+        for (int lines = 0; nl > from && lines <= MaxLinesPerPaint; --nl) {
+            if (s->pending.at(nl) == u'\n')
+                ++lines;
+        }
+        if (nl > from)
+            from = nl + 2;
+        if (from > 0) {
+            s->skipped += from;
+            s->pending = tr("[… %1 characters only in the output file …]\n").arg(s->skipped)
+                + QStringView(s->pending).mid(from);
+        }
+        if (view->document()->characterCount() + s->pending.size() > 2 * m_cap) {
+            // Very long lines: the line limit alone would not bound it.
+            s->skipped += view->document()->characterCount();
+            view->clear();
+        }
         QScrollBar* bar = view->verticalScrollBar();
         const bool atEnd = bar->value() >= bar->maximum() - 2;
-        if (s->skipped > 0 || view->document()->characterCount() + s->pending.size() > m_cap) {
-            // Replace rather than append: the view holds at most the cap.
-            QString shown = view->toPlainText();
-            shown += s->pending;
-            if (shown.size() > m_cap) {
-                s->skipped += shown.size() - m_cap;
-                shown = shown.right(m_cap);
-                const qsizetype nl = shown.indexOf(u'\n');
-                if (nl >= 0 && nl < 4096)
-                    shown.remove(0, nl + 1);
-            }
-            view->setPlainText(tr("[… %1 characters above are only in the output file]\n").arg(s->skipped) + shown);
-        } else {
-            QTextCursor c(view->document());
-            c.movePosition(QTextCursor::End);
-            c.insertText(s->pending);
-        }
+        QTextCursor c(view->document());
+        c.movePosition(QTextCursor::End);
+        c.insertText(s->pending);
         s->pending.clear();
         if (atEnd)
             bar->setValue(bar->maximum());
+        skipped = skipped || s->skipped > 0 || view->document()->blockCount() >= maxLines;
     }
+    if (skipped && m_note->text().isEmpty())
+        m_note->setText(tr("Showing the latest output only; the full output is in the output file."));
 }
 
 void StepOutputView::finishOutput(const QByteArray& stdoutTail, bool truncated)
 {
+    flush();
     for (Stream* s : { &m_out, &m_err })
         s->pending += s->decoder.finish();
     flush();

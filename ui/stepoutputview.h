@@ -35,6 +35,10 @@ public:
 
     QString text(CommandStream stream) const; // what the view shows now
     qsizetype shownChars(CommandStream stream) const;
+    qsizetype skippedChars(CommandStream stream) const
+    {
+        return (stream == CommandStream::Stdout ? m_out : m_err).skipped;
+    }
     QTableWidget* table() const { return m_table; }
     QTabWidget* tabs() const { return m_tabs; }
     // The values of a column (SQL) or JSON field of the last table or JSON answer: for prefilling parameters.
@@ -45,6 +49,8 @@ public:
 private:
     struct Stream {
         DisplayText decoder;
+        QByteArray raw; // not yet decoded
+        bool resync = false; // bytes were dropped before decoding
         QString pending;
         qsizetype skipped = 0; // characters dropped before reaching the view
         QPlainTextEdit* view = nullptr;
