@@ -38,9 +38,10 @@ void childSetup()
 
 QString missingFromBashStderr(const QByteArray& stderrTail)
 {
-    // bash: "bash: line 1: redis-cli: command not found", "bash: /opt/x/aws: No such file or directory"
+    // bash: "bash: line 1: redis-cli: command not found", "bash: /opt/x/aws: No such file or directory"; in a
+    // function imported from the environment (AwsCliOptions::shellEnvironment): "environment: aws: command not found"
     static const QRegularExpression re(
-        u"(?:^|\\n)[^\\n]*?bash: (?:line \\d+: )?([^\\s:][^:\\n]*): (?:command not found|No such file or directory)"_s);
+        u"(?:^|\\n)[^\\n]*?(?:bash|environment): (?:line \\d+: )?([^\\s:][^:\\n]*): (?:command not found|No such file or directory)"_s);
     QRegularExpressionMatch last;
     auto it = re.globalMatch(QString::fromUtf8(stderrTail));
     while (it.hasNext())

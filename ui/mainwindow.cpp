@@ -13,6 +13,7 @@
 #include "ui/incidentheader.h"
 #include "ui/newincidentdialog.h"
 #include "ui/postmortemlauncher.h"
+#include "ui/runbookwizard.h"
 #include "ui/severitystyle.h"
 #include "ui/timelinepane.h"
 
@@ -178,8 +179,33 @@ void MainWindow::createDocks()
     dba->hide();
     connect(dba, &QDockWidget::visibilityChanged, m_dbaPane, &DbaPane::setShown);
     view->addAction(dba->toggleViewAction());
+    createRunbookDock();
+    view->addAction(m_wizardDock->toggleViewAction());
     createEscalationDock(view);
     createDashboardDock(view);
+}
+
+void MainWindow::createRunbookDock()
+{
+    m_wizard = new RunbookWizard(m_services, this);
+    m_wizard->setObjectName(u"runbookWizard"_s);
+    m_wizardDock = new QDockWidget(tr("Runbook"), this);
+    m_wizardDock->setObjectName(u"runbookDock"_s);
+    m_wizardDock->setWidget(m_wizard);
+    addDockWidget(Qt::RightDockWidgetArea, m_wizardDock);
+    connect(this, &MainWindow::activeIncidentChanged, m_wizard, &RunbookWizard::setIncident);
+    connect(m_wizard, &RunbookWizard::incidentRequested, this, [this](Severity severity, const QString& title) {
+        NewIncidentDialog* dialog = openNewIncidentDialog();
+        dialog->setSeverity(severity);
+        dialog->setTitle(title);
+    });
+}
+
+void MainWindow::openRunbookWizard(const QString& runbookTitle)
+{
+    m_wizardDock->show();
+    m_wizardDock->raise();
+    m_wizard->openRunbook(runbookTitle);
 }
 
 void MainWindow::createEscalationDock(QMenu* view)
@@ -210,9 +236,8 @@ void MainWindow::createDashboardDock(QMenu* view)
     for (QAction* menu : menuBar()->actions())
         if (menu->menu() && menu->text() == tr("&Incident"))
             menu->menu()->addMenu(m_dashboard->dashboardsMenu());
-    // The lead wires this to the runbook wizard (issue 5) at merge.
-    connect(m_dashboard, &DashboardPane::runbookRequested, this,
-        [this](const QString& title) { statusBar()->showMessage(tr("Runbook requested: %1").arg(title), 15000); });
+    // A firing alert's "open incident" ends in its runbook's wizard.
+    connect(m_dashboard, &DashboardPane::runbookRequested, this, &MainWindow::openRunbookWizard);
 }
 
 void MainWindow::restoreLayout()

@@ -53,6 +53,10 @@ public:
     // Opens the new-incident dialog (window-modal, not blocking) and returns it.
     class NewIncidentDialog* openNewIncidentDialog();
 
+    // Shows the runbook wizard dock with the library's runbook of that title (the picker when there is none).
+    void openRunbookWizard(const QString& runbookTitle);
+    class RunbookWizard* runbookWizard() const { return m_wizard; }
+
 Q_SIGNALS:
     void activeIncidentChanged(qint64 incidentId);
     void storeReady();
@@ -63,6 +67,7 @@ protected:
 private:
     void createActions();
     void createDocks();
+    void createRunbookDock();
     void createEnvironmentBar();
     void createEscalationDock(QMenu* view);
     void createDashboardDock(QMenu* view);
@@ -106,6 +111,8 @@ private:
     QComboBox* m_environment = nullptr;
     QLabel* m_environmentBadge = nullptr;
     DbaPane* m_dbaPane = nullptr;
+    class RunbookWizard* m_wizard = nullptr;
+    class QDockWidget* m_wizardDock = nullptr;
 
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: MIT
+#include "services/stepexecutor.h"
+
+#include "services/auditrecorder.h"
+#include "services/commandrunner.h"
+#include "services/displaytext.h"
+#include "services/pgsession.h"
+#include "services/secretstore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int ShellTimeoutMs = 10 * 60 * 1000; // a step that is not meant to run until stopped
+constexpr int ExcerptChars = 400;
+constexpr int ListLimit = 20; // effects listed one by one up to this many rows
+
+QString withoutSqlComments(const QString& sql)
+{
+    QStringList kept;
+    const QStringList lines = sql.split(u'\n');
+    for (const QString& line : lines) {
+        if (!line.trimmed().startsWith(u"--"_s))
+            kept.append(line);
+    }
+    QString out = kept.join(u'\n').trimmed();
+    while (out.endsWith(u';'))
+        out.chop(1);
+    return out.trimmed();
+}
+
+// SELECT <select list with a call> FROM <rest>
+const QRegularExpression& selectCallShape()
+{
+    static const QRegularExpression re(u"^SELECT\\s+(\\w+)\\s*\\((.*?)\\)\\s+FROM\\s+(.+)$"_s,
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
+    return re;
+}
+
+QString cellText(const QVariant& v) { return v.isValid() ? v.toString() : u"NULL"_s; }
+
+QString resultText(const PgResult& result, int maxRows)
+{
+    QString text;
+    QStringList header;
+    for (const PgColumn& c : result.columns())
+        header.append(c.name);
+    if (!header.isEmpty())
+        text += header.join(u'\t') + u'\n';
+    int n = 0;
+    for (const QList<QVariant>& row : result.rows()) {
+        if (maxRows >= 0 && n++ >= maxRows)
+            break;
+        QStringList cells;
+        for (const QVariant& v : row)
+            cells.append(cellText(v));
+        text += cells.join(u'\t') + u'\n';
+    }
+    return text;
+}
+
+} // namespace
+
+StepExecutor::StepExecutor(AuditRecorder* audit, SecretStore* secrets, QObject* parent)
+    : QObject(parent)
+    , m_recorder(audit)
+    , m_secrets(secrets)
+{
+}
+
+StepExecutor::~StepExecutor() = default;
+
+PreparedCommand StepExecutor::prepare(
+    const StepRequest& request, const QString& intervalOverride, const AwsCliOptions& aws)
+{
+    Q_UNUSED(aws)
+    PreparedCommand p = PreparedCommand::prepare(request.step, request.profile, request.values);
+    if (request.step.kind == StepKind::Sql && !intervalOverride.isEmpty() && !request.profile.isProduction()) {
+        static const QRegularExpression interval(
+            u"\\binterval\\s+'([^']*)'"_s, QRegularExpression::CaseInsensitiveOption);
+        QString script;
+        qsizetype pos = 0;
+        auto it = interval.globalMatch(p.script);
+        while (it.hasNext()) {
+            const QRegularExpressionMatch m = it.next();
+            script += QStringView(p.script).mid(pos, m.capturedStart() - pos);
+            p.sqlParameters.append(intervalOverride);
+            script += u'$' + QString::number(p.sqlParameters.size()) + u"::interval"_s;
+            pos = m.capturedEnd();
+        }
+        script += QStringView(p.script).mid(pos);
+        p.script = script;
+        p.displayText.replace(interval,
+            u"interval '"_s + QString(intervalOverride).replace(u"'"_s, u"''"_s) + u"' /* drill threshold */"_s);
+    }
+    return p;
+}
+
+ConfirmationRequest StepExecutor::confirmationFor(const StepRequest& request, const PreparedCommand& prepared)
+{
+    ConfirmationRequest c;
+    c.risk = request.step.risk;
+    c.title = request.step.title.isEmpty() ? RunbookStep::kindName(request.step.kind) : request.step.title;
+    c.environment = request.profile.name();
+    c.command = prepared.displayText;
+    c.commandLanguage = request.step.kind == StepKind::Sql ? u"sql"_s : u"bash"_s;
+    for (auto it = prepared.values.cbegin(); it != prepared.values.cend(); ++it)
+        c.parameters.append(it.key() + u" = "_s + it.value());
+    c.extraConfirmations = prepared.confirmations;
+    if (c.risk == StepRisk::Destructive) {
+        // What must be typed: the resource the step acts on in this environment.
+        const QStringList fields = request.step.profileFields();
+        for (const QString& key : fields) {
+            if (const auto f = EnvironmentProfile::fieldFromKey(key)) {
+                const QString v = request.profile.value(*f);
+                if (!v.isEmpty()) {
+                    c.target = v;
+                    break;
+                }
+            }
+        }
+        if (c.target.isEmpty() && request.step.kind == StepKind::Sql) {
+            // SQL acts on the database: its name, from the profile's URL.
+            QString url = request.profile.value(EnvironmentProfile::Field::DatabaseUrl);
+            if (url.isEmpty() && !request.profile.databaseUrlEnv().isEmpty())
+                url = qEnvironmentVariable(request.profile.databaseUrlEnv().toLocal8Bit().constData());
+            c.target = QUrl(url).path().mid(1);
+        }
+        if (c.target.isEmpty())
+            c.target = request.profile.name();
+    }
+    return c;
+}
+
+QString StepExecutor::countQuery(const QString& sql)
+{
+    const QRegularExpressionMatch m = selectCallShape().match(withoutSqlComments(sql));
+    if (!m.hasMatch() || m.captured(1).compare(u"count"_s, Qt::CaseInsensitive) == 0)
+        return {};
+    return u"SELECT count(*) FROM "_s + m.captured(3);
+}
+
+QString StepExecutor::listQuery(const QString& sql, int limit)
+{
+    const QRegularExpressionMatch m = selectCallShape().match(withoutSqlComments(sql));
+    if (!m.hasMatch())
+        return {};
+    const QString rest = m.captured(3);
+    QString columns = u"("_s + m.captured(2) + u")::text AS target"_s;
+    if (rest.contains(u"pg_stat_activity"_s, Qt::CaseInsensitive))
+        columns += u", usename::text AS user, application_name::text AS application, state::text AS state"_s;
+    return u"SELECT "_s + columns + u" FROM "_s + rest + u" LIMIT "_s + QString::number(limit);
+}
+
+qint64 StepExecutor::processId() const { return m_runner ? m_runner->processId() : 0; }
+
+std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::logsTailSpec(const PreparedCommand& prepared)
+{
+    static const QRegularExpression tail(
+        u"^\\s*aws(?:\\s+--[\\w-]+(?:\\s+[^-\\s]\\S*)?)*\\s+logs\\s+tail\\s+(\\S+)(.*)$"_s,
+        QRegularExpression::DotMatchesEverythingOption | QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch m = tail.match(prepared.displayText);
+    if (!m.hasMatch())
+        return std::nullopt;
+    auto unquote = [](QString v) {
+        if (v.size() >= 2 && (v.startsWith(u'\'') || v.startsWith(u'"')) && v.back() == v.front())
+            v = v.mid(1, v.size() - 2);
+        return v;
+    };
+    static const QRegularExpression filter(u"--filter-pattern\\s+(\"[^\"]*\"|'[^']*'|\\S+)"_s);
+    static const QRegularExpression since(u"--since\\s+(\\d+)m\\b"_s);
+    const QString rest = m.captured(2);
+    QMap<QString, QString> env;
+    env.insert(u"PF_TAIL_LOG_GROUP"_s, unquote(m.captured(1)));
+    const QRegularExpressionMatch f = filter.match(rest);
+    env.insert(u"PF_TAIL_FILTER"_s, f.hasMatch() ? unquote(f.captured(1)) : QString());
+    const QRegularExpressionMatch sm = since.match(rest);
+    env.insert(u"PF_TAIL_SINCE_S"_s, QString::number(sm.hasMatch() ? sm.captured(1).toInt() * 60 : 600));
+    env.insert(u"PF_TAIL_FOLLOW"_s, rest.contains(u"--follow"_s) ? u"1"_s : u"0"_s);
+    const QString script = uR"SH(start=$(( ($(date +%s) - PF_TAIL_SINCE_S) * 1000 ))
+while :; do
+  out=$(aws logs filter-log-events --log-group-name "$PF_TAIL_LOG_GROUP" --start-time "$start" \
+    ${PF_TAIL_FILTER:+--filter-pattern "$PF_TAIL_FILTER"} \
+    --query 'events[].[timestamp,message]' --output text) || exit $?
+  if [ -n "$out" ] && [ "$out" != "None" ]; then
+    printf '%s\n' "$out" | cut -f2-
+    last=$(printf '%s\n' "$out" | cut -f1 | sort -n | tail -n 1)
+    start=$((last + 1))
+  fi
+  [ "$PF_TAIL_FOLLOW" = 1 ] || exit 0
+  sleep 2
+done)SH"_s;
+    return std::make_pair(script, env);
+}
+
+void StepExecutor::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+bool StepExecutor::assess(const StepRequest& request)
+{
+    if (isBusy())
+        return false;
+    ++m_generation;
+    m_request = request;
+    m_prepared = prepare(request, m_intervalOverride, m_aws);
+    if (!request.step.isRunnable()) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("This step is not a command: nothing runs from the console."));
+        return true;
+    }
+    if (!m_prepared.isReady()) {
+        setState(State::Idle);
+        Q_EMIT failed(m_prepared.errors.join(u'\n'));
+        return true;
+    }
+    m_confirmation = confirmationFor(request, m_prepared);
+    const QString count = request.step.kind == StepKind::Sql && request.step.risk == StepRisk::Destructive
+        ? countQuery(m_prepared.script)
+        : QString();
+    if (count.isEmpty()) {
+        setState(State::Ready);
+        Q_EMIT assessed(m_confirmation);
+        return true;
+    }
+    setState(State::Assessing);
+    const quint64 generation = m_generation;
+    withPassword([this, generation, count](const QString& password) {
+        if (generation != m_generation)
+            return;
+        connectSession(password, [this, generation, count] {
+            if (generation != m_generation)
+                return;
+            QList<QVariant> params;
+            for (const QString& v : std::as_const(m_prepared.sqlParameters))
+                params.append(v);
+            m_countQuery = m_session->execute(count, params);
+            m_listQuery = m_session->execute(listQuery(m_prepared.script, ListLimit + 1), params);
+        });
+    });
+    return true;
+}
+
+void StepExecutor::withPassword(std::function<void(const QString&)> next)
+{
+    const EnvironmentProfile& profile = m_request.profile;
+    if (!profile.passwordEnv().isEmpty()) {
+        next(qEnvironmentVariable(profile.passwordEnv().toLocal8Bit().constData()));
+        return;
+    }
+    if (profile.passwordSecret().isEmpty() || !m_secrets) {
+        next({});
+        return;
+    }
+    const quint64 id = m_secrets->readSecret(profile.passwordSecret());
+    auto* context = new QObject(this);
+    connect(m_secrets, &SecretStore::secretRead, context,
+        [context, id, next](quint64 requestId, const QString&, const QString& secret) {
+            if (requestId != id)
+                return;
+            context->deleteLater();
+            next(secret);
+        });
+    connect(m_secrets, &SecretStore::failed, context,
+        [this, context, id](quint64 requestId, const QString& key, SecretStore::Error error, const QString& message) {
+            if (requestId != id)
+                return;
+            context->deleteLater();
+            setState(State::Idle);
+            Q_EMIT failed(SecretStore::explain(error, key, message));
+        });
+}
+
+void StepExecutor::connectSession(const QString& password, std::function<void()> next)
+{
+    const EnvironmentProfile& profile = m_request.profile;
+    QString url = profile.value(EnvironmentProfile::Field::DatabaseUrl);
+    if (url.isEmpty() && !profile.databaseUrlEnv().isEmpty())
+        url = qEnvironmentVariable(profile.databaseUrlEnv().toLocal8Bit().constData());
+    if (url.isEmpty()) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("The %1 environment has no database URL.").arg(profile.name()));
+        return;
+    }
+    const QString key = profile.name() + u'\n' + url;
+    if (m_session && m_sessionKey == key && m_session->isConnected()) {
+        next();
+        return;
+    }
+    delete m_session;
+    m_session = new PgSession(this);
+    m_sessionKey = key;
+    PgConnectionOptions options;
+    options.conninfo = url;
+    options.password = password;
+    options.purpose = u"runbook"_s;
+    options.statementTimeoutMs = 60000;
+    options.lockTimeoutMs = 5000;
+    options.queryDeadlineMs = 90000;
+    m_session->setOptions(options);
+    connect(m_session, &PgSession::queryFinished, this, &StepExecutor::onQueryFinished);
+    connect(
+        m_session, &PgSession::connected, this, [next] { next(); }, Qt::SingleShotConnection);
+    connect(m_session, &PgSession::connectFailed, this, [this](const QString& error) {
+        m_sessionKey.clear();
+        if (m_state == State::Running) {
+            CommandOutcome o;
+            o.status = u"not started"_s;
+            o.error = tr("Could not connect: %1").arg(error);
+            finish(o);
+        } else {
+            setState(State::Idle);
+            Q_EMIT failed(tr("Could not connect to the %1 database: %2").arg(m_request.profile.name(), error));
+        }
+    });
+    m_session->open();
+}
+
+bool StepExecutor::run(const QString& confirmation)
+{
+    if (m_state != State::Ready)
+        return false;
+    setState(State::Running);
+    m_audit = CommandAudit();
+    m_audit.runId = AuditRecorder::newRunId();
+    m_audit.source = m_request.source;
+    m_audit.title = m_request.step.title;
+    m_audit.kind = m_request.step.kind == StepKind::Sql ? u"sql"_s : u"shell"_s;
+    m_audit.environment = m_request.profile.name();
+    m_audit.command = m_prepared.script;
+    if (const auto tail = logsTailSpec(m_prepared))
+        m_audit.command = tail->first; // what really runs in place of `aws logs tail`
+    // Never a secret on the timeline: a URL's password is taken out of any value.
+    auto scrub = [](const QString& value) {
+        if (!value.contains(u"://"_s))
+            return value;
+        QUrl url(value);
+        if (!url.isValid() || url.password().isEmpty())
+            return value;
+        url.setPassword({});
+        return url.toString();
+    };
+    for (auto it = m_prepared.values.cbegin(); it != m_prepared.values.cend(); ++it)
+        m_audit.parameters.insert(it.key(), scrub(it.value()));
+    for (int i = 0; i < m_prepared.sqlParameters.size(); ++i)
+        m_audit.parameters.insert(u'$' + QString::number(i + 1), scrub(m_prepared.sqlParameters.at(i)));
+    m_audit.risk = RunbookStep::riskName(m_request.step.risk);
+    m_audit.confirmation = confirmation;
+    if (m_recorder && m_request.incidentId > 0)
+        m_recorder->recordStarted(m_request.incidentId, m_audit);
+    m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    Q_EMIT started(m_audit.runId);
+
+    const quint64 generation = m_generation;
+    const bool sql = m_request.step.kind == StepKind::Sql;
+    const bool needsPassword = sql || m_request.step.kind == StepKind::Psql;
+    if (!needsPassword) {
+        startProcess({});
+        return true;
+    }
+    withPassword([this, generation, sql](const QString& password) {
+        if (generation != m_generation || m_state != State::Running)
+            return;
+        if (sql)
+            connectSession(password, [this, generation] {
+                if (generation == m_generation && m_state == State::Running)
+                    startSql();
+            });
+        else
+            startProcess(password);
+    });
+    return true;
+}
+
+void StepExecutor::startSql()
+{
+    PgQuery q;
+    q.sql = m_prepared.script;
+    for (const QString& v : std::as_const(m_prepared.sqlParameters))
+        q.parameters.append(v);
+    q.requireNoTransaction = m_prepared.script.contains(u"CONCURRENTLY"_s, Qt::CaseInsensitive);
+    m_query = m_session->execute(q);
+}
+
+void StepExecutor::startProcess(const QString& password)
+{
+    QMap<QString, QString> env = m_prepared.environment;
+    AwsCliOptions aws = m_aws;
+    aws.endpointUrl.clear(); // the prepared text passes --endpoint-url "${AWS_ENDPOINT_URL}" itself
+    const QMap<QString, QString> awsEnv = aws.shellEnvironment();
+    for (auto it = awsEnv.cbegin(); it != awsEnv.cend(); ++it) {
+        if (!env.contains(it.key()))
+            env.insert(it.key(), it.value());
+    }
+    if (!password.isEmpty())
+        env.insert(u"PGPASSWORD"_s, password);
+    CommandSpec spec = CommandSpec::shell(m_prepared.script, env);
+    spec.timeoutMs = m_request.step.untilStopped ? 0 : ShellTimeoutMs;
+    if (const auto tail = logsTailSpec(m_prepared)) {
+        // AWS CLI v1 has no `logs tail`: the console tails through filter-log-events (works with v2 as well).
+        spec.script = tail->first;
+        spec.environment.insert(tail->second);
+        spec.timeoutMs = 0;
+    }
+    if (m_request.step.interactive) {
+        // Needs a terminal: the desktop's terminal emulator runs the exact command (the console's output files
+        // stay empty). $TERMINAL first, else Debian's x-terminal-emulator.
+        QString terminal = qEnvironmentVariable("TERMINAL");
+        if (terminal.isEmpty())
+            terminal = u"x-terminal-emulator"_s;
+        spec = CommandSpec::program({ terminal, u"-e"_s, u"bash"_s, u"--noprofile"_s, u"--norc"_s, u"-c"_s,
+                                        m_prepared.script + u"; echo; read -r -p 'Press Enter to close. '"_s },
+            env);
+        spec.timeoutMs = 0;
+    }
+    spec.runsFolder = m_runsFolder;
+    spec.tailCapBytes = m_tailCap;
+    if (!m_runner) {
+        m_runner = new CommandRunner(this);
+        connect(m_runner, &CommandRunner::outputReceived, this, &StepExecutor::outputReceived);
+        connect(m_runner, &CommandRunner::finished, this, &StepExecutor::onProcessFinished);
+    }
+    if (!m_runner->start(spec)) {
+        CommandOutcome o;
+        o.status = u"not started"_s;
+        o.error = tr("Another command is still running.");
+        finish(o);
+    }
+}
+
+void StepExecutor::onProcessFinished(const CommandResult& result)
+{
+    if (m_state != State::Running)
+        return;
+    CommandOutcome o;
+    if (m_request.step.interactive && !result.started && !result.missingProgram.isEmpty()) {
+        CommandResult r = result;
+        r.error = tr("No terminal emulator to open (%1): install one (apt-get install xterm) or set $TERMINAL, or run "
+                     "it in your own terminal:\n%2")
+                      .arg(result.missingProgram, m_prepared.displayText);
+        o.status = u"not started"_s;
+        o.error = r.error;
+        finish(o, r);
+        return;
+    }
+    if (!result.started || !result.missingProgram.isEmpty())
+        o.status = u"not started"_s;
+    else if (result.stoppedByUser)
+        o.status = u"stopped"_s;
+    else if (result.timedOut)
+        o.status = u"timed out"_s;
+    else
+        o.status = result.ok() ? u"ok"_s : u"failed"_s;
+    o.exitCode = result.signalled ? -1 : result.exitCode;
+    o.durationMs = result.durationMs;
+    if (!result.ok()) {
+        o.error = result.error.isEmpty() ? result.summary() : result.error;
+        const QString err = DisplayText::fromBytes(result.err.tail.right(ExcerptChars)).trimmed();
+        if (!err.isEmpty() && result.started)
+            o.error += u"\n"_s + err;
+    }
+    o.excerpt = DisplayText::fromBytes(result.out.tail.left(ExcerptChars * 2)).left(ExcerptChars);
+    o.outputPath = result.out.path;
+    o.sha256 = QString::fromLatin1(result.out.sha256);
+    finish(o, result);
+}
+
+void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
+{
+    if (id == m_countQuery) {
+        m_countQuery = 0;
+        if (m_state != State::Assessing)
+            return;
+        if (!result.ok()) {
+            setState(State::Idle);
+            Q_EMIT failed(tr("Could not count what the step acts on: %1").arg(result.summary()));
+            return;
+        }
+        m_confirmation.affectedCount = result.rows().value(0).value(0).toLongLong();
+        return;
+    }
+    if (id == m_listQuery) {
+        m_listQuery = 0;
+        if (m_state != State::Assessing)
+            return;
+        if (result.ok() && result.rows().size() <= ListLimit) {
+            for (const QList<QVariant>& row : result.rows()) {
+                QStringList cells;
+                for (int c = 0; c < row.size(); ++c)
+                    cells.append(result.columns().value(c).name + u' ' + cellText(row.at(c)));
+                m_confirmation.effects.append(cells.join(u", "_s));
+            }
+        }
+        setState(State::Ready);
+        Q_EMIT assessed(m_confirmation);
+        return;
+    }
+    if (id != m_query || m_state != State::Running)
+        return;
+    m_query = 0;
+    Q_EMIT sqlResult(result);
+    CommandOutcome o;
+    switch (result.outcome) {
+    case PgResult::Outcome::Ok:
+        o.status = u"ok"_s;
+        break;
+    case PgResult::Outcome::TimedOut:
+        o.status = u"timed out"_s;
+        break;
+    case PgResult::Outcome::Cancelled:
+        o.status = u"stopped"_s;
+        break;
+    case PgResult::Outcome::NotConnected:
+        o.status = u"not started"_s;
+        break;
+    default:
+        o.status = u"failed"_s;
+    }
+    o.durationMs = result.durationMs;
+    if (!result.ok())
+        o.error = result.summary();
+    if (result.ok())
+        o.rows = result.rows().isEmpty() && result.rowsAffected() >= 0 ? result.rowsAffected() : result.rows().size();
+    const QString text = resultText(result, -1);
+    o.excerpt = text.left(ExcerptChars);
+    // The full result beside the runner's files, referenced from the timeline.
+    QString folder = m_runsFolder.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + u"/runs"_s
+        : m_runsFolder;
+    QDir().mkpath(folder);
+    QFile file(folder + u'/' + m_audit.runId + u".tsv"_s);
+    if (file.open(QIODevice::WriteOnly)) {
+        const QByteArray bytes = text.toUtf8();
+        file.write(bytes);
+        file.close();
+        o.outputPath = file.fileName();
+        o.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    }
+    finish(o);
+}
+
+void StepExecutor::finish(const CommandOutcome& outcome, const CommandResult& process)
+{
+    CommandOutcome o = outcome;
+    if (o.durationMs == 0)
+        o.durationMs = QDateTime::currentMSecsSinceEpoch() - m_startedMs;
+    if (m_recorder && m_request.incidentId > 0)
+        m_recorder->recordFinished(m_request.incidentId, m_audit, o);
+    setState(State::Idle);
+    Q_EMIT finished(o, process);
+}
+
+void StepExecutor::stop()
+{
+    if (m_state == State::Assessing) {
+        ++m_generation;
+        setState(State::Idle);
+        return;
+    }
+    if (m_state != State::Running)
+        return;
+    if (m_runner && m_runner->isRunning()) {
+        m_runner->stop();
+        return;
+    }
+    if (m_session && m_query) {
+        m_session->cancel(m_query);
+        return;
+    }
+    // Still waiting for a password or a connection: nothing has run.
+    ++m_generation;
+    CommandOutcome o;
+    o.status = u"stopped"_s;
+    o.error = tr("Stopped before the command started.");
+    finish(o);
+}
+
+#include "moc_stepexecutor.cpp"

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/commandaudit.h"
+#include "models/confirmationrequest.h"
+#include "models/environmentprofile.h"
+#include "models/preparedcommand.h"
+#include "models/runbookstep.h"
+#include "services/awsclioptions.h"
+#include "services/commandresult.h"
+#include "services/pgresult.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <optional>
+#include <utility>
+
+class AuditRecorder;
+class CommandRunner;
+class PgSession;
+class SecretStore;
+
+// One runbook step to run: the step, the environment, the operator's values and where it is recorded.
+// A plain value; no thread affinity.
+struct StepRequest {
+    RunbookStep step;
+    EnvironmentProfile profile;
+    QMap<QString, QString> values; // by parameter name
+    qint64 incidentId = 0; // 0: not recorded (no incident)
+    QString source; // "runbook:<title>#diagnosis/0"
+};
+
+// Runs runbook steps, one at a time, for the active environment (the executor of DESIGN.md decision 5):
+//   prepare → assess (asynchronous: counts what a destructive SQL step acts on) → run after the confirmation.
+// SQL steps go through a PgSession (bound parameters, statement_timeout, lock_timeout, application_name
+// petforce-console/runbook, a client deadline); aws/redis/psql/gh/shell steps through a CommandRunner (bash,
+// process group, the profile's variables and the values as environment, AwsCliOptions for every `aws` call).
+// Link, manual and snippet steps never run here; interactive steps are refused with the command to run in a
+// terminal. Each run writes command.started before and command.finished after through the AuditRecorder.
+// Secrets (the database password) reach only libpq or the child's PGPASSWORD, never events or arguments.
+//
+// Drill override: setIntervalOverride("10 seconds") makes SQL steps run the literal `interval '…'` of their text
+// as a bound `$n::interval` with that value (the sandbox's PETFORCE_IDLE_THRESHOLD; never for production).
+//
+// Lives on the GUI thread and never blocks it. Does not own the recorder or the secret store.
+class StepExecutor : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Assessing, Ready, Running };
+    Q_ENUM(State)
+
+    explicit StepExecutor(AuditRecorder* audit, SecretStore* secrets, QObject* parent = nullptr);
+    ~StepExecutor() override;
+
+    void setAwsOptions(const AwsCliOptions& options) { m_aws = options; } // endpoint comes from the profile
+    void setRunsFolder(const QString& folder) { m_runsFolder = folder; } // empty: the runner's default
+    void setIntervalOverride(const QString& interval) { m_intervalOverride = interval; }
+    QString intervalOverride() const { return m_intervalOverride; }
+    void setTailCapBytes(qsizetype bytes) { m_tailCap = bytes; }
+
+    // The step prepared for the request with the drill override applied (pure; any thread).
+    static PreparedCommand prepare(
+        const StepRequest& request, const QString& intervalOverride = {}, const AwsCliOptions& aws = {});
+    // The confirmation for a prepared step without counting (pure).
+    static ConfirmationRequest confirmationFor(const StepRequest& request, const PreparedCommand& prepared);
+    // For `SELECT f(x) FROM rest` (comments ignored): "SELECT count(*) FROM rest"; empty when the shape differs.
+    static QString countQuery(const QString& sql);
+    static QString listQuery(const QString& sql, int limit); // the rows count() counted, a few columns
+    // For `aws logs tail GROUP [--follow] [--filter-pattern P] [--since Nm]` (AWS CLI v2 only): a console-written
+    // script that tails through repeated `aws logs filter-log-events --start-time`, and its environment (the
+    // group and pattern as variables). nullopt for any other command.
+    static std::optional<std::pair<QString, QMap<QString, QString>>> logsTailSpec(const PreparedCommand& prepared);
+
+    State state() const { return m_state; }
+    bool isBusy() const { return m_state == State::Assessing || m_state == State::Running; }
+    const PreparedCommand& prepared() const { return m_prepared; }
+    QString runId() const { return m_audit.runId; }
+    qint64 processId() const; // the running command's process group, 0 when none
+
+    // Prepares the step and builds its confirmation → assessed(request) or failed(). Destructive SQL of the shape
+    // above is counted first (same bound values). Returns false if busy.
+    bool assess(const StepRequest& request);
+    // Runs the assessed step; confirmation is what the operator gave ("none", "typed …"). Returns false unless
+    // Ready. → started(), outputReceived()…, sqlResult(), finished().
+    bool run(const QString& confirmation);
+    // Ends the run: the process group (SIGTERM, then SIGKILL) or PQcancel. Also abandons an assessment.
+    void stop();
+
+Q_SIGNALS:
+    void stateChanged(StepExecutor::State state);
+    void assessed(const ConfirmationRequest& request);
+    void failed(const QString& error); // could not assess or start; nothing ran
+    void started(const QString& runId);
+    void outputReceived(CommandStream stream, const QByteArray& chunk);
+    void sqlResult(const PgResult& result);
+    void finished(const CommandOutcome& outcome, const CommandResult& process);
+
+private:
+    void setState(State state);
+    void withPassword(std::function<void(const QString&)> next);
+    void connectSession(const QString& password, std::function<void()> next);
+    void startSql();
+    void startProcess(const QString& password);
+    void onProcessFinished(const CommandResult& result);
+    void onQueryFinished(quint64 id, const PgResult& result);
+    void finish(const CommandOutcome& outcome, const CommandResult& process = {});
+
+    AuditRecorder* m_recorder;
+    QPointer<SecretStore> m_secrets;
+    AwsCliOptions m_aws;
+    QString m_runsFolder;
+    QString m_intervalOverride;
+    qsizetype m_tailCap = 256 * 1024;
+
+    State m_state = State::Idle;
+    StepRequest m_request;
+    PreparedCommand m_prepared;
+    ConfirmationRequest m_confirmation;
+    CommandAudit m_audit;
+    CommandRunner* m_runner = nullptr;
+    PgSession* m_session = nullptr;
+    QString m_sessionKey; // the connection the session was opened for
+    quint64 m_query = 0;
+    quint64 m_countQuery = 0;
+    quint64 m_listQuery = 0;
+    quint64 m_generation = 0;
+    qint64 m_startedMs = 0;
+};

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// The runbook wizard in the main window, offscreen, against the sandbox: "Database Connection Pool Exhausted" on
+// an injected pool-exhausted fault, resumable state from the timeline, one run per double click.
+#include "executortestsupport.h"
+#include "support/sandboxenv.h"
+
+#include "models/environmentlistmodel.h"
+#include "models/incidentlistmodel.h"
+#include "services/auditrecorder.h"
+#include "services/runbooklibrary.h"
+#include "services/storeclient.h"
+#include "ui/confirmationdialog.h"
+#include "ui/mainwindow.h"
+#include "ui/runbookpicker.h"
+#include "ui/runbookwizard.h"
+#include "ui/stepoutputview.h"
+
+#include <QApplication>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+using namespace Qt::StringLiterals;
+using namespace ExecutorTest;
+
+namespace {
+const QString PoolRunbook = u"Database Connection Pool Exhausted"_s;
+
+QStringList column(QTableWidget* table, const QString& name)
+{
+    QStringList values;
+    for (int c = 0; c < table->columnCount(); ++c) {
+        if (table->horizontalHeaderItem(c)->text() != name)
+            continue;
+        for (int r = 0; r < table->rowCount(); ++r)
+            values.append(table->item(r, c) ? table->item(r, c)->text() : QString());
+    }
+    return values;
+}
+} // namespace
+
+class TestRunbookWizard : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void picker();
+    void poolExhaustedWalkthrough();
+    void doubleClickRunsOnce();
+    void outcomeUnknownAfterCrash();
+
+private:
+    QList<TimelineEvent> loadEvents();
+    CommandOutcome runCurrent(int timeoutMs = 60000);
+
+    QTemporaryDir m_dir;
+    bool m_injected = false;
+    std::unique_ptr<StoreClient> m_store;
+    std::unique_ptr<RunbookLibrary> m_library;
+    std::unique_ptr<EnvironmentListModel> m_environments;
+    std::unique_ptr<AuditRecorder> m_audit;
+    std::unique_ptr<MainWindow> m_window;
+    RunbookWizard* m_wizard = nullptr;
+    qint64 m_incident = 0;
+};
+
+void TestRunbookWizard::initTestCase()
+{
+    QString why;
+    if (SandboxEnv::load(&why).isEmpty())
+        QSKIP(qPrintable(why));
+    m_store = std::make_unique<StoreClient>(m_dir.filePath(u"store.db"_s));
+    QSignalSpy opened(m_store.get(), &StoreClient::opened);
+    m_store->open();
+    QVERIFY(opened.wait(20000));
+    m_library = std::make_unique<RunbookLibrary>();
+    m_library->setDirectories({});
+    QSignalSpy reloaded(m_library.get(), &RunbookLibrary::reloaded);
+    m_library->reload();
+    QVERIFY(reloaded.wait(20000));
+    m_environments = std::make_unique<EnvironmentListModel>();
+    m_environments->setProfiles({ sandboxProfile() });
+    QVERIFY(m_environments->setActive(u"sandbox"_s));
+    m_audit = std::make_unique<AuditRecorder>(m_store.get());
+
+    ConsoleServices services;
+    services.store = m_store.get();
+    services.runbooks = m_library.get();
+    services.environments = m_environments.get();
+    services.audit = m_audit.get();
+    m_window = std::make_unique<MainWindow>(services);
+    m_window->resize(1400, 900);
+    m_window->show();
+    m_wizard = m_window->runbookWizard();
+    QVERIFY(m_wizard);
+
+    QSignalSpy changed(m_store.get(), &StoreClient::incidentChanged);
+    IncidentDraft draft;
+    draft.title = u"Pool exhausted drill"_s;
+    draft.severity = Severity::P0;
+    draft.environment = u"sandbox"_s;
+    m_store->createIncident(draft);
+    QVERIFY(changed.wait(10000));
+    m_incident = changed.constFirst().constFirst().value<Incident>().id;
+    QTRY_VERIFY(m_window->incidentModel()->incident(m_incident).has_value());
+    m_window->setActiveIncident(m_incident);
+    QTRY_COMPARE(m_wizard->incident(), m_incident);
+
+    QString output;
+    QCOMPARE(SandboxEnv::run({ u"inject"_s, u"pool-exhausted"_s }, &output), 0);
+    m_injected = true;
+}
+
+void TestRunbookWizard::cleanupTestCase()
+{
+    m_window.reset();
+    if (m_injected)
+        SandboxEnv::run({ u"heal"_s, u"pool-exhausted"_s });
+}
+
+QList<TimelineEvent> TestRunbookWizard::loadEvents()
+{
+    QSignalSpy loaded(m_store.get(), &StoreClient::eventsLoaded);
+    const quint64 id = m_store->requestEvents(m_incident, 0, 10000);
+    for (int i = 0; i < 20; ++i) {
+        if (loaded.isEmpty() && !loaded.wait(5000))
+            break;
+        for (const QList<QVariant>& args : std::as_const(loaded)) {
+            if (args.at(0).toULongLong() == id)
+                return args.at(2).value<QList<TimelineEvent>>();
+        }
+        loaded.clear();
+    }
+    return {};
+}
+
+CommandOutcome TestRunbookWizard::runCurrent(int timeoutMs)
+{
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    [&] { QTRY_VERIFY(m_wizard->runButton()->isEnabled()); }();
+    m_wizard->runButton()->click();
+    if (!finished.wait(timeoutMs))
+        return {};
+    return finished.constFirst().at(1).value<CommandOutcome>();
+}
+
+void TestRunbookWizard::picker()
+{
+    m_wizard->showPicker();
+    m_wizard->picker()->setQuery(u"pool"_s);
+    QList<QListWidgetItem*> rows = m_wizard->picker()->list()->findItems(PoolRunbook, Qt::MatchContains);
+    QCOMPARE(rows.size(), 1);
+    m_wizard->picker()->setQuery(u"ecs describe-tasks"_s);
+    QVERIFY(m_wizard->picker()->list()->count() >= 1);
+    QVERIFY(m_wizard->picker()->list()->item(0)->text().startsWith(u"Command"_s));
+    QVERIFY(!m_wizard->openRunbook(u"No such runbook"_s));
+}
+
+void TestRunbookWizard::poolExhaustedWalkthrough()
+{
+    m_window->openRunbookWizard(PoolRunbook);
+    QCOMPARE(m_wizard->runbookTitle(), PoolRunbook);
+    QCOMPARE(m_wizard->itemRefs().constFirst(), u"overview"_s);
+    QVERIFY(m_wizard->itemRefs().contains(u"resolution/0/1"_s));
+    QVERIFY(m_wizard->itemRefs().contains(u"verify/1"_s));
+    QCOMPARE(m_wizard->itemRefs().constLast(), u"checklist"_s);
+
+    // Diagnosis: connections by application shows the held idle sessions.
+    QVERIFY(m_wizard->selectItem(u"diagnosis/1"_s));
+    QVERIFY(m_wizard->commandText().contains(u"GROUP BY application_name, state"_s));
+    CommandOutcome diag = runCurrent();
+    QCOMPARE(diag.status, u"ok"_s);
+    QTableWidget* table = m_wizard->output()->table();
+    QVERIFY(column(table, u"application_name"_s).contains(u"petforce-api"_s));
+    QVERIFY(column(table, u"state"_s).contains(u"idle"_s));
+    auto idleSessions = [table] {
+        int idle = 0;
+        const QStringList states = column(table, u"state"_s);
+        const QStringList counts = column(table, u"connections"_s);
+        for (int i = 0; i < states.size(); ++i) {
+            if (states.at(i) == u"idle")
+                idle += counts.at(i).toInt();
+        }
+        return idle;
+    };
+    const int idleBefore = idleSessions();
+    QVERIFY2(idleBefore >= 8, qPrintable(QString::number(idleBefore)));
+
+    // The destructive step: the drill threshold is shown, the count comes first, the name must be typed.
+    QVERIFY(m_wizard->selectItem(u"resolution/0/1"_s));
+    QVERIFY2(m_wizard->commandText().contains(u"interval '10 seconds'"_s), qPrintable(m_wizard->commandText()));
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    m_wizard->runButton()->click();
+    ConfirmationDialog* dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = m_wizard->findChild<ConfirmationDialog*>()) != nullptr, 30000);
+    QTRY_VERIFY(dialog->isVisible());
+    auto* count = dialog->findChild<QLabel*>(u"confirmationCount"_s);
+    QVERIFY(count);
+    const QRegularExpressionMatch m = QRegularExpression(u"(\\d+) row"_s).match(count->text());
+    QVERIFY2(m.hasMatch(), qPrintable(count->text()));
+    const int counted = m.captured(1).toInt();
+    QVERIFY2(counted >= 8, qPrintable(count->text()));
+    auto* typed = dialog->findChild<QLineEdit*>(u"confirmationTyped"_s);
+    auto* run = dialog->findChild<QPushButton*>(u"confirmationRun"_s);
+    QVERIFY(typed && run);
+    QVERIFY(!run->isEnabled());
+    typed->setText(u"sandbox"_s);
+    QVERIFY(!run->isEnabled());
+    run->click(); // refused: nothing runs
+    QTest::qWait(100);
+    QVERIFY(finished.isEmpty());
+    typed->setText(u"petforce"_s);
+    QVERIFY(run->isEnabled());
+    run->click();
+    QVERIFY(finished.wait(60000));
+    const CommandOutcome kill = finished.constFirst().at(1).value<CommandOutcome>();
+    QCOMPARE(kill.status, u"ok"_s);
+    QVERIFY(kill.rows >= counted - 2 && kill.rows <= counted + 2);
+    QCOMPARE(m_wizard->stepState(u"resolution/0/1"_s), u"ok"_s);
+
+    // Verify: the sessions it terminated are gone (those idle for less than the threshold stay).
+    QVERIFY(m_wizard->selectItem(u"verify/1"_s));
+    QCOMPARE(runCurrent().status, u"ok"_s);
+    QVERIFY2(idleSessions() <= idleBefore - int(kill.rows) + 2,
+        qPrintable(
+            u"%1 idle before, %2 terminated, %3 idle after"_s.arg(idleBefore).arg(kill.rows).arg(idleSessions())));
+
+    // The timeline holds both events of the destructive run, with the typed confirmation and the count's result.
+    const QList<TimelineEvent> events = loadEvents();
+    QString run_;
+    bool startedSeen = false;
+    bool finishedSeen = false;
+    for (const TimelineEvent& e : events) {
+        if (e.kind == u"command.started"_s && e.detail.value(u"source"_s).toString().endsWith(u"#resolution/0/1"_s)) {
+            startedSeen = true;
+            run_ = e.detail.value(u"run"_s).toString();
+            QCOMPARE(e.detail.value(u"confirmation"_s).toString(), u"typed petforce"_s);
+            QCOMPARE(e.detail.value(u"risk"_s).toString(), u"destructive"_s);
+            QVERIFY(e.detail.value(u"command"_s).toString().contains(u"pg_terminate_backend"_s));
+            QVERIFY(!QJsonDocument(e.detail).toJson().contains(qgetenv("PGPASSWORD")));
+        }
+        if (e.kind == u"command.finished"_s && !run_.isEmpty() && e.detail.value(u"run"_s).toString() == run_) {
+            finishedSeen = true;
+            QCOMPARE(e.detail.value(u"status"_s).toString(), u"ok"_s);
+            QCOMPARE(e.detail.value(u"sha256"_s).toString().size(), 64);
+        }
+    }
+    QVERIFY(startedSeen);
+    QVERIFY(finishedSeen);
+}
+
+void TestRunbookWizard::doubleClickRunsOnce()
+{
+    m_window->openRunbookWizard(PoolRunbook);
+    QVERIFY(m_wizard->selectItem(u"diagnosis/0"_s));
+    const int before = int(loadEvents().size());
+    QSignalSpy started(m_wizard->executor(), &StepExecutor::started);
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    m_wizard->runButton()->click();
+    m_wizard->runButton()->click();
+    QTest::mouseDClick(m_wizard->runButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    QTest::qWait(300);
+    QCOMPARE(started.size(), 1);
+    QCOMPARE(finished.size(), 1);
+    QTRY_COMPARE(int(loadEvents().size()), before + 2);
+}
+
+void TestRunbookWizard::outcomeUnknownAfterCrash()
+{
+    // A start recorded by a console that then crashed: no finish.
+    CommandAudit audit;
+    audit.runId = AuditRecorder::newRunId();
+    audit.source = u"runbook:"_s + PoolRunbook + u"#resolution/0/0"_s;
+    audit.title = u"Kill specific query"_s;
+    audit.kind = u"sql"_s;
+    audit.environment = u"sandbox"_s;
+    audit.command = u"SELECT pg_terminate_backend($1);"_s;
+    audit.risk = u"destructive"_s;
+    audit.confirmation = u"typed petforce"_s;
+    m_audit->recordStarted(m_incident, audit);
+    QTRY_VERIFY(!unfinishedRuns(loadEvents()).isEmpty());
+
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(PoolRunbook);
+    QTRY_COMPARE(m_wizard->stepState(u"resolution/0/0"_s), u"unknown"_s);
+    QCOMPARE(m_wizard->stepState(u"resolution/0/1"_s), u"ok"_s); // resumed from the timeline
+    QVERIFY(m_wizard->selectItem(u"resolution/0/0"_s));
+    QVERIFY(m_wizard->statusText().contains(u"outcome is unknown"_s));
+}
+
+QTEST_MAIN(TestRunbookWizard)
+#include "tst_runbookwizard.moc"

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: MIT
+#include "ui/runbookwizard.h"
+
+#include "models/commandaudit.h"
+#include "models/environmentlistmodel.h"
+#include "models/parametertype.h"
+#include "services/runbooklibrary.h"
+#include "services/storeclient.h"
+#include "ui/confirmationdialog.h"
+#include "ui/runbookpicker.h"
+#include "ui/stepoutputview.h"
+
+#include <QClipboard>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString stateMark(const QString& state)
+{
+    if (state == u"ok")
+        return u"✓ "_s;
+    if (state == u"failed" || state == u"timed out" || state == u"not started")
+        return u"✗ "_s;
+    if (state == u"stopped")
+        return u"■ "_s;
+    if (state == u"skipped")
+        return u"↷ "_s;
+    if (state == u"running")
+        return u"▶ "_s;
+    if (state == u"unknown")
+        return u"? "_s;
+    return u"  "_s;
+}
+
+// "runbook:<title>#<ref>" → ref, when the source is this runbook's.
+QString refOf(const QString& source, const QString& title)
+{
+    const QString prefix = u"runbook:"_s + title + u'#';
+    return source.startsWith(prefix) ? source.mid(prefix.size()) : QString();
+}
+
+} // namespace
+
+RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
+    : QWidget(parent)
+    , m_services(services)
+    , m_executor(new StepExecutor(services.audit, services.secrets, this))
+    , m_stack(new QStackedWidget(this))
+{
+    // The sandbox's drill threshold (scripts/sandbox env exports PETFORCE_IDLE_THRESHOLD); the executor never
+    // applies it to a production profile.
+    m_executor->setIntervalOverride(qEnvironmentVariable("PETFORCE_IDLE_THRESHOLD"));
+
+    // Page 0: the picker.
+    auto* pickerPage = new QWidget(m_stack);
+    m_picker = new RunbookPicker(services.runbooks, pickerPage);
+    m_pickerMessage = new QLabel(pickerPage);
+    m_pickerMessage->setWordWrap(true);
+    auto* pickerLayout = new QVBoxLayout(pickerPage);
+    pickerLayout->addWidget(m_pickerMessage);
+    pickerLayout->addWidget(m_picker);
+    m_stack->addWidget(pickerPage);
+    connect(m_picker, &RunbookPicker::runbookChosen, this, &RunbookWizard::openRunbook);
+    connect(m_picker, &RunbookPicker::catalogueStepChosen, this, &RunbookWizard::openCatalogueStep);
+
+    // Page 1: the wizard.
+    auto* page = new QWidget(m_stack);
+    auto* back = new QPushButton(tr("◀ Runbooks"), page);
+    back->setObjectName(u"wizardBack"_s);
+    connect(back, &QPushButton::clicked, this, &RunbookWizard::showPicker);
+    m_overview = new QLabel(page);
+    m_overview->setObjectName(u"wizardOverview"_s);
+    m_overview->setWordWrap(true);
+    m_overview->setTextFormat(Qt::RichText);
+    m_list = new QListWidget(page);
+    m_list->setObjectName(u"wizardSteps"_s);
+    connect(m_list, &QListWidget::currentRowChanged, this, &RunbookWizard::showItem);
+
+    auto* stepPane = new QWidget(page);
+    m_title = new QLabel(stepPane);
+    m_title->setObjectName(u"stepTitle"_s);
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.2);
+    m_title->setFont(bold);
+    m_title->setWordWrap(true);
+    m_meta = new QLabel(stepPane);
+    m_meta->setObjectName(u"stepMeta"_s);
+    m_meta->setTextFormat(Qt::RichText);
+    m_meta->setWordWrap(true);
+    m_command = new QPlainTextEdit(stepPane);
+    m_command->setObjectName(u"stepCommand"_s);
+    m_command->setReadOnly(true);
+    m_command->setFont(QFont(u"monospace"_s));
+    m_command->setMaximumHeight(140);
+    m_parameters = new QWidget(stepPane);
+    m_parameterForm = new QFormLayout(m_parameters);
+    m_parameterForm->setContentsMargins(0, 0, 0, 0);
+    m_options = new QComboBox(stepPane);
+    m_options->setObjectName(u"resolutionOptions"_s);
+    connect(m_options, &QComboBox::activated, this, [this](int index) { chooseOption(index); });
+    m_checklist = new QListWidget(stepPane);
+    m_checklist->setObjectName(u"postIncidentChecklist"_s);
+    m_run = new QPushButton(tr("Run"), stepPane);
+    m_run->setObjectName(u"stepRun"_s);
+    m_stop = new QPushButton(tr("Stop"), stepPane);
+    m_stop->setObjectName(u"stepStop"_s);
+    m_skip = new QPushButton(tr("Skip"), stepPane);
+    m_skip->setObjectName(u"stepSkip"_s);
+    m_copy = new QPushButton(tr("Copy"), stepPane);
+    m_copy->setObjectName(u"stepCopy"_s);
+    m_copy->setToolTip(tr("Copy the command as it will run, with the values filled in"));
+    connect(m_run, &QPushButton::clicked, this, &RunbookWizard::run);
+    connect(m_stop, &QPushButton::clicked, m_executor, &StepExecutor::stop);
+    connect(m_skip, &QPushButton::clicked, this, &RunbookWizard::skip);
+    connect(m_copy, &QPushButton::clicked, this, &RunbookWizard::copy);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_skip);
+    buttons->addWidget(m_copy);
+    buttons->addStretch();
+    m_status = new QLabel(stepPane);
+    m_status->setObjectName(u"stepStatus"_s);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_output = new StepOutputView(stepPane);
+    auto* stepLayout = new QVBoxLayout(stepPane);
+    stepLayout->setContentsMargins(0, 0, 0, 0);
+    stepLayout->addWidget(m_title);
+    stepLayout->addWidget(m_meta);
+    stepLayout->addWidget(m_options);
+    stepLayout->addWidget(m_checklist);
+    stepLayout->addWidget(m_command);
+    stepLayout->addWidget(m_parameters);
+    stepLayout->addLayout(buttons);
+    stepLayout->addWidget(m_status);
+    stepLayout->addWidget(m_output, 1);
+
+    auto* split = new QSplitter(Qt::Vertical, page); // the steps above the step: fits a side dock
+    split->addWidget(m_list);
+    split->addWidget(stepPane);
+    split->setStretchFactor(1, 3);
+    m_list->setMinimumHeight(120);
+    auto* pageLayout = new QVBoxLayout(page);
+    auto* top = new QHBoxLayout;
+    top->addWidget(back);
+    top->addWidget(m_overview, 1);
+    pageLayout->addLayout(top);
+    pageLayout->addWidget(split, 1);
+    m_stack->addWidget(page);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(m_stack);
+
+    connect(m_executor, &StepExecutor::assessed, this, [this](const ConfirmationRequest& request) {
+        ConfirmationDialog::ask(this, request, [this, request](bool ok) {
+            if (!ok) {
+                m_executor->stop(); // back to idle; nothing ran
+                m_status->setText(tr("Cancelled: nothing ran."));
+                m_runningRef.clear();
+                updateButtons();
+                return;
+            }
+            m_executor->run(ConfirmationDialog::confirmationText(request));
+        });
+    });
+    connect(m_executor, &StepExecutor::failed, this, [this](const QString& error) {
+        m_status->setText(error);
+        m_runningRef.clear();
+        updateButtons();
+    });
+    connect(m_executor, &StepExecutor::started, this, [this] {
+        m_output->clear();
+        setState(m_runningRef, u"running"_s);
+        m_status->setText(tr("Running…"));
+        updateButtons();
+    });
+    connect(m_executor, &StepExecutor::outputReceived, m_output, &StepOutputView::appendOutput);
+    connect(m_executor, &StepExecutor::sqlResult, this, [this](const PgResult& result) {
+        m_output->showSqlResult(result);
+        const Item* item = nullptr;
+        for (const Item& i : std::as_const(m_items)) {
+            if (i.ref == m_runningRef)
+                item = &i;
+        }
+        if (!item)
+            return;
+        QMap<QString, QStringList> columns;
+        for (int c = 0; c < result.columns().size(); ++c) {
+            QStringList values;
+            for (const QList<QVariant>& row : result.rows())
+                values.append(row.value(c).toString());
+            columns.insert(result.columns().at(c).name, values);
+        }
+        m_results.insert(item->step.ref, columns);
+    });
+    connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
+    connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
+    if (m_services.store)
+        connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
+    if (m_services.environments)
+        connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &RunbookWizard::refreshPrepared);
+    updateButtons();
+}
+
+RunbookWizard::~RunbookWizard() = default;
+
+void RunbookWizard::showPicker()
+{
+    m_pickerMessage->clear();
+    m_stack->setCurrentIndex(0);
+}
+
+bool RunbookWizard::openRunbook(const QString& title)
+{
+    const QList<Runbook> runbooks = m_services.runbooks ? m_services.runbooks->runbooks() : QList<Runbook>();
+    for (const Runbook& r : runbooks) {
+        if (r.title.compare(title, Qt::CaseInsensitive) != 0)
+            continue;
+        if (m_executor->isBusy() || !m_runningRef.isEmpty()) {
+            m_status->setText(tr("A step is still running: stop it before opening another runbook."));
+            return false;
+        }
+        m_runbook = r;
+        m_option = 0;
+        m_states.clear();
+        m_results.clear();
+        m_json.clear();
+        m_stack->setCurrentIndex(1);
+        rebuildItems();
+        m_list->setCurrentRow(0);
+        setIncident(m_incidentId); // rebuild the states of this runbook's runs
+        if (m_incidentId == 0) {
+            auto* box = new QMessageBox(QMessageBox::Question, tr("No active incident"),
+                tr("No incident is active. Open one for “%1” with severity %2? Commands run from the runbook are "
+                   "recorded on the incident's timeline.")
+                    .arg(r.title, r.severity ? severityCode(*r.severity) : u"P2"_s),
+                QMessageBox::Yes | QMessageBox::No, this);
+            box->setObjectName(u"openIncidentQuestion"_s);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            connect(box, &QMessageBox::finished, this, [this, box, r](int) {
+                if (box->clickedButton() == box->button(QMessageBox::Yes))
+                    Q_EMIT incidentRequested(r.severity.value_or(Severity::P2), r.title);
+            });
+            box->open();
+        }
+        return true;
+    }
+    m_stack->setCurrentIndex(0);
+    m_pickerMessage->setText(tr("There is no runbook named “%1” in the library.").arg(title));
+    m_picker->setQuery(title);
+    return false;
+}
+
+void RunbookWizard::openCatalogueStep(const RunbookStep& step)
+{
+    Runbook r;
+    r.title = step.ref.section(u'/', 0, 1); // "catalogue/ECS"
+    RunbookStep s = step;
+    ResolutionOption only;
+    only.label = tr("Command");
+    only.title = step.title;
+    only.steps.append(s);
+    r.resolution.append(only);
+    m_runbook = r;
+    m_option = 0;
+    m_states.clear();
+    m_stack->setCurrentIndex(1);
+    rebuildItems();
+    selectItem(u"resolution/0/0"_s);
+}
+
+void RunbookWizard::setIncident(qint64 incidentId)
+{
+    m_incidentId = incidentId;
+    if (incidentId > 0 && m_services.store && !m_runbook.title.isEmpty())
+        m_eventsRequest = m_services.store->requestEvents(incidentId, 0, 100000);
+    updateButtons();
+}
+
+void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events)
+{
+    if (requestId != m_eventsRequest || incidentId != m_incidentId)
+        return;
+    QHash<QString, QString> runRef;
+    for (const TimelineEvent& e : events) {
+        if (e.kind == QStringView(AuditKind::Started)) {
+            const CommandAudit audit = CommandAudit::fromJson(e.detail);
+            const QString ref = refOf(audit.source, m_runbook.title);
+            if (!ref.isEmpty()) {
+                runRef.insert(audit.runId, ref);
+                m_states.insert(ref, u"unknown"_s);
+            }
+        } else if (e.kind == QStringView(AuditKind::Finished)) {
+            const QString run = e.detail.value(u"run"_s).toString();
+            if (runRef.contains(run))
+                m_states.insert(runRef.value(run), CommandOutcome::fromJson(e.detail).status);
+        }
+    }
+    if (!m_runningRef.isEmpty())
+        m_states.insert(m_runningRef, u"running"_s);
+    updateItemLabels();
+    showItem(m_list->currentRow());
+}
+
+void RunbookWizard::rebuildItems()
+{
+    m_items.clear();
+    const bool single = m_runbook.diagnosis.isEmpty() && m_runbook.symptoms.isEmpty() && !m_runbook.alert;
+    if (!single)
+        m_items.append({ u"overview"_s, tr("Overview"), {}, false });
+    for (int i = 0; i < m_runbook.diagnosis.size(); ++i)
+        m_items.append({ u"diagnosis/%1"_s.arg(i), tr("Diagnose: %1").arg(m_runbook.diagnosis.at(i).title),
+            m_runbook.diagnosis.at(i), true });
+    if (!single && !m_runbook.resolution.isEmpty())
+        m_items.append({ u"option"_s, tr("Choose a resolution"), {}, false });
+    if (m_option >= 0 && m_option < m_runbook.resolution.size()) {
+        const ResolutionOption& o = m_runbook.resolution.at(m_option);
+        for (int i = 0; i < o.steps.size(); ++i)
+            m_items.append({ u"resolution/%1/%2"_s.arg(m_option).arg(i), tr("%1: %2").arg(o.label, o.steps.at(i).title),
+                o.steps.at(i), true });
+    }
+    for (int i = 0; i < m_runbook.diagnosis.size(); ++i)
+        m_items.append({ u"verify/%1"_s.arg(i), tr("Verify: %1").arg(m_runbook.diagnosis.at(i).title),
+            m_runbook.diagnosis.at(i), true });
+    if (!single)
+        m_items.append({ u"checklist"_s, tr("Post-incident checklist"), {}, false });
+
+    m_options->clear();
+    for (const ResolutionOption& o : std::as_const(m_runbook.resolution))
+        m_options->addItem(o.title.isEmpty() ? o.label : o.label + u": "_s + o.title);
+    m_options->setCurrentIndex(m_option);
+
+    QString html = u"<b>%1</b>"_s.arg(m_runbook.title.toHtmlEscaped());
+    if (m_runbook.severity)
+        html += u" · %1"_s.arg(severityCode(*m_runbook.severity));
+    if (m_runbook.alert)
+        html += tr(" · alert <code>%1</code>").arg(m_runbook.alert->raw.toHtmlEscaped());
+    m_overview->setText(html);
+
+    const QSignalBlocker block(m_list);
+    m_list->clear();
+    for (const Item& item : std::as_const(m_items))
+        m_list->addItem(item.label);
+    updateItemLabels();
+}
+
+void RunbookWizard::updateItemLabels()
+{
+    for (int i = 0; i < m_items.size() && i < m_list->count(); ++i)
+        m_list->item(i)->setText(stateMark(m_states.value(m_items.at(i).ref)) + m_items.at(i).label);
+}
+
+QStringList RunbookWizard::itemRefs() const
+{
+    QStringList refs;
+    for (const Item& i : m_items)
+        refs.append(i.ref);
+    return refs;
+}
+
+bool RunbookWizard::selectItem(const QString& ref)
+{
+    const int row = int(itemRefs().indexOf(ref));
+    if (row < 0)
+        return false;
+    m_list->setCurrentRow(row);
+    return true;
+}
+
+QString RunbookWizard::currentRef() const
+{
+    const Item* item = currentItem();
+    return item ? item->ref : QString();
+}
+
+const RunbookWizard::Item* RunbookWizard::currentItem() const
+{
+    const int row = m_list->currentRow();
+    return row >= 0 && row < m_items.size() ? &m_items.at(row) : nullptr;
+}
+
+bool RunbookWizard::chooseOption(int index)
+{
+    if (index < 0 || index >= m_runbook.resolution.size())
+        return false;
+    m_option = index;
+    const QString ref = currentRef();
+    rebuildItems();
+    if (!selectItem(ref))
+        selectItem(u"option"_s);
+    return true;
+}
+
+QString RunbookWizard::stepState(const QString& ref) const { return m_states.value(ref); }
+
+void RunbookWizard::showItem(int row)
+{
+    if (row < 0 || row >= m_items.size())
+        return;
+    const Item& item = m_items.at(row);
+    m_options->setVisible(item.ref == u"option");
+    m_checklist->setVisible(item.ref == u"checklist");
+    m_command->setVisible(item.isStep);
+    m_parameters->setVisible(item.isStep);
+    m_output->setVisible(item.isStep);
+    m_status->clear();
+    if (item.isStep) {
+        showStep(item);
+    } else if (item.ref == u"overview") {
+        m_title->setText(m_runbook.title);
+        QString text;
+        if (m_runbook.severity)
+            text += tr("<b>Severity</b> %1<br>").arg(severityCode(*m_runbook.severity));
+        if (m_runbook.alert)
+            text += tr("<b>Alert</b> <code>%1</code><br>").arg(m_runbook.alert->raw.toHtmlEscaped());
+        if (!m_runbook.symptoms.isEmpty()) {
+            text += tr("<b>Symptoms</b><ul>");
+            for (const QString& s : std::as_const(m_runbook.symptoms))
+                text += u"<li>"_s + s.toHtmlEscaped() + u"</li>"_s;
+            text += u"</ul>"_s;
+        }
+        text += tr("Next: %n diagnosis step(s).", nullptr, int(m_runbook.diagnosis.size()));
+        m_meta->setText(text);
+    } else if (item.ref == u"option") {
+        m_title->setText(tr("Choose a resolution"));
+        m_meta->setText(tr("Pick the option that fits what the diagnosis showed; its steps follow."));
+    } else if (item.ref == u"checklist") {
+        m_title->setText(tr("Post-incident checklist"));
+        m_meta->clear();
+        auto* list = static_cast<QListWidget*>(m_checklist);
+        if (list->count() == 0) {
+            QStringList items = m_runbook.postIncident;
+            if (items.isEmpty())
+                items = { tr("Verify the alert has cleared"), tr("Update the status page"),
+                    tr("Write the post-mortem within 48 hours"), tr("File follow-up tickets") };
+            for (const QString& text : std::as_const(items)) {
+                auto* i = new QListWidgetItem(text, list);
+                i->setFlags(i->flags() | Qt::ItemIsUserCheckable);
+                i->setCheckState(Qt::Unchecked);
+            }
+        }
+    }
+    updateButtons();
+}
+
+void RunbookWizard::showStep(const Item& item)
+{
+    const RunbookStep& step = item.step;
+    m_title->setText(step.title.isEmpty() ? RunbookStep::kindName(step.kind) : step.title);
+    // The parameter editors: typed, validated live, prefilled from earlier results.
+    while (m_parameterForm->rowCount() > 0)
+        m_parameterForm->removeRow(0);
+    m_editors.clear();
+    m_reasons.clear();
+    for (const RunbookParameter& p : step.parameters) {
+        if (p.prefill.source == ParameterPrefill::Source::Environment)
+            continue; // from the profile
+        auto* editor = new QComboBox(m_parameters);
+        editor->setObjectName(u"param_"_s + p.name);
+        editor->setEditable(true);
+        editor->setInsertPolicy(QComboBox::NoInsert);
+        const QStringList offered = prefillValues(p);
+        editor->addItems(offered);
+        editor->setEditText(offered.isEmpty() ? p.defaultValue() : offered.constFirst());
+        editor->lineEdit()->setPlaceholderText(p.example);
+        editor->setToolTip(p.description.isEmpty() ? ParameterType::description(p.type) : p.description);
+        auto* reason = new QLabel(m_parameters);
+        reason->setObjectName(u"reason_"_s + p.name);
+        reason->setWordWrap(true);
+        reason->setStyleSheet(u"color: #b00020"_s);
+        auto* row = new QWidget(m_parameters);
+        auto* rowLayout = new QVBoxLayout(row);
+        rowLayout->setContentsMargins(0, 0, 0, 0);
+        rowLayout->addWidget(editor);
+        rowLayout->addWidget(reason);
+        m_parameterForm->addRow(u"%1 (%2)"_s.arg(p.name, ParameterType::name(p.type)), row);
+        m_editors.insert(p.name, editor);
+        m_reasons.insert(p.name, reason);
+        connect(editor, &QComboBox::editTextChanged, this, &RunbookWizard::refreshPrepared);
+    }
+    m_parameters->setVisible(!m_editors.isEmpty());
+    if (item.ref != m_runningRef)
+        m_output->clear(); // another step's output does not belong here
+    if (m_states.value(item.ref) == u"unknown")
+        m_status->setText(tr("The console stopped while this step ran: its outcome is unknown. Check before "
+                             "running it again: run the diagnosis (Verify) to see the current state."));
+    refreshPrepared();
+}
+
+QStringList RunbookWizard::prefillValues(const RunbookParameter& p) const
+{
+    if (p.prefill.source != ParameterPrefill::Source::StepResult)
+        return {};
+    if (m_json.contains(p.prefill.stepRef))
+        return StepOutputView::jsonValues(m_json.value(p.prefill.stepRef), p.prefill.key);
+    QStringList values = m_results.value(p.prefill.stepRef).value(p.prefill.key);
+    values.removeDuplicates();
+    return values;
+}
+
+EnvironmentProfile RunbookWizard::activeProfile() const
+{
+    if (!m_services.environments)
+        return {};
+    const int row = m_services.environments->activeRow();
+    return row >= 0 ? m_services.environments->profiles().value(row) : EnvironmentProfile();
+}
+
+QMap<QString, QString> RunbookWizard::values() const
+{
+    QMap<QString, QString> v;
+    for (auto it = m_editors.cbegin(); it != m_editors.cend(); ++it) {
+        const QString text = it.value()->currentText();
+        if (!text.isEmpty())
+            v.insert(it.key(), text);
+    }
+    return v;
+}
+
+void RunbookWizard::refreshPrepared()
+{
+    const Item* item = currentItem();
+    if (!item || !item->isStep)
+        return;
+    const EnvironmentProfile profile = activeProfile();
+    const RunbookStep& step = item->step;
+    for (auto it = m_editors.cbegin(); it != m_editors.cend(); ++it) {
+        const RunbookParameter* p = step.parameter(it.key());
+        const QString text = it.value()->currentText();
+        QString reason;
+        if (text.isEmpty())
+            reason = tr("A value is needed: %1.").arg(p ? ParameterType::description(p->type) : QString());
+        else if (p) {
+            const ParameterCheck check = ParameterType::validate(p->type, text);
+            reason = check.ok ? (check.needsExtraConfirmation ? check.confirmationReason : QString()) : check.reason;
+        }
+        m_reasons.value(it.key())->setText(reason);
+    }
+    const PreparedCommand prepared
+        = StepExecutor::prepare({ step, profile, values(), 0, {} }, m_executor->intervalOverride());
+    QString shown = step.isRunnable() ? prepared.displayText : step.text;
+    if (step.kind == StepKind::Link)
+        shown = step.url.isEmpty() ? step.text : step.url;
+    m_command->setPlainText(shown);
+    const QString env = profile.name().isEmpty() ? tr("no environment")
+        : profile.isProduction()
+        ? u"<span style='background:#b00020;color:white;font-weight:bold'>&nbsp;%1 (PRODUCTION)&nbsp;</span>"_s.arg(
+            profile.label().toHtmlEscaped())
+        : profile.label().toHtmlEscaped();
+    const QString risk = RunbookStep::riskName(step.risk);
+    const QString riskHtml = step.risk == StepRisk::Destructive ? u"<b style='color:#b00020'>%1</b>"_s.arg(risk)
+        : step.risk == StepRisk::Write                          ? u"<b style='color:#a05a00'>%1</b>"_s.arg(risk)
+                                                                : risk;
+    QString meta = tr("%1 · risk %2 · %3").arg(env, riskHtml, RunbookStep::kindName(step.kind));
+    if (!step.riskReason.isEmpty())
+        meta += u" <i>(%1)</i>"_s.arg(step.riskReason.toHtmlEscaped());
+    if (step.untilStopped)
+        meta += tr(" · runs until stopped");
+    if (step.interactive)
+        meta += tr(" · needs a terminal: opens in $TERMINAL or x-terminal-emulator");
+    if (!step.isRunnable())
+        meta += tr(" · nothing runs from the console");
+    if (step.isRunnable() && !prepared.isReady())
+        meta += u"<br><span style='color:#b00020'>%1</span>"_s.arg(prepared.errors.join(u"<br>"_s).toHtmlEscaped());
+    m_meta->setText(meta);
+    updateButtons();
+}
+
+void RunbookWizard::updateButtons()
+{
+    const Item* item = currentItem();
+    const bool busy = m_executor->isBusy() || !m_runningRef.isEmpty();
+    const bool step = item && item->isStep;
+    bool ready = step && (item->step.isRunnable() || item->step.kind == StepKind::Link);
+    if (ready && item->step.isRunnable()) {
+        for (QLabel* reason : std::as_const(m_reasons)) {
+            if (!reason->text().isEmpty() && !m_editors.isEmpty()) {
+                // An extra-confirmation note is not a refusal: only refusals disable Run.
+                const QString name = m_reasons.key(reason);
+                const RunbookParameter* p = item->step.parameter(name);
+                if (!p || !ParameterType::validate(p->type, m_editors.value(name)->currentText()).ok)
+                    ready = false;
+            }
+        }
+    }
+    m_run->setText(item && item->isStep && item->step.kind == StepKind::Link ? tr("Open")
+            : item && item->isStep && item->step.interactive                 ? tr("Run in terminal")
+                                                                             : tr("Run"));
+    m_run->setEnabled(ready && !busy);
+    m_stop->setEnabled(busy && m_executor->state() == StepExecutor::State::Running);
+    m_skip->setEnabled(step && !busy);
+    m_copy->setEnabled(step);
+}
+
+void RunbookWizard::run()
+{
+    const Item* item = currentItem();
+    if (!item || !item->isStep || m_executor->isBusy() || !m_runningRef.isEmpty())
+        return;
+    if (item->step.kind == StepKind::Link) {
+        QDesktopServices::openUrl(QUrl(item->step.url));
+        setState(item->ref, u"ok"_s);
+        return;
+    }
+    if (m_incidentId == 0 && m_services.audit) {
+        m_status->setText(tr("No incident is active: open one first, so that what runs is on its timeline."));
+        Q_EMIT incidentRequested(m_runbook.severity.value_or(Severity::P2), m_runbook.title);
+        return;
+    }
+    m_runningRef = item->ref;
+    m_run->setEnabled(false); // before anything else: a double click never runs twice
+    m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
+            ? tr("Counting what this step acts on…")
+            : QString());
+    const StepRequest request { item->step, activeProfile(), values(), m_incidentId,
+        u"runbook:"_s + m_runbook.title + u'#' + item->ref };
+    if (!m_executor->assess(request))
+        m_runningRef.clear();
+    updateButtons();
+}
+
+void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResult& process)
+{
+    const QString ref = m_runningRef;
+    m_runningRef.clear();
+    if (process.started)
+        m_output->finishOutput(process.out.tail, process.out.tailTruncated);
+    QString status = outcome.status;
+    if (!outcome.error.isEmpty())
+        status += u": "_s + outcome.error;
+    m_status->setText(status);
+    if (!outcome.outputPath.isEmpty())
+        m_output->showNote(tr("Full output: %1 (SHA-256 %2)").arg(outcome.outputPath, outcome.sha256.left(16)));
+    for (const Item& i : std::as_const(m_items)) {
+        if (i.ref == ref && process.started && !process.out.tailTruncated && process.out.tail.trimmed().startsWith('{'))
+            m_json.insert(i.step.ref, process.out.tail);
+    }
+    setState(ref, outcome.status);
+    updateButtons();
+    Q_EMIT stepFinished(ref, outcome);
+}
+
+void RunbookWizard::skip()
+{
+    const Item* item = currentItem();
+    if (!item || !item->isStep)
+        return;
+    setState(item->ref, u"skipped"_s);
+    if (m_list->currentRow() + 1 < m_list->count())
+        m_list->setCurrentRow(m_list->currentRow() + 1);
+}
+
+void RunbookWizard::copy()
+{
+    if (QClipboard* clipboard = QGuiApplication::clipboard())
+        clipboard->setText(m_command->toPlainText());
+    m_status->setText(tr("Copied the command."));
+}
+
+void RunbookWizard::setState(const QString& ref, const QString& state)
+{
+    if (ref.isEmpty())
+        return;
+    m_states.insert(ref, state);
+    updateItemLabels();
+}
+
+void RunbookWizard::setParameter(const QString& name, const QString& value)
+{
+    if (QComboBox* editor = m_editors.value(name))
+        editor->setEditText(value);
+}
+
+QString RunbookWizard::parameterReason(const QString& name) const
+{
+    const QLabel* reason = m_reasons.value(name);
+    return reason ? reason->text() : QString();
+}
+
+QString RunbookWizard::commandText() const { return m_command->toPlainText(); }
+QString RunbookWizard::statusText() const { return m_status->text(); }
+
+#include "moc_runbookwizard.cpp"

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/runbook.h"
+#include "models/timelineevent.h"
+#include "services/consoleservices.h"
+#include "services/stepexecutor.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+class RunbookPicker;
+class StepOutputView;
+
+// The guided runbook: overview (alert, severity, symptoms) → diagnosis → choice of a resolution option → its
+// steps → verify (the diagnosis again) → post-incident checklist. Each step shows the exact command as it will
+// run for the active environment, its risk, typed parameter editors validated live (prefilled from earlier
+// results), and Run / Stop / Skip / Copy; Run asks by risk (ConfirmationDialog) and the StepExecutor runs it,
+// recording command.started / command.finished on the active incident's timeline. The steps' states are rebuilt
+// from those events when an incident is set (runs are resumable); a start without an end is "outcome unknown".
+// Lives on the GUI thread; does not own the services.
+class RunbookWizard : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunbookWizard(const ConsoleServices& services, QWidget* parent = nullptr);
+    ~RunbookWizard() override;
+
+    // Opens the library's runbook of that title (false when there is none: the picker stays, with a message).
+    bool openRunbook(const QString& title);
+    // One catalogue command on its own.
+    void openCatalogueStep(const RunbookStep& step);
+    void showPicker();
+    // The active incident (0: none): the steps' states are rebuilt from its events.
+    void setIncident(qint64 incidentId);
+    qint64 incident() const { return m_incidentId; }
+
+    QString runbookTitle() const { return m_runbook.title; }
+    // The rows of the step list: "overview", "diagnosis/0", "option", "resolution/0/1", "verify/0", "checklist".
+    QStringList itemRefs() const;
+    bool selectItem(const QString& ref);
+    QString currentRef() const;
+    bool chooseOption(int index);
+    QString stepState(const QString& ref) const; // "", "running", "ok", "failed", "stopped", "skipped", "unknown"
+    void setParameter(const QString& name, const QString& value);
+    QString parameterReason(const QString& name) const; // why the value is refused; empty when valid
+
+    StepExecutor* executor() const { return m_executor; }
+    RunbookPicker* picker() const { return m_picker; }
+    StepOutputView* output() const { return m_output; }
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* stopButton() const { return m_stop; }
+    QPushButton* skipButton() const { return m_skip; }
+    QPushButton* copyButton() const { return m_copy; }
+    QString commandText() const; // as shown
+    QString statusText() const;
+
+Q_SIGNALS:
+    // No incident is active and the operator agreed to open one for this runbook.
+    void incidentRequested(Severity severity, const QString& title);
+    void stepFinished(const QString& ref, const CommandOutcome& outcome);
+
+private:
+    struct Item {
+        QString ref; // see itemRefs()
+        QString label;
+        RunbookStep step; // Step items
+        bool isStep = false;
+    };
+    void rebuildItems();
+    void showItem(int row);
+    void showStep(const Item& item);
+    void refreshPrepared();
+    void updateButtons();
+    void updateItemLabels();
+    EnvironmentProfile activeProfile() const;
+    QMap<QString, QString> values() const;
+    const Item* currentItem() const;
+    void run();
+    void skip();
+    void copy();
+    void setState(const QString& ref, const QString& state);
+    void onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
+    void onFinished(const CommandOutcome& outcome, const CommandResult& process);
+    QStringList prefillValues(const RunbookParameter& parameter) const;
+
+    ConsoleServices m_services;
+    StepExecutor* m_executor;
+    Runbook m_runbook;
+    int m_option = 0;
+    QList<Item> m_items;
+    QHash<QString, QString> m_states; // ref → state
+    QHash<QString, QMap<QString, QStringList>> m_results; // step ref → column/field → values
+    QHash<QString, QByteArray> m_json; // step ref → JSON answer
+    QString m_runningRef;
+    qint64 m_incidentId = 0;
+    quint64 m_eventsRequest = 0;
+
+    QStackedWidget* m_stack;
+    RunbookPicker* m_picker;
+    QLabel* m_pickerMessage;
+    QLabel* m_overview;
+    QListWidget* m_list;
+    QLabel* m_title;
+    QLabel* m_meta;
+    QPlainTextEdit* m_command;
+    QWidget* m_parameters;
+    QFormLayout* m_parameterForm;
+    QHash<QString, QComboBox*> m_editors;
+    QHash<QString, QLabel*> m_reasons;
+    QComboBox* m_options;
+    QWidget* m_checklist;
+    QPushButton* m_run;
+    QPushButton* m_stop;
+    QPushButton* m_skip;
+    QPushButton* m_copy;
+    QLabel* m_status;
+    StepOutputView* m_output;
+};

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+#include "ui/stepoutputview.h"
+
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTextCursor>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int FlushIntervalMs = 50;
+constexpr int MaxTableRows = 2000;
+constexpr int MaxLinesPerPaint = 200;
+
+QPlainTextEdit* makeView(const QString& name, QWidget* parent)
+{
+    auto* view = new QPlainTextEdit(parent);
+    view->setObjectName(name);
+    view->setReadOnly(true);
+    view->setUndoRedoEnabled(false);
+    view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    view->setFont(QFont(u"monospace"_s));
+    return view;
+}
+
+QString scalarText(const QJsonValue& v)
+{
+    switch (v.type()) {
+    case QJsonValue::String:
+        return v.toString();
+    case QJsonValue::Double:
+        return QString::number(v.toDouble(), 'g', 15);
+    case QJsonValue::Bool:
+        return v.toBool() ? u"true"_s : u"false"_s;
+    case QJsonValue::Null:
+        return u"null"_s;
+    default:
+        return QString::fromUtf8(QJsonDocument(v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject()))
+                                     .toJson(QJsonDocument::Compact));
+    }
+}
+
+// The first array of the answer: the document itself, or the first array-valued member.
+QJsonArray firstArray(const QJsonDocument& doc, QString* name = nullptr)
+{
+    if (doc.isArray())
+        return doc.array();
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it->isArray()) {
+            if (name)
+                *name = it.key();
+            return it->toArray();
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+StepOutputView::StepOutputView(QWidget* parent)
+    : QWidget(parent)
+    , m_tabs(new QTabWidget(this))
+    , m_table(new QTableWidget(this))
+    , m_note(new QLabel(this))
+{
+    m_out.view = makeView(u"stdoutView"_s, this);
+    m_err.view = makeView(u"stderrView"_s, this);
+    m_table->setObjectName(u"resultTable"_s);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_tabs->addTab(m_out.view, tr("Output"));
+    m_tabs->addTab(m_err.view, tr("Errors"));
+    m_tabs->addTab(m_table, tr("Table"));
+    m_note->setObjectName(u"outputNote"_s);
+    m_note->setWordWrap(true);
+    m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tabs);
+    layout->addWidget(m_note);
+    m_flush.setInterval(FlushIntervalMs);
+    m_flush.setSingleShot(true);
+    connect(&m_flush, &QTimer::timeout, this, &StepOutputView::flush);
+}
+
+void StepOutputView::clear()
+{
+    for (Stream* s : { &m_out, &m_err }) {
+        s->decoder = DisplayText();
+        s->raw.clear();
+        s->resync = false;
+        s->pending.clear();
+        s->skipped = 0;
+        s->view->clear();
+    }
+    m_table->clear();
+    m_table->setRowCount(0);
+    m_table->setColumnCount(0);
+    m_note->clear();
+    m_json.clear();
+    m_tabs->setCurrentIndex(0);
+}
+
+void StepOutputView::appendOutput(CommandStream stream, const QByteArray& chunk)
+{
+    Stream& s = stream == CommandStream::Stdout ? m_out : m_err;
+    // Raw bytes wait for the next paint; only their tail can reach the view, so the rest is dropped before it is
+    // ever decoded (amortised), and the cost per paint stays bounded however fast the command writes.
+    s.raw += chunk;
+    if (s.raw.size() > 2 * m_cap) {
+        const qsizetype drop = s.raw.size() - m_cap;
+        s.skipped += drop;
+        s.raw.remove(0, drop);
+        s.resync = true;
+    }
+    if (!m_flush.isActive())
+        m_flush.start();
+}
+
+void StepOutputView::flush()
+{
+    bool skipped = false;
+    for (Stream* s : { &m_out, &m_err }) {
+        if (s->resync) {
+            // Bytes were dropped: start decoding afresh at the next line, never inside a character or an escape.
+            s->decoder = DisplayText();
+            const qsizetype nl = s->raw.indexOf('\n');
+            if (nl >= 0 && nl < s->raw.size() - 1) {
+                s->skipped += nl + 1;
+                s->raw.remove(0, nl + 1);
+            }
+            s->resync = false;
+        }
+        if (!s->raw.isEmpty()) {
+            s->pending += s->decoder.feed(s->raw);
+            s->raw.clear();
+        }
+        if (s->pending.isEmpty())
+            continue;
+        QPlainTextEdit* view = s->view;
+        // The document keeps at most maxLines lines (Qt drops the oldest blocks as new ones come) and never more
+        // than the cap per paint: the view's memory stays near the cap.
+        const int maxLines = int(std::max<qsizetype>(200, m_cap / 128));
+        if (view->maximumBlockCount() != maxLines)
+            view->setMaximumBlockCount(maxLines);
+        // A flood: lay out only the last lines of this paint (laying out text is what costs), with a marker for
+        // the lines in between, which are only in the output file.
+        qsizetype from = s->pending.size() > m_cap ? s->pending.size() - m_cap : 0;
+        qsizetype nl = s->pending.size() - 1;
+        for (int lines = 0; nl > from && lines <= MaxLinesPerPaint; --nl) {
+            if (s->pending.at(nl) == u'\n')
+                ++lines;
+        }
+        if (nl > from)
+            from = nl + 2;
+        if (from > 0) {
+            s->skipped += from;
+            s->pending = tr("[… %1 characters only in the output file …]\n").arg(s->skipped)
+                + QStringView(s->pending).mid(from);
+        }
+        if (view->document()->characterCount() + s->pending.size() > 2 * m_cap) {
+            // Very long lines: the line limit alone would not bound it.
+            s->skipped += view->document()->characterCount();
+            view->clear();
+        }
+        QScrollBar* bar = view->verticalScrollBar();
+        const bool atEnd = bar->value() >= bar->maximum() - 2;
+        QTextCursor c(view->document());
+        c.movePosition(QTextCursor::End);
+        c.insertText(s->pending);
+        s->pending.clear();
+        if (atEnd)
+            bar->setValue(bar->maximum());
+        skipped = skipped || s->skipped > 0 || view->document()->blockCount() >= maxLines;
+    }
+    if (skipped && m_note->text().isEmpty())
+        m_note->setText(tr("Showing the latest output only; the full output is in the output file."));
+}
+
+void StepOutputView::finishOutput(const QByteArray& stdoutTail, bool truncated)
+{
+    flush();
+    for (Stream* s : { &m_out, &m_err })
+        s->pending += s->decoder.finish();
+    flush();
+    if (truncated)
+        return;
+    const QByteArray trimmed = stdoutTail.trimmed();
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('['))
+        return;
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &error);
+    if (error.error != QJsonParseError::NoError)
+        return;
+    m_json = trimmed;
+    const QJsonArray array = firstArray(doc);
+    QStringList header;
+    QList<QStringList> rows;
+    for (const QJsonValue& v : array) {
+        if (v.isObject()) {
+            const QJsonObject o = v.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                if (!header.contains(it.key()))
+                    header.append(it.key());
+            }
+        }
+    }
+    if (header.isEmpty())
+        header.append(u"value"_s);
+    for (const QJsonValue& v : array) {
+        QStringList row;
+        if (v.isObject()) {
+            const QJsonObject o = v.toObject();
+            for (const QString& h : std::as_const(header))
+                row.append(o.contains(h) ? scalarText(o.value(h)) : QString());
+        } else {
+            row.append(scalarText(v));
+        }
+        rows.append(row);
+    }
+    if (!rows.isEmpty()) {
+        fillTable(header, rows);
+        m_tabs->setCurrentWidget(m_table);
+    }
+}
+
+void StepOutputView::showSqlResult(const PgResult& result)
+{
+    QStringList header;
+    for (const PgColumn& c : result.columns())
+        header.append(c.name);
+    QList<QStringList> rows;
+    for (const QList<QVariant>& r : result.rows()) {
+        QStringList row;
+        for (const QVariant& v : r)
+            row.append(v.isValid() ? v.toString() : u"NULL"_s);
+        rows.append(row);
+    }
+    fillTable(header, rows);
+    QString text = result.ok() ? result.commandTag() : result.summary();
+    if (!result.notices.isEmpty())
+        text += u'\n' + result.notices.join(u'\n');
+    (result.ok() ? m_out : m_err).view->setPlainText(text);
+    m_tabs->setCurrentWidget(
+        result.ok() && !header.isEmpty() ? static_cast<QWidget*>(m_table) : (result.ok() ? m_out.view : m_err.view));
+}
+
+void StepOutputView::fillTable(const QStringList& header, const QList<QStringList>& rows)
+{
+    m_table->clear();
+    m_table->setColumnCount(int(header.size()));
+    m_table->setHorizontalHeaderLabels(header);
+    const int n = int(std::min<qsizetype>(rows.size(), MaxTableRows));
+    m_table->setRowCount(n);
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < rows.at(r).size() && c < header.size(); ++c)
+            m_table->setItem(r, c, new QTableWidgetItem(DisplayText::fromBytes(rows.at(r).at(c).toUtf8())));
+    }
+    m_table->resizeColumnsToContents();
+}
+
+void StepOutputView::showNote(const QString& text) { m_note->setText(text); }
+
+QString StepOutputView::text(CommandStream stream) const
+{
+    return (stream == CommandStream::Stdout ? m_out : m_err).view->toPlainText();
+}
+
+qsizetype StepOutputView::shownChars(CommandStream stream) const
+{
+    return (stream == CommandStream::Stdout ? m_out : m_err).view->document()->characterCount();
+}
+
+QStringList StepOutputView::columnValues(const QString& key) const
+{
+    if (!m_json.isEmpty())
+        return jsonValues(m_json, key);
+    QStringList values;
+    for (int c = 0; c < m_table->columnCount(); ++c) {
+        const QTableWidgetItem* h = m_table->horizontalHeaderItem(c);
+        if (!h || h->text() != key)
+            continue;
+        for (int r = 0; r < m_table->rowCount(); ++r) {
+            if (const QTableWidgetItem* item = m_table->item(r, c); item && !values.contains(item->text()))
+                values.append(item->text());
+        }
+    }
+    return values;
+}
+
+QStringList StepOutputView::jsonValues(const QByteArray& json, const QString& key)
+{
+    QStringList values;
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    auto addFrom = [&](const QJsonValue& v) {
+        if (v.isArray()) {
+            for (const QJsonValue& e : v.toArray()) {
+                if (!e.isObject() && !e.isArray())
+                    values.append(scalarText(e));
+            }
+        } else if (!v.isUndefined() && !v.isObject()) {
+            values.append(scalarText(v));
+        }
+    };
+    if (doc.isObject() && doc.object().contains(key)) {
+        addFrom(doc.object().value(key)); // {"taskArns": [...]}
+        return values;
+    }
+    for (const QJsonValue& e : firstArray(doc)) {
+        if (e.isObject() && e.toObject().contains(key))
+            addFrom(e.toObject().value(key));
+    }
+    return values;
+}
+
+#include "moc_stepoutputview.cpp"

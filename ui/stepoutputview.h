@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "services/commandresult.h"
+#include "services/displaytext.h"
+#include "services/pgresult.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QTableWidget;
+class QTabWidget;
+
+// The output of one step run: stdout and stderr apart, streamed live as safe text (DisplayText), each view keeping
+// a bounded tail (capChars) while the full output stays in the runner's files; SQL results and `--output json`
+// answers as a table. Chunks are coalesced and painted at most every 50 ms so that a command writing as fast as it
+// can never freezes the window. Lives on the GUI thread.
+class StepOutputView : public QWidget {
+    Q_OBJECT
+public:
+    explicit StepOutputView(QWidget* parent = nullptr);
+
+    void setCapChars(qsizetype chars) { m_cap = chars; } // per stream, in the view; default 256 Ki
+    qsizetype capChars() const { return m_cap; }
+
+    void clear();
+    void appendOutput(CommandStream stream, const QByteArray& chunk);
+    // The command ended: flushes, and shows a JSON answer on stdout as a table when it has rows.
+    void finishOutput(const QByteArray& stdoutTail, bool truncated);
+    void showSqlResult(const PgResult& result);
+    void showNote(const QString& text); // a line under the tabs ("full output: /path (sha256 …)")
+
+    QString text(CommandStream stream) const; // what the view shows now
+    qsizetype shownChars(CommandStream stream) const;
+    qsizetype skippedChars(CommandStream stream) const
+    {
+        return (stream == CommandStream::Stdout ? m_out : m_err).skipped;
+    }
+    QTableWidget* table() const { return m_table; }
+    QTabWidget* tabs() const { return m_tabs; }
+    // The values of a column (SQL) or JSON field of the last table or JSON answer: for prefilling parameters.
+    QStringList columnValues(const QString& key) const;
+
+    static QStringList jsonValues(const QByteArray& json, const QString& key);
+
+private:
+    struct Stream {
+        DisplayText decoder;
+        QByteArray raw; // not yet decoded
+        bool resync = false; // bytes were dropped before decoding
+        QString pending;
+        qsizetype skipped = 0; // characters dropped before reaching the view
+        QPlainTextEdit* view = nullptr;
+    };
+    void flush();
+    void fillTable(const QStringList& header, const QList<QStringList>& rows);
+
+    Stream m_out;
+    Stream m_err;
+    qsizetype m_cap = 256 * 1024;
+    QTimer m_flush;
+    QTabWidget* m_tabs;
+    QTableWidget* m_table;
+    QLabel* m_note;
+    QByteArray m_json; // the stdout of the last run when it was JSON
+};
