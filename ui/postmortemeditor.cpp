@@ -223,7 +223,10 @@ void PostmortemEditor::rebuildEventList()
 {
     m_events->clear();
     for (const PostmortemTimelineLine& line : PostmortemDraft::timelineLines(m_timeline)) {
-        auto* item = new QListWidgetItem(line.toMarkdown(m_zone).mid(2), m_events);
+        const QString time = QDateTime::fromMSecsSinceEpoch(line.timeMs, m_zone).toString(u"HH:mm"_s);
+        auto* item = new QListWidgetItem(time + u"  "_s + line.text, m_events);
+        item->setToolTip(
+            line.inDraft ? tr("In the first draft") : tr("Not in the first draft: insert it if it matters"));
         item->setData(Qt::UserRole, line.toMarkdown(m_zone));
     }
 }

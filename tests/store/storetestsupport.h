@@ -70,8 +70,14 @@ inline QStringList sqlStatements(const QString& file)
             lines.append(line);
     }
     QStringList statements;
+    QString pending; // a CREATE TRIGGER's body has ";\n" inside: keep it together up to its END
     for (const QString& s : lines.join(u'\n').split(u";\n"_s)) {
-        QString t = s.trimmed();
+        QString t = pending.isEmpty() ? s.trimmed() : pending + u";\n"_s + s.trimmed();
+        pending.clear();
+        if (t.startsWith(u"CREATE TRIGGER"_s) && !t.endsWith(u"END"_s) && !t.endsWith(u"END;"_s)) {
+            pending = t;
+            continue;
+        }
         if (t.endsWith(u';'))
             t.chop(1);
         if (!t.isEmpty())

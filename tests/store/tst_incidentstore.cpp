@@ -69,6 +69,7 @@ private Q_SLOTS:
     void appendOnly_data();
     void appendOnly();
     void frozenSchemaV1MatchesMigration();
+    void frozenSchemaV2MatchesMigrations();
     void migrations_data();
     void migrations();
     void newerSchemaRefused();
@@ -501,6 +502,24 @@ void TestIncidentStore::frozenSchemaV1MatchesMigration()
     QVERIFY(IncidentStore::migrationStatements(IncidentStore::currentSchemaVersion() + 1).isEmpty());
 }
 
+void TestIncidentStore::frozenSchemaV2MatchesMigrations()
+{
+    // The frozen copy of version 2 must be what migrations 1 and 2 create: a released version is never edited.
+    QStringList frozen, migrated;
+    withRawConnection(m_dir->filePath(u"frozen2.sqlite"_s), [&](QSqlDatabase& db) {
+        for (const QString& sql : sqlStatements(QFINDTESTDATA("data/schema-v2.sql")))
+            QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
+        frozen = schemaOf(db);
+    });
+    withRawConnection(m_dir->filePath(u"migrated2.sqlite"_s), [&](QSqlDatabase& db) {
+        for (int version : { 1, 2 })
+            for (const QString& sql : IncidentStore::migrationStatements(version))
+                QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
+        migrated = schemaOf(db);
+    });
+    QCOMPARE(migrated, frozen);
+}
+
 void TestIncidentStore::migrations_data()
 {
     QTest::addColumn<int>("fromVersion"); // -1: no file at all
@@ -521,13 +540,20 @@ void TestIncidentStore::migrations()
         QVERIFY(writeBytes(path, {}));
     if (fromVersion >= 1) {
         withRawConnection(path, [&](QSqlDatabase& db) {
-            for (const QString& sql : sqlStatements(QFINDTESTDATA("data/schema-v1.sql")))
+            const QString frozen
+                = fromVersion == 1 ? QFINDTESTDATA("data/schema-v1.sql") : QFINDTESTDATA("data/schema-v2.sql");
+            for (const QString& sql : sqlStatements(frozen))
                 QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
+            // Version 2 rows carry last_seq (what migration 2 fills in for version-1 rows).
+            const QString seq1 = fromVersion == 2 ? u", 4"_s : QString();
+            const QString seq2 = fromVersion == 2 ? u", 2"_s : QString();
             const QStringList data {
                 u"INSERT INTO incidents VALUES (1, 'DB down', 'P0', 'Resolved', 'production', 'alice', 'All down', "
-                u"1000, 2000, 9000, 3, 3000)"_s,
+                u"1000, 2000, 9000, 3, 3000"_s
+                    + seq1 + u")"_s,
                 u"INSERT INTO incidents VALUES (2, 'Slow API', 'P2', 'Investigating', 'staging', 'bob', '', 5000, "
-                u"NULL, NULL, 0, 5000)"_s,
+                u"NULL, NULL, 0, 5000"_s
+                    + seq2 + u")"_s,
                 u"INSERT INTO events (incident_id, time_ms, kind, actor, summary, detail) VALUES (1, 1000, "
                 u"'incident.created', 'alice', 'Opened', '{\"title\":\"DB down\"}')"_s,
                 u"INSERT INTO events (incident_id, time_ms, kind, actor, summary) VALUES (2, 5000, "
@@ -539,12 +565,6 @@ void TestIncidentStore::migrations()
             };
             for (const QString& sql : data)
                 QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
-            // Version 2 as released (its statements are never edited; migration 3 must take its files).
-            if (fromVersion == 2) {
-                for (const QString& sql : IncidentStore::migrationStatements(2))
-                    QVERIFY2(QSqlQuery(db).exec(sql), qPrintable(sql));
-                QVERIFY(QSqlQuery(db).exec(u"PRAGMA user_version = 2"_s));
-            }
             QSqlQuery q(db);
             QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
             QCOMPARE(q.value(0).toInt(), fromVersion);
