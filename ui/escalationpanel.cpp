@@ -292,8 +292,13 @@ void EscalationPanel::refresh()
     m_update->setText(clock.updateText());
     if (!clock.updateOverdue)
         m_update->setStyleSheet({});
-    if (clock.escalated)
+    if (clock.escalated) {
         m_alert->hide();
+    } else if (clock.escalationDue) {
+        // Also when it fell due before this panel saw it (a restart, another incident selected, contacts loaded late).
+        m_alert->setText(tr("%1 incident: escalate to %2 now.").arg(severityCode(clock.severity), to.join(u" + "_s)));
+        m_alert->show();
+    }
 }
 
 void EscalationPanel::onEscalationDue(const Incident& incident, const EscalationClock& clock)

@@ -31,6 +31,16 @@ EscalationMatrix seedMatrix()
     return matrix;
 }
 
+// A contacts file with the given YAML in dir.
+QString writeContacts(const QTemporaryDir& dir, const QByteArray& yaml)
+{
+    const QString path = dir.filePath(u"contacts.yaml"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(yaml) != yaml.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
 Incident incident(Severity severity)
 {
     Incident i;
@@ -218,11 +228,8 @@ void TestEscalationModels::contactsFromSeedYaml()
 void TestEscalationModels::userContactsFileOverrides()
 {
     QTemporaryDir dir;
-    const QString path = dir.filePath(u"contacts.yaml"_s);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("engineering_lead:\n  name: \"Erin\"\n  slack: \"@erin\"\n  email: erin@petforce.app\n");
-    file.close();
+    const QString path
+        = writeContacts(dir, "engineering_lead:\n  name: \"Erin\"\n  slack: \"@erin\"\n  email: erin@petforce.app\n");
     const ContactsLoader::Result result = ContactsLoader::load(seed().contactsYaml(), path);
     QCOMPARE(result.source, path);
     QVERIFY(result.problem.isEmpty());
@@ -237,11 +244,7 @@ void TestEscalationModels::userContactsFileOverrides()
 void TestEscalationModels::brokenUserFileFallsBackToRunbook()
 {
     QTemporaryDir dir;
-    const QString path = dir.filePath(u"contacts.yaml"_s);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("cto: [unclosed\n");
-    file.close();
+    const QString path = writeContacts(dir, "cto: [unclosed\n");
     const ContactsLoader::Result result = ContactsLoader::load(seed().contactsYaml(), path);
     QCOMPARE(result.source, u"runbook"_s);
     QVERIFY2(result.problem.contains(u"line"_s), qPrintable(result.problem));

@@ -46,6 +46,8 @@ private Q_SLOTS:
 
 private:
     void storeSecret(const QString& key, const QString& value);
+    // A client for policy PABC123 on the local server (or url).
+    std::unique_ptr<PagerDutyClient> pagerDuty(const QUrl& url = {});
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<FakeHttpServer> m_server;
 };
@@ -70,13 +72,20 @@ void TestNotifiers::storeSecret(const QString& key, const QString& value)
     QVERIFY(written.wait(5000));
 }
 
+std::unique_ptr<PagerDutyClient> TestNotifiers::pagerDuty(const QUrl& url)
+{
+    auto client = std::make_unique<PagerDutyClient>(m_secrets.get());
+    client->setBaseUrl(url.isEmpty() ? m_server->url() : url);
+    client->setEscalationPolicyId(u"PABC123"_s);
+    return client;
+}
+
 void TestNotifiers::pagerDutyOnCall()
 {
     storeSecret(QString::fromUtf16(PagerDutyClient::tokenKey), u"pd-token-123"_s);
     m_server->enqueue({ 200, onCallsJson });
-    PagerDutyClient client(m_secrets.get());
-    client.setBaseUrl(m_server->url());
-    client.setEscalationPolicyId(u"PABC123"_s);
+    auto owner = pagerDuty();
+    PagerDutyClient& client = *owner;
     QSignalSpy changed(&client, &PagerDutyClient::onCallsChanged);
     client.refresh();
     QVERIFY(changed.wait(5000));
@@ -134,9 +143,8 @@ void TestNotifiers::pagerDutyErrors()
     FakeHttpServer::Reply reply { status, body };
     reply.hang = hang;
     m_server->enqueue(reply);
-    PagerDutyClient client(m_secrets.get());
-    client.setBaseUrl(m_server->url());
-    client.setEscalationPolicyId(u"PABC123"_s);
+    auto owner = pagerDuty();
+    PagerDutyClient& client = *owner;
     client.setTimeout(300);
     QElapsedTimer timer;
     timer.start();
@@ -154,9 +162,8 @@ void TestNotifiers::pagerDutyUnreachable()
     storeSecret(QString::fromUtf16(PagerDutyClient::tokenKey), u"tok"_s);
     const QUrl url = m_server->url();
     m_server.reset(); // nothing listens there any more
-    PagerDutyClient client(m_secrets.get());
-    client.setBaseUrl(url);
-    client.setEscalationPolicyId(u"PABC123"_s);
+    auto owner = pagerDuty(url);
+    PagerDutyClient& client = *owner;
     client.refresh();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), PagerDutyClient::State::Failed, 5000);
     QVERIFY2(client.statusText().contains(u"PagerDuty unreachable"_s), qPrintable(client.statusText()));
@@ -166,9 +173,8 @@ void TestNotifiers::pagerDutyRefreshesInTheBackground()
 {
     storeSecret(QString::fromUtf16(PagerDutyClient::tokenKey), u"tok"_s);
     m_server->setDefault({ 200, onCallsJson });
-    PagerDutyClient client(m_secrets.get());
-    client.setBaseUrl(m_server->url());
-    client.setEscalationPolicyId(u"PABC123"_s);
+    auto owner = pagerDuty();
+    PagerDutyClient& client = *owner;
     client.setRefreshInterval(200);
     QSignalSpy changed(&client, &PagerDutyClient::onCallsChanged);
     client.start();
