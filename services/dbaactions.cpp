@@ -78,6 +78,8 @@ DbaAction DbaActions::signalAction(Signal signal, const QList<DbaSession>& sessi
     return a;
 }
 
+QString DbaActions::quoteIdentifier(QString name) { return u"\""_s + name.replace(u"\""_s, u"\"\""_s) + u"\""_s; }
+
 DbaAction DbaActions::createIndexAction()
 {
     DbaAction a;
@@ -97,11 +99,11 @@ DbaAction DbaActions::analyzeAction(const QString& table)
     a.source = u"dba:analyze"_s;
     a.title = tr("ANALYZE %1").arg(table);
     a.risk = StepRisk::Write;
-    // identifiers cannot be bound: quote each part
-    QStringList parts;
-    for (QString p : table.split(u'.'))
-        parts.append(u"\""_s + p.replace(u"\""_s, u"\"\""_s) + u"\""_s);
-    a.query.sql = u"ANALYZE "_s + parts.join(u'.');
+    const qsizetype dot = table.indexOf(u'.');
+    const QString name = dot < 0
+        ? quoteIdentifier(table)
+        : QString(quoteIdentifier(table.left(dot)) + u"."_s + quoteIdentifier(table.mid(dot + 1)));
+    a.query.sql = u"ANALYZE "_s + name;
     a.query.deadlineMs = 0;
     return a;
 }
@@ -112,8 +114,8 @@ DbaAction DbaActions::dropInvalidIndexAction(const QString& schema, const QStrin
     a.source = u"dba:drop-invalid-index"_s;
     a.title = tr("Drop INVALID index %1.%2").arg(schema, index);
     a.risk = StepRisk::Destructive;
-    const auto q = [](QString s) { return u"\""_s + s.replace(u"\""_s, u"\"\""_s) + u"\""_s; };
-    a.query = PgQuery::outsideTransaction(u"DROP INDEX CONCURRENTLY IF EXISTS "_s + q(schema) + u"."_s + q(index));
+    a.query = PgQuery::outsideTransaction(
+        u"DROP INDEX CONCURRENTLY IF EXISTS "_s + quoteIdentifier(schema) + u"."_s + quoteIdentifier(index));
     a.query.deadlineMs = 0;
     return a;
 }

@@ -60,6 +60,7 @@ public:
     // onlyIfIdle: the server re-checks state = 'idle' (the "all idle" preset: a session that woke up is spared).
     DbaAction signalAction(Signal signal, const QList<DbaSession>& sessions, bool onlyIfIdle = false) const;
     static QString signalSql(Signal signal, bool onlyIfIdle = false);
+    static QString quoteIdentifier(QString name); // identifiers cannot be bound: "name", quotes doubled
     static DbaAction createIndexAction(); // the seed's index, CONCURRENTLY, outside any transaction
     static DbaAction analyzeAction(const QString& table); // ANALYZE schema-qualified table
     static DbaAction dropInvalidIndexAction(const QString& schema, const QString& index);

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void ownAndBackgroundRefused();
     void roleWithoutPrivileges();
     void extensionMissing();
+    void invalidIndexDetectedAndDropped();
 
 private:
     PgConnectionOptions superuser(const QString& purpose = u"dba-test"_s) const;
@@ -266,6 +267,7 @@ void TestDbaMonitor::actionIsOnTheTimeline()
 
     auto victim = open(superuser(u"t-audited"_s));
     QVERIFY(victim);
+    const int victimPid = victim->backendPid();
     auto monitor = startMonitor(DbaMonitor::viewOptions(superuser()));
     QVERIFY(monitor);
     const auto listed = find(refresh(*monitor), victim->backendPid());
@@ -296,7 +298,7 @@ void TestDbaMonitor::actionIsOnTheTimeline()
             QCOMPARE(a.risk, u"destructive"_s);
             QCOMPARE(a.confirmation, u"typed petforce"_s);
             QVERIFY(a.command.contains(u"pg_terminate_backend"_s));
-            QCOMPARE(a.parameters.value(u"$1"_s).toString(), u"{%1}"_s.arg(victim->backendPid()));
+            QCOMPARE(a.parameters.value(u"$1"_s).toString(), u"{%1}"_s.arg(victimPid));
         } else if (e.kind == QString::fromUtf16(AuditKind::Finished)) {
             const CommandOutcome o = CommandOutcome::fromJson(e.detail);
             QCOMPARE(o.status, u"ok"_s);
@@ -397,6 +399,37 @@ void TestDbaMonitor::extensionMissing()
     QVERIFY(unavailable.wait(10000));
     QVERIFY(unavailable.last().at(1).toString().contains(u"CREATE EXTENSION pg_stat_statements"_s));
     QVERIFY(unavailable.last().at(1).toString().contains(u"shared_preload_libraries"_s));
+}
+
+void TestDbaMonitor::invalidIndexDetectedAndDropped()
+{
+    auto su = open(superuser());
+    QVERIFY(su);
+    // a concurrent build that fails half-way leaves an INVALID index, as a cancelled one does
+    const PgResult failed = exec(*su,
+        PgQuery::outsideTransaction(u"CREATE INDEX CONCURRENTLY dba_test_invalid ON dba_test_chain ((1 / (v - v)))"_s));
+    QVERIFY(!failed.ok());
+    auto monitor = startMonitor(DbaMonitor::viewOptions(superuser()));
+    QVERIFY(monitor);
+    QSignalSpy health(monitor.get(), &DbaMonitor::healthRefreshed);
+    monitor->setWantedViews(DbaMonitor::HealthView);
+    QVERIFY(health.wait(15000));
+    DbaHealth h = health.last().at(0).value<DbaHealth>();
+    QCOMPARE(h.invalidIndexes.size(), 1);
+    QCOMPARE(h.invalidIndexes.first().name, u"dba_test_invalid"_s);
+    QVERIFY(h.householdMembersExists);
+
+    DbaActions actions;
+    actions.setConnectionOptions(superuser());
+    const DbaAction drop
+        = DbaActions::dropInvalidIndexAction(h.invalidIndexes.first().schema, h.invalidIndexes.first().name);
+    QVERIFY(drop.query.requireNoTransaction);
+    const DbaActionResult r = runAction(actions, drop);
+    QVERIFY2(r.ok, qPrintable(r.message));
+    health.clear();
+    monitor->refreshNow();
+    QVERIFY(health.wait(15000));
+    QVERIFY(health.last().at(0).value<DbaHealth>().invalidIndexes.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestDbaMonitor)
