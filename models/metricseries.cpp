@@ -89,9 +89,16 @@ QList<QPointF> MetricSeries::decimated(qint64 fromMs, qint64 toMs, int buckets) 
             points.append(QPointF(double(lo.timeMs), lo.value));
         }
     };
+    const int cap = capacity();
+    int physical = (m_head + begin) % cap; // walk the ring without a modulo per sample
+    const double perMs = buckets / span;
     for (int i = begin; i < end; ++i) {
-        const MetricSample s = at(i);
-        const int bucket = std::min(buckets - 1, int(double(s.timeMs - fromMs) * buckets / span));
+        const MetricSample s = m_samples[std::size_t(physical)];
+        if (++physical == cap)
+            physical = 0;
+        int bucket = int(double(s.timeMs - fromMs) * perMs);
+        if (bucket >= buckets)
+            bucket = buckets - 1;
         if (bucket != current) {
             flush();
             current = bucket;
@@ -114,12 +121,18 @@ std::optional<std::pair<double, double>> MetricSeries::valueRange(qint64 fromMs,
     const int end = firstAtOrAfter(toMs + 1);
     if (begin >= end)
         return std::nullopt;
-    double lo = at(begin).value;
+    const int cap = capacity();
+    int physical = (m_head + begin) % cap;
+    double lo = m_samples[std::size_t(physical)].value;
     double hi = lo;
-    for (int i = begin + 1; i < end; ++i) {
-        const double v = at(i).value;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
+    for (int i = begin; i < end; ++i) {
+        const double v = m_samples[std::size_t(physical)].value;
+        if (++physical == cap)
+            physical = 0;
+        if (v < lo)
+            lo = v;
+        if (v > hi)
+            hi = v;
     }
     return std::make_pair(lo, hi);
 }

@@ -220,7 +220,10 @@ void DashboardPane::updateTile(const QString& name)
     Tile& tile = *it;
     const auto last = state->series.last();
     tile.value->setText(last ? formatValue(last->value) + u' ' + state->definition.unit : u"—"_s);
-    if (state->stale) {
+    if (state->definition.source == MetricDefinition::Source::None && !last) {
+        tile.status->setText(tr("no source configured (metrics.yaml)"));
+        tile.value->setStyleSheet(u"color: gray;"_s);
+    } else if (state->stale) {
         const QString since = state->lastSampleMs > 0
             ? QDateTime::fromMSecsSinceEpoch(state->lastSampleMs).toString(u"HH:mm"_s)
             : tr("start");

@@ -31,6 +31,8 @@ public:
     QDateTimeAxis* x = nullptr;
     QValueAxis* y = nullptr;
     int drawn = 0;
+    qint64 axisFromMs = -1;
+    qint64 axisToMs = -1;
 
     void applyColours()
     {
@@ -105,7 +107,11 @@ void MetricChart::setTimeRange(qint64 fromMs, qint64 toMs)
     d->toMs = toMs;
 }
 
-void MetricChart::setThreshold(std::optional<double> threshold) { d->threshold = threshold; }
+void MetricChart::setThreshold(std::optional<double> threshold)
+{
+    d->threshold = threshold;
+    d->axisFromMs = -1; // redraw the threshold line
+}
 
 void MetricChart::setStale(bool stale)
 {
@@ -119,17 +125,23 @@ int MetricChart::drawnPointCount() const { return d->drawn; }
 
 void MetricChart::redraw()
 {
-    const int pixels
-        = std::max(16, int(d->chart->plotArea().width()) > 0 ? int(d->chart->plotArea().width()) : width());
+    const int plotWidth = int(d->chart->plotArea().width());
+    const int pixels = std::max(16, plotWidth > 0 ? plotWidth : width());
+    // The window is aligned to whole pixel columns: between two columns a new sample changes only the last
+    // column's points, and the axes (whose relayout is the expensive part of a chart) keep their range.
+    const qint64 span = std::max<qint64>(1, d->toMs - d->fromMs);
+    const qint64 column = std::max<qint64>(1, span / pixels);
+    const qint64 to = (d->toMs + column - 1) / column * column;
+    const qint64 from = to - column * pixels;
     QList<QPointF> points;
     if (d->series)
-        points = d->series->decimated(d->fromMs, d->toMs, pixels);
+        points = d->series->decimated(from, to, pixels);
     d->drawn = int(points.size());
     d->line->replace(points);
     double lo = 0;
     double hi = 1;
     if (d->series) {
-        if (const auto range = d->series->valueRange(d->fromMs, d->toMs)) {
+        if (const auto range = d->series->valueRange(from, to)) {
             lo = range->first;
             hi = range->second;
         }
@@ -137,15 +149,20 @@ void MetricChart::redraw()
     if (d->threshold) {
         lo = std::min(lo, *d->threshold);
         hi = std::max(hi, *d->threshold);
-        d->thresholdLine->replace(
-            { QPointF(double(d->fromMs), *d->threshold), QPointF(double(d->toMs), *d->threshold) });
-    } else {
-        d->thresholdLine->clear();
     }
     lo = std::min(lo, 0.0);
     const double pad = (hi - lo) * 0.08 + (hi == lo ? 1 : 0);
-    d->y->setRange(lo, hi + pad);
-    d->x->setRange(QDateTime::fromMSecsSinceEpoch(d->fromMs), QDateTime::fromMSecsSinceEpoch(d->toMs));
+    if (d->y->min() != lo || d->y->max() < hi || d->y->max() > hi + 2 * pad)
+        d->y->setRange(lo, hi + pad);
+    if (d->axisFromMs != from || d->axisToMs != to) {
+        d->axisFromMs = from;
+        d->axisToMs = to;
+        d->x->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(to));
+        if (d->threshold)
+            d->thresholdLine->replace({ QPointF(double(from), *d->threshold), QPointF(double(to), *d->threshold) });
+        else
+            d->thresholdLine->clear();
+    }
 }
 
 QString MetricChart::describeSampleAt(qint64 timeMs) const

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The seed's five rules against the sandbox's five faults: with each fault injected, its rule fires within two
 // refresh periods (plus the rule's short "for" and the time CloudWatch needs for a new datapoint) while the other
-// rules stay quiet; after heal it resolves. Short refresh and "for" here; the shipped config is used otherwise.
+// rules stay quiet (except what the fault really causes: an exhausted pool raises the API's errors and
+// latency); after heal it resolves. Short refresh and "for" here; the shipped config is used otherwise.
 #include "services/metricsservice.h"
 #include "services/runbookparser.h"
 #include "support/sandboxenv.h"
 
 #include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -60,18 +62,23 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("fault");
         QTest::addColumn<QString>("rule");
-        QTest::newRow("error-rate") << u"error-rate"_s << u"error_rate > 5%"_s;
-        QTest::newRow("latency") << u"latency"_s << u"p99_latency > 1000ms"_s;
-        QTest::newRow("pool-exhausted") << u"pool-exhausted"_s << u"db_pool_available < 2"_s;
-        QTest::newRow("rate-limit") << u"rate-limit"_s << u"rate_limit_violations > 100/hour"_s;
-        QTest::newRow("memory-leak") << u"memory-leak"_s << u"memory_usage > 90%"_s;
+        QTest::addColumn<QStringList>("consequences"); // rules the fault really trips too (scripts/sandbox.d/README)
+        QTest::newRow("error-rate") << u"error-rate"_s << u"error_rate > 5%"_s << QStringList();
+        QTest::newRow("latency") << u"latency"_s << u"p99_latency > 1000ms"_s << QStringList();
+        // An exhausted pool makes the API's new connections fail and wait: its errors and latency go up for real.
+        QTest::newRow("pool-exhausted") << u"pool-exhausted"_s << u"db_pool_available < 2"_s
+                                        << QStringList { u"error_rate > 5%"_s, u"p99_latency > 1000ms"_s };
+        QTest::newRow("rate-limit") << u"rate-limit"_s << u"rate_limit_violations > 100/hour"_s << QStringList();
+        QTest::newRow("memory-leak") << u"memory-leak"_s << u"memory_usage > 90%"_s << QStringList();
     }
     void faultFiresItsRule()
     {
         QFETCH(QString, fault);
         QFETCH(QString, rule);
+        QFETCH(QStringList, consequences);
         QVERIFY(m_service->alert(rule));
         QString output;
+        auto heal = qScopeGuard([&] { SandboxEnv::run({ u"heal"_s, fault }); }); // also when a check fails
         QCOMPARE(SandboxEnv::run({ u"inject"_s, fault }, &output), 0);
         QElapsedTimer t;
         t.start();
@@ -85,10 +92,12 @@ private Q_SLOTS:
         QVERIFY2(fired <= budget, qPrintable(u"fired after %1 ms"_s.arg(fired)));
         QStringList noisy;
         for (const AlertState& a : m_service->alerts())
-            if (a.rule().id() != rule && a.state() == AlertState::State::Firing)
+            if (a.rule().id() != rule && !consequences.contains(a.rule().id())
+                && a.state() == AlertState::State::Firing)
                 noisy.append(a.rule().id() + u" = "_s + QString::number(a.lastValue().value_or(0)));
         QVERIFY2(noisy.isEmpty(), qPrintable(noisy.join(u", "_s)));
 
+        heal.dismiss();
         QCOMPARE(SandboxEnv::run({ u"heal"_s, fault }, &output), 0);
         t.restart();
         QTRY_VERIFY_WITH_TIMEOUT(stateOf(rule) == AlertState::State::Resolved, 3 * refresh + 20000);
