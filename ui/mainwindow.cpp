@@ -30,6 +30,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -191,7 +192,11 @@ void MainWindow::createRunbookDock()
     m_wizard->setObjectName(u"runbookWizard"_s);
     m_wizardDock = new QDockWidget(tr("Runbook"), this);
     m_wizardDock->setObjectName(u"runbookDock"_s);
-    m_wizardDock->setWidget(m_wizard);
+    auto* scroll = new QScrollArea(m_wizardDock); // the dock asks no minimum size of the window
+    scroll->setWidget(m_wizard);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_wizardDock->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, m_wizardDock);
     connect(this, &MainWindow::activeIncidentChanged, m_wizard, &RunbookWizard::setIncident);
     connect(m_wizard, &RunbookWizard::incidentRequested, this, [this](Severity severity, const QString& title) {

@@ -117,8 +117,8 @@ void StepOutputView::appendOutput(CommandStream stream, const QByteArray& chunk)
     // Raw bytes wait for the next paint; only their tail can reach the view, so the rest is dropped before it is
     // ever decoded (amortised), and the cost per paint stays bounded however fast the command writes.
     s.raw += chunk;
-    if (s.raw.size() > 2 * m_cap) {
-        const qsizetype drop = s.raw.size() - m_cap;
+    if (s.raw.size() > m_cap) {
+        const qsizetype drop = s.raw.size() - m_cap / 2;
         s.skipped += drop;
         s.raw.remove(0, drop);
         s.resync = true;
@@ -141,6 +141,18 @@ void StepOutputView::flush()
             }
             s->resync = false;
         }
+        // Decode only the lines this paint can show: cut the bytes at a line boundary first (cheap), so a flood
+        // never makes a large decoded copy.
+        qsizetype cut = s->raw.size() - 1;
+        for (int lines = 0; cut > 0 && lines <= MaxLinesPerPaint; --cut) {
+            if (s->raw.at(cut) == '\n')
+                ++lines;
+        }
+        if (cut > 0) {
+            s->skipped += cut + 2;
+            s->raw.remove(0, cut + 2);
+            s->decoder = DisplayText();
+        }
         if (!s->raw.isEmpty()) {
             s->pending += s->decoder.feed(s->raw);
             s->raw.clear();
@@ -150,7 +162,8 @@ void StepOutputView::flush()
         QPlainTextEdit* view = s->view;
         // The document keeps at most maxLines lines (Qt drops the oldest blocks as new ones come) and never more
         // than the cap per paint: the view's memory stays near the cap.
-        const int maxLines = int(std::max<qsizetype>(200, m_cap / 128));
+        // Each laid-out line also holds its glyphs (several times its text), hence one line per 2 Ki of the cap.
+        const int maxLines = int(std::max<qsizetype>(MaxLinesPerPaint, m_cap / 2048));
         if (view->maximumBlockCount() != maxLines)
             view->setMaximumBlockCount(maxLines);
         // A flood: lay out only the last lines of this paint (laying out text is what costs), with a marker for

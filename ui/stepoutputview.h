@@ -23,7 +23,9 @@ class StepOutputView : public QWidget {
 public:
     explicit StepOutputView(QWidget* parent = nullptr);
 
-    void setCapChars(qsizetype chars) { m_cap = chars; } // per stream, in the view; default 256 Ki
+    // The view's budget per stream, in characters: bounds the undecoded bytes held (2x), the text laid out per paint,
+    // and the lines kept (one per 1 Ki: a laid-out line costs several times its text). Default 512 Ki.
+    void setCapChars(qsizetype chars) { m_cap = chars; }
     qsizetype capChars() const { return m_cap; }
 
     void clear();
@@ -60,7 +62,7 @@ private:
 
     Stream m_out;
     Stream m_err;
-    qsizetype m_cap = 256 * 1024;
+    qsizetype m_cap = 512 * 1024;
     QTimer m_flush;
     QTabWidget* m_tabs;
     QTableWidget* m_table;

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void hostileValueBoundInSql();
     void logsTailFollowsWithCliV1();
     void interactiveOpensTerminal();
+    void cleanupTestCase();
 
 private:
     QMap<QString, QString> m_env;
@@ -332,6 +333,21 @@ void TestStepExecutor::interactiveOpensTerminal()
     qunsetenv("TERMINAL");
     QCOMPARE(missing.outcome.status, u"not started"_s);
     QVERIFY2(missing.outcome.error.contains(u"execute-command"_s), qPrintable(missing.outcome.error));
+}
+
+// The seed's write steps changed the shared sandbox: put back what awsseed.py made (two api tasks, db.t3.medium).
+void TestStepExecutor::cleanupTestCase()
+{
+    if (m_env.isEmpty())
+        return;
+    QProcess restore;
+    restore.start(u"bash"_s,
+        { u"-c"_s,
+            u"aws ecs update-service --cluster petforce-production --service api --desired-count 2 >/dev/null && "
+            "aws rds modify-db-instance --endpoint-url \"$AWS_ENDPOINT_URL\" --db-instance-identifier "
+            "petforce-production --db-instance-class db.t3.medium --apply-immediately >/dev/null"_s });
+    QVERIFY(restore.waitForFinished(60000));
+    QCOMPARE(restore.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestStepExecutor)

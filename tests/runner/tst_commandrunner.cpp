@@ -2,6 +2,7 @@
 #include "services/awsclioptions.h"
 #include "services/commandrunner.h"
 #include "services/displaytext.h"
+#include "support/procstatus.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -43,18 +44,7 @@ int liveProcessesInGroup(qint64 pgid)
     return count;
 }
 
-qint64 statusKb(const char* field)
-{
-    QFile f(u"/proc/self/status"_s);
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray& line : lines) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').constFirst().toLongLong();
-    }
-    return -1;
-}
+qint64 statusKb(const char* field) { return ProcStatus::kb(field); }
 
 QByteArray sha256sumOf(const QString& path)
 {

@@ -3,6 +3,7 @@
 // Test and benchmark support: 50-100 MB of command output through a CommandRunner into a StepOutputView, measuring
 // the longest event-loop stall and the peak memory above the baseline (VmHWM reset through /proc/self/clear_refs).
 
+#include "procstatus.h"
 #include "services/commandrunner.h"
 #include "ui/stepoutputview.h"
 
@@ -15,18 +16,7 @@
 
 namespace OutputProbe {
 
-inline qint64 statusKb(const char* field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray& line : lines) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').constFirst().toLongLong();
-    }
-    return -1;
-}
+using ProcStatus::kb;
 
 struct Result {
     bool ok = false;
@@ -50,7 +40,7 @@ inline Result stream(StepOutputView& view, qint64 megabytes)
         if (clear.open(QIODevice::WriteOnly))
             clear.write("5"); // resets VmHWM to the current RSS
     }
-    const qint64 baselineKb = statusKb("VmRSS:");
+    const qint64 baselineKb = kb("VmRSS:");
     Result r;
     r.bytes = megabytes * 1024 * 1024;
     CommandSpec spec = CommandSpec::shell(
@@ -77,7 +67,7 @@ inline Result stream(StepOutputView& view, qint64 megabytes)
     runner.start(spec);
     loop.exec();
     ticker.stop();
-    r.peakOverBaselineKb = statusKb("VmHWM:") - baselineKb;
+    r.peakOverBaselineKb = kb("VmHWM:") - baselineKb;
     return r;
 }
 
