@@ -211,6 +211,7 @@ void MainWindow::openRunbookWizard(const QString& runbookTitle)
     m_wizardDock->show();
     m_wizardDock->raise();
     m_wizard->openRunbook(runbookTitle);
+    statusBar()->showMessage(tr("Runbook: %1").arg(runbookTitle), 15000);
 }
 
 void MainWindow::createEscalationDock(QMenu* view)

@@ -277,7 +277,8 @@ void TestCommandRunner::stopEndsWholeGroup()
     QVERIFY(started.wait(5000));
     const qint64 pgid = runner.processId();
     QVERIFY(pgid > 0);
-    QTRY_VERIFY_WITH_TIMEOUT(liveProcessesInGroup(pgid) >= processes, 10000);
+    // Generous: on a loaded 2-core machine the daemonised grandchild has been seen to take over 10 s to appear.
+    QTRY_VERIFY_WITH_TIMEOUT(liveProcessesInGroup(pgid) >= processes, 30000);
     QElapsedTimer t;
     t.start();
     runner.stop();
