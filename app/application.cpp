@@ -44,8 +44,14 @@ bool Application::start()
         err << d.toString() << Qt::endl;
     m_environments = std::make_unique<EnvironmentListModel>();
     m_environments->setProfiles(config.profiles());
-    if (!m_environments->setActive(QSettings().value(u"environment/active"_s).toString()))
-        m_environments->setActive(config.defaultProfile());
+    if (!m_environments->setActive(QSettings().value(u"environment/active"_s).toString())
+        && !m_environments->setActive(config.defaultProfile())) {
+        // Never fall back to production by itself: the first profile that is not production, if any.
+        for (const EnvironmentProfile& profile : config.profiles()) {
+            if (!profile.isProduction() && m_environments->setActive(profile.name()))
+                break;
+        }
+    }
 
     m_secrets = std::make_unique<SecretStore>(); // touches the keychain only when a secret is needed
     m_audit = std::make_unique<AuditRecorder>(m_store.get());

@@ -210,8 +210,18 @@ EnvironmentConfig EnvironmentConfig::load(const QByteArray& yaml, const QString&
                 config.m_default.clear();
             }
         }
-        if (config.m_default.isEmpty() && !config.m_profiles.isEmpty())
-            config.m_default = config.profile(u"sandbox"_s) ? u"sandbox"_s : config.m_profiles.constFirst().name();
+        if (config.m_default.isEmpty() && !config.m_profiles.isEmpty()) {
+            // Never production by default: the sandbox, else the first profile that is not production.
+            config.m_default = config.m_profiles.constFirst().name();
+            for (const EnvironmentProfile& p : std::as_const(config.m_profiles)) {
+                if (!p.isProduction()) {
+                    config.m_default = p.name();
+                    break;
+                }
+            }
+            if (config.profile(u"sandbox"_s))
+                config.m_default = u"sandbox"_s;
+        }
     } catch (const YAML::Exception& e) {
         config.m_diagnostics.append({ RunbookDiagnostic::Level::Error, source, e.mark.line >= 0 ? e.mark.line + 1 : 0,
             u"not valid YAML: "_s + QString::fromStdString(e.msg) });

@@ -34,6 +34,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -184,6 +185,35 @@ void MainWindow::createDocks()
     view->addAction(m_wizardDock->toggleViewAction());
     createEscalationDock(view);
     createDashboardDock(view);
+    arrangeDefaultDocks();
+}
+
+void MainWindow::arrangeDefaultDocks()
+{
+    // The layout before any is remembered: the working panes (runbook, escalation, dashboards, database) share the
+    // bottom area as tabs under the timeline, full width, with the runbook in front. Their contents are wide; side
+    // by side they would squeeze the timeline. restoreLayout() replaces this with the saved layout.
+    QList<QDockWidget*> panes;
+    for (QDockWidget* dock : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly)) {
+        const Qt::DockWidgetArea area = dockWidgetArea(dock);
+        if (area == Qt::RightDockWidgetArea || area == Qt::BottomDockWidgetArea) {
+            addDockWidget(Qt::BottomDockWidgetArea, dock);
+            panes.append(dock);
+        }
+    }
+    for (int i = 1; i < panes.size(); ++i)
+        tabifyDockWidget(panes.constFirst(), panes.at(i));
+    if (m_wizardDock)
+        m_wizardDock->raise();
+}
+
+void MainWindow::sizeDefaultDocks()
+{
+    // Once the window has its size: the incidents list narrow, the working panes about half the height.
+    if (auto* incidents = findChild<QDockWidget*>(u"incidentsDock"_s))
+        resizeDocks({ incidents }, { std::max(260, width() / 5) }, Qt::Horizontal);
+    if (m_wizardDock && dockWidgetArea(m_wizardDock) == Qt::BottomDockWidgetArea)
+        resizeDocks({ m_wizardDock }, { height() / 2 }, Qt::Vertical);
 }
 
 void MainWindow::createRunbookDock()
@@ -252,7 +282,8 @@ void MainWindow::restoreLayout()
     settings.beginGroup(u"MainWindow"_s);
     if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray()))
         resize(1280, 800);
-    restoreState(settings.value(u"state"_s).toByteArray());
+    if (!restoreState(settings.value(u"state"_s).toByteArray()))
+        QTimer::singleShot(0, this, &MainWindow::sizeDefaultDocks);
     m_incidentView->horizontalHeader()->restoreState(settings.value(u"incidentColumns"_s).toByteArray());
     m_timelinePane->view()->horizontalHeader()->restoreState(settings.value(u"timelineColumns"_s).toByteArray());
     m_showFilter->setCurrentIndex(std::clamp(settings.value(u"incidentFilter"_s, 0).toInt(), 0, 2));

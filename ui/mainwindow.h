@@ -69,6 +69,8 @@ private:
     void createDocks();
     void createRunbookDock();
     void createEnvironmentBar();
+    void arrangeDefaultDocks();
+    void sizeDefaultDocks();
     void createEscalationDock(QMenu* view);
     void createDashboardDock(QMenu* view);
     void switchEnvironment(const QString& name);

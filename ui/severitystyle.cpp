@@ -30,6 +30,9 @@ void paintBadge(QLabel* label, const QColor& background, const QColor& foregroun
     palette.setColor(QPalette::Window, background);
     palette.setColor(QPalette::WindowText, foreground);
     label->setPalette(palette);
+    // Containers such as tool bars give their widgets other roles: say which ones the badge paints with.
+    label->setBackgroundRole(QPalette::Window);
+    label->setForegroundRole(QPalette::WindowText);
     label->setAutoFillBackground(true);
     label->setMargin(3);
     label->setIndent(6);
