@@ -2,12 +2,15 @@
 #include "services/pgsession.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
+#include <QHostInfo>
 #include <QPointer>
 #include <QSocketNotifier>
 #include <QTimer>
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <optional>
@@ -165,6 +168,9 @@ public:
     std::optional<Running> running;
     quint64 nextId = 1;
     int backoffMs = 0;
+    int lookupId = -1; // a QHostInfo lookup in flight
+    QList<QPair<QByteArray, QByteArray>> lookupPending; // (host, port) entries still to resolve, in order
+    QList<QByteArray> lookupHosts, lookupPorts, lookupAddresses; // one entry per address found so far
 
     void setState(PgSession::State s)
     {
@@ -211,6 +217,7 @@ public:
 
     void closeConnection()
     {
+        abortLookup();
         deleteNotifiers();
         if (conn) {
             PQfinish(conn);
@@ -236,13 +243,129 @@ public:
 
     // --- connecting -----------------------------------------------------------------------------------------
 
+    // The host and port lists libpq will use: from the conninfo (URL or key=value), overridden by later keywords,
+    // else $PGHOST / $PGPORT; and whether a hostaddr is given anyway.
+    struct Targets {
+        QList<QByteArray> hosts;
+        QList<QByteArray> ports;
+        bool hasHostaddr = false;
+    };
+    static Targets targets(const QList<QPair<QByteArray, QByteArray>>& params)
+    {
+        QByteArray host, hostaddr, port;
+        const auto take = [&](const char* key, const QByteArray& value) {
+            if (qstrcmp(key, "host") == 0)
+                host = value;
+            else if (qstrcmp(key, "hostaddr") == 0)
+                hostaddr = value;
+            else if (qstrcmp(key, "port") == 0)
+                port = value;
+        };
+        for (const auto& p : params) {
+            if (p.first == "dbname" && (p.second.contains('=') || p.second.startsWith("postgres"))) {
+                char* error = nullptr;
+                if (PQconninfoOption* options = PQconninfoParse(p.second.constData(), &error)) {
+                    for (PQconninfoOption* o = options; o->keyword; ++o)
+                        if (o->val)
+                            take(o->keyword, QByteArray(o->val));
+                    PQconninfoFree(options);
+                }
+                PQfreemem(error);
+            } else {
+                take(p.first.constData(), p.second);
+            }
+        }
+        Targets t;
+        host = host.isEmpty() ? qgetenv("PGHOST") : host;
+        port = port.isEmpty() ? qgetenv("PGPORT") : port;
+        t.hasHostaddr = !hostaddr.isEmpty() || !qgetenv("PGHOSTADDR").isEmpty();
+        if (!host.isEmpty())
+            t.hosts = host.split(',');
+        if (!port.isEmpty())
+            t.ports = port.split(',');
+        return t;
+    }
+
+    void abortLookup()
+    {
+        if (lookupId >= 0)
+            QHostInfo::abortHostLookup(lookupId);
+        lookupId = -1;
+        lookupPending.clear();
+        lookupHosts.clear();
+        lookupPorts.clear();
+        lookupAddresses.clear();
+    }
+
+    // libpq resolves host names inside PQconnectStartParams, synchronously: a slow or hung DNS server would freeze
+    // the GUI thread. Names are resolved first with QHostInfo (asynchronous) and given to libpq as hostaddr, one
+    // host entry per address so that libpq still tries each in turn; host stays for TLS verification, .pgpass and
+    // messages. Sockets (paths) and literal addresses need no lookup.
     void startConnect()
     {
         reconnectTimer.stop();
         closeConnection();
         lastNotice.clear();
         setState(PgSession::State::Connecting);
-        const auto params = options.libpqParameters();
+        connectTimer.start(qMax(1, options.connectTimeoutS) * 1000);
+        const Targets t = targets(options.libpqParameters());
+        const auto isSocket = [](const QByteArray& h) { return h.isEmpty() || h.startsWith('/') || h.startsWith('@'); };
+        const auto isName
+            = [&](const QByteArray& h) { return !isSocket(h) && QHostAddress(QString::fromUtf8(h)).isNull(); };
+        const bool portsMatch = t.ports.size() <= 1 || t.ports.size() == t.hosts.size();
+        if (t.hasHostaddr || !portsMatch || std::any_of(t.hosts.cbegin(), t.hosts.cend(), isSocket)
+            || std::none_of(t.hosts.cbegin(), t.hosts.cend(), isName)) {
+            connectWith({});
+            return;
+        }
+        for (qsizetype i = 0; i < t.hosts.size(); ++i)
+            lookupPending.append({ t.hosts.at(i).trimmed(), t.ports.size() > 1 ? t.ports.at(i) : QByteArray() });
+        resolveNext();
+    }
+
+    void resolveNext()
+    {
+        if (lookupPending.isEmpty()) {
+            QList<QPair<QByteArray, QByteArray>> extra { { "host", lookupHosts.join(',') },
+                { "hostaddr", lookupAddresses.join(',') } };
+            if (!lookupPorts.isEmpty() && !lookupPorts.constFirst().isEmpty())
+                extra.append({ "port", lookupPorts.join(',') });
+            lookupHosts.clear();
+            lookupPorts.clear();
+            lookupAddresses.clear();
+            connectWith(extra);
+            return;
+        }
+        const auto [name, port] = lookupPending.takeFirst();
+        if (!QHostAddress(QString::fromUtf8(name)).isNull()) {
+            lookupHosts.append(name);
+            lookupPorts.append(port);
+            lookupAddresses.append(name);
+            resolveNext();
+            return;
+        }
+        lookupId = QHostInfo::lookupHost(QString::fromUtf8(name), q, [this, name, port](const QHostInfo& info) {
+            if (info.lookupId() != lookupId)
+                return; // aborted
+            lookupId = -1;
+            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+                failConnect(u"could not translate host name \"%1\" to address: %2"_s.arg(
+                    QString::fromUtf8(name), info.errorString()));
+                return;
+            }
+            for (const QHostAddress& address : info.addresses()) {
+                lookupHosts.append(name);
+                lookupPorts.append(port);
+                lookupAddresses.append(address.toString().toUtf8());
+            }
+            resolveNext();
+        });
+    }
+
+    void connectWith(const QList<QPair<QByteArray, QByteArray>>& extra)
+    {
+        auto params = options.libpqParameters();
+        params.append(extra); // later keywords win over the conninfo's
         QList<const char*> keys, values;
         for (const auto& p : params) {
             keys.append(p.first.constData());
@@ -256,7 +379,6 @@ public:
             return;
         }
         polling = true;
-        connectTimer.start(qMax(1, options.connectTimeoutS) * 1000);
         watch(false, true); // as if PQconnectPoll had returned PGRES_POLLING_WRITING
     }
 

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void frozenServerNeverBlocks();
     void connectFailures_data();
     void connectFailures();
+    void hostNamesResolvedWithoutBlocking();
 
 private:
     PgConnectionOptions options(const QString& purpose = u"test"_s) const;
@@ -527,6 +528,30 @@ void TestPgSession::connectFailures()
     QCOMPARE(s.state(), PgSession::State::Disconnected);
     QTRY_COMPARE(finished.size(), 1);
     QCOMPARE(finished.at(0).at(1).value<PgResult>().outcome, PgResult::Outcome::NotConnected);
+}
+
+void TestPgSession::hostNamesResolvedWithoutBlocking()
+{
+    // A host name is looked up asynchronously (libpq would do it synchronously, on the GUI thread) and every
+    // address is tried: "localhost" resolves to ::1 and 127.0.0.1, the server listens on one of them.
+    PgConnectionOptions o = options();
+    o.conninfo = u"postgresql://%1@localhost:%2/%3"_s.arg(
+        m_env.value(u"PGUSER"_s), m_env.value(u"PGPORT"_s), m_env.value(u"PGDATABASE"_s));
+    auto s = connect(o);
+    QVERIFY(s);
+    QCOMPARE(exec(*s, u"SELECT 1"_s).outcome, PgResult::Outcome::Ok);
+
+    // A name that does not resolve fails with a message that names it.
+    o.conninfo = u"postgresql://postgres@no-such-host.invalid:5432/postgres"_s;
+    PgSession bad;
+    bad.setOptions(o);
+    QSignalSpy failed(&bad, &PgSession::connectFailed);
+    bad.open();
+    // open() returned before the lookup finished: done synchronously, the failure would already be known here.
+    QCOMPARE(bad.state(), PgSession::State::Connecting);
+    QVERIFY(failed.wait(15000));
+    QVERIFY2(failed.first().first().toString().contains(u"could not translate host name \"no-such-host.invalid\""_s),
+        qPrintable(failed.first().first().toString()));
 }
 
 QTEST_GUILESS_MAIN(TestPgSession)
