@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "services/postmortemdrafts.h"
 
+#include "services/atomicfilewriter.h"
+#include "services/backgroundio.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -68,7 +70,7 @@ bool PostmortemDrafts::acquire(QString* error)
                 = QCoreApplication::translate("PostmortemDrafts", "Cannot create the drafts folder %1.").arg(m_folder);
         return false;
     }
-    m_lock = std::make_unique<QLockFile>(m_path + u".lock"_s);
+    m_lock = std::make_shared<QLockFile>(m_path + u".lock"_s);
     m_lock->setStaleLockTime(0);
     if (!m_lock->tryLock(0)) {
         if (error)
@@ -83,24 +85,31 @@ bool PostmortemDrafts::acquire(QString* error)
 
 bool PostmortemDrafts::isHeld() const { return m_lock && m_lock->isLocked(); }
 
-bool PostmortemDrafts::save(const QByteArray& bytes, QString* error)
+void PostmortemDrafts::save(
+    const QByteArray& bytes, QObject* context, std::function<void(bool ok, const QString& error)> done)
 {
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) || file.write(bytes) != bytes.size()
-        || file.error() != QFileDevice::NoError || !file.commit()) {
-        if (error)
-            *error = QCoreApplication::translate("PostmortemDrafts", "Could not autosave the draft %1: %2")
-                         .arg(m_path, file.errorString());
-        return false;
+    // The job keeps the lock: a draft being written is never taken for an orphan.
+    auto write = [path = m_path, bytes, lock = m_lock]() -> std::pair<bool, QString> {
+        QString error;
+        const bool ok = AtomicFileWriter::write(path, bytes, &error);
+        return { ok,
+            ok ? QString()
+               : QCoreApplication::translate("PostmortemDrafts", "Could not autosave the draft: %1").arg(error) };
+    };
+    if (!context || !done) {
+        BackgroundIo::run([write = std::move(write)]() mutable { write(); });
+        return;
     }
-    return true;
+    BackgroundIo::run(context, std::move(write),
+        [done = std::move(done)](const std::pair<bool, QString>& result) { done(result.first, result.second); });
 }
 
-void PostmortemDrafts::discard() { QFile::remove(m_path); }
+void PostmortemDrafts::discard()
+{
+    BackgroundIo::run([path = m_path, lock = m_lock] { QFile::remove(path); });
+}
 
 void PostmortemDrafts::release()
 {
-    if (m_lock)
-        m_lock->unlock();
-    m_lock.reset();
+    m_lock.reset(); // the last holder (this, or a queued write) unlocks it
 }

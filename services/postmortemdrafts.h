@@ -6,13 +6,18 @@
 #include <QLockFile>
 #include <QString>
 
+#include <functional>
 #include <memory>
+
+class QObject;
 
 // The autosaved drafts of post-mortems being edited: a folder of files "incident-<id>.md", each with a QLockFile
 // ("incident-<id>.md.lock") held by the editor that writes it. A draft whose lock has no live holder (the editor
 // crashed or was killed) is an orphan, offered for restore at the next start, byte for byte.
 //
-// Synchronous, GUI thread (the files are small); one instance per open editor. Owns its lock until release().
+// GUI thread; one instance per open editor. The writes go through BackgroundIo (off the GUI thread, in order) and
+// hold the lock until they are done, even when this object is released or destroyed first. orphans() is
+// synchronous: run it through BackgroundIo from the GUI thread.
 class PostmortemDrafts {
 public:
     struct Orphan {
@@ -33,9 +38,11 @@ public:
     // Takes the draft's lock; false when another live editor holds it (*error says so).
     bool acquire(QString* error = nullptr);
     bool isHeld() const;
-    // Writes the draft atomically (QSaveFile). false with *error on failure; the previous draft stays.
-    bool save(const QByteArray& bytes, QString* error = nullptr);
-    // Removes the draft file (the document was saved for good) and keeps the lock.
+    // Queues an atomic, durable write of the draft (AtomicFileWriter); done(ok, error) follows on the GUI thread
+    // unless context is gone. On failure the previous draft stays.
+    void save(const QByteArray& bytes, QObject* context = nullptr,
+        std::function<void(bool ok, const QString& error)> done = {});
+    // Queues the removal of the draft file (the document was saved for good), after any queued write; keeps the lock.
     void discard();
     void release(); // drops the lock, keeps the file
     QString path() const { return m_path; }
@@ -44,5 +51,5 @@ private:
     qint64 m_incidentId;
     QString m_folder;
     QString m_path;
-    std::unique_ptr<QLockFile> m_lock;
+    std::shared_ptr<QLockFile> m_lock; // shared with the queued writes
 };

@@ -3,6 +3,7 @@
 
 #include "models/actionitemmodel.h"
 #include "services/atomicfilewriter.h"
+#include "services/backgroundio.h"
 #include "services/storeclient.h"
 
 #include <QComboBox>
@@ -265,13 +266,16 @@ bool PostmortemEditor::autosaveNow()
 {
     if (!m_loaded || !m_draftDirty || !m_drafts.isHeld())
         return false;
-    QString error;
-    if (!m_drafts.save(markdown().toUtf8(), &error)) {
-        showStatus(error, true);
-        return false;
-    }
     m_draftDirty = false;
-    Q_EMIT autosaved(m_drafts.path());
+    m_drafts.save(markdown().toUtf8(), this, [this](bool ok, const QString& error) {
+        if (ok) {
+            Q_EMIT autosaved(m_drafts.path());
+            return;
+        }
+        m_draftDirty = true; // try again at the next tick
+        showStatus(error, true);
+        Q_EMIT autosaveFailed(error);
+    });
     return true;
 }
 
@@ -289,20 +293,29 @@ void PostmortemEditor::saveToStore()
     showStatus(tr("Saving…"));
 }
 
-bool PostmortemEditor::exportTo(const QString& path)
+void PostmortemEditor::exportTo(const QString& path)
 {
     autosaveNow();
-    QString error;
-    if (!AtomicFileWriter::write(path, markdown().toUtf8(), &error)) {
-        showStatus(error + u' ' + tr("The draft is kept."), true);
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Export failed"),
-            error + u"\n\n"_s + tr("The draft is kept."), QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-        return false;
-    }
-    showStatus(tr("Exported to %1.").arg(path));
-    return true;
+    showStatus(tr("Exporting to %1…").arg(path));
+    BackgroundIo::run(
+        this,
+        [path, bytes = markdown().toUtf8()] {
+            QString error;
+            return AtomicFileWriter::write(path, bytes, &error) ? QString() : error;
+        },
+        [this, path](const QString& error) {
+            if (!error.isEmpty()) {
+                showStatus(error + u' ' + tr("The draft is kept."), true);
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Export failed"),
+                    error + u"\n\n"_s + tr("The draft is kept."), QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                Q_EMIT exported(false, error);
+                return;
+            }
+            showStatus(tr("Exported to %1.").arg(path));
+            Q_EMIT exported(true, path);
+        });
 }
 
 void PostmortemEditor::exportInteractively()

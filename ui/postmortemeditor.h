@@ -49,13 +49,18 @@ public:
 public Q_SLOTS:
     void insertSelectedEvents(); // into "## Timeline"
     void saveToStore();
-    bool exportTo(const QString& path); // atomically; false: the error is shown and the draft kept
+    // Writes path atomically off the GUI thread; exported() tells how it went (a failure is shown, the draft kept).
+    void exportTo(const QString& path);
     void exportInteractively(); // asks for a file (non-modal)
+    // Queues an autosave of the draft if it changed (false: nothing to save, or autosave is off); autosaved()
+    // follows once it is on disk.
     bool autosaveNow();
 
 Q_SIGNALS:
     void loaded();
     void autosaved(const QString& draftPath);
+    void autosaveFailed(const QString& message);
+    void exported(bool ok, const QString& pathOrError);
     void savedToStore();
     void saveFailed(const QString& message);
 

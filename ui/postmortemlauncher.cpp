@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ui/postmortemlauncher.h"
 
+#include "services/backgroundio.h"
 #include "services/postmortemdrafts.h"
 #include "services/storeclient.h"
 #include "ui/mainwindow.h"
@@ -38,8 +39,14 @@ PostmortemLauncher::PostmortemLauncher(MainWindow* window, StoreClient* store, Q
                 tr("Incident %1 is resolved. Next, Document: Incident → Write Post-Mortem…").arg(incident.id), 15000);
     });
     connect(m_store, &StoreClient::opened, this, [this] {
-        if (!PostmortemDrafts::orphans(m_folder).isEmpty())
-            m_incidentsRequest = m_store->requestIncidents(IncidentStore::Filter::All);
+        // The drafts folder is read (and each lock tried) off the GUI thread.
+        BackgroundIo::run(
+            this, [folder = m_folder] { return PostmortemDrafts::orphans(folder); },
+            [this](const QList<PostmortemDrafts::Orphan>& orphans) {
+                m_orphans = orphans;
+                if (!m_orphans.isEmpty())
+                    m_incidentsRequest = m_store->requestIncidents(IncidentStore::Filter::All);
+            });
     });
     connect(m_store, &StoreClient::incidentsLoaded, this, [this](quint64 request, const QList<Incident>& incidents) {
         for (const Incident& i : incidents)
@@ -76,7 +83,8 @@ PostmortemEditor* PostmortemLauncher::openEditor(const Incident& incident, std::
 
 void PostmortemLauncher::offerNextOrphan()
 {
-    for (const PostmortemDrafts::Orphan& orphan : PostmortemDrafts::orphans(m_folder)) {
+    while (!m_orphans.isEmpty()) {
+        const PostmortemDrafts::Orphan orphan = m_orphans.takeFirst();
         if (!m_known.contains(orphan.incidentId) || m_editors.value(orphan.incidentId))
             continue;
         const Incident incident = m_known.value(orphan.incidentId);
@@ -97,7 +105,7 @@ void PostmortemLauncher::offerNextOrphan()
             if (b == restore)
                 openEditor(incident, orphan.bytes);
             else if (b == discard)
-                QFile::remove(orphan.path);
+                BackgroundIo::run([path = orphan.path] { QFile::remove(path); });
             if (b == restore || b == discard)
                 QMetaObject::invokeMethod(this, &PostmortemLauncher::offerNextOrphan, Qt::QueuedConnection);
         });

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/incident.h"
+#include "services/postmortemdrafts.h"
 
 #include <QHash>
 #include <QObject>
@@ -44,6 +45,7 @@ private:
     QString m_folder;
     QHash<qint64, QPointer<PostmortemEditor>> m_editors;
     QHash<qint64, Incident> m_known; // incidents, for the orphan offers
+    QList<PostmortemDrafts::Orphan> m_orphans; // found at start-up, not yet offered
     quint64 m_incidentsRequest = 0;
     QPointer<QMessageBox> m_offer;
     bool m_orphansOffered = false;

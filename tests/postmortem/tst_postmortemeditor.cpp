@@ -89,12 +89,15 @@ void TestPostmortemEditor::draftEditSaveReopen()
         QVERIFY(editor->markdown().contains(u"## Action Items\n\n- [ ] Alert on pool usage - @isabel - 2026-03-21\n\n"
                                             u"## Lessons Learned"_s));
         QTRY_VERIFY(editor->preview()->toPlainText().contains(u"Alert on pool usage"_s));
+        QSignalSpy autosaved(editor.get(), &PostmortemEditor::autosaved);
         QVERIFY(editor->autosaveNow());
+        QVERIFY(autosaved.wait(10000));
         QVERIFY(QFile::exists(PostmortemDrafts::draftPath(m_drafts, m_id)));
         QSignalSpy saved(editor.get(), &PostmortemEditor::savedToStore);
         editor->saveToStore();
         QVERIFY(saved.wait(10000));
-        QVERIFY(!QFile::exists(PostmortemDrafts::draftPath(m_drafts, m_id))); // safe in the store: draft gone
+        // Safe in the store: the draft goes (removed off the GUI thread, after any queued autosave).
+        QTRY_VERIFY(!QFile::exists(PostmortemDrafts::draftPath(m_drafts, m_id)));
     }
     // Reopens where it was left: text, items, zone.
     auto again = openEditor(client);
@@ -111,15 +114,23 @@ void TestPostmortemEditor::exportFailureKeepsDraftAndFile()
     auto editor = openEditor(client);
     QTRY_VERIFY(editor->isLoaded());
     const QString path = m_dir->filePath(u"pm.md"_s);
-    QVERIFY(editor->exportTo(path));
+    QSignalSpy exported(editor.get(), &PostmortemEditor::exported);
+    editor->exportTo(path);
+    QVERIFY(exported.wait(10000));
+    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray first = f.readAll();
     f.close();
     QCOMPARE(first, editor->markdown().toUtf8());
     editor->setMarkdown(editor->markdown() + u"\nMore words.\n"_s);
+    QSignalSpy autosaved(editor.get(), &PostmortemEditor::autosaved);
+    QVERIFY(editor->autosaveNow()); // before the failure: the export then has no draft to write first
+    QVERIFY(autosaved.wait(10000));
     AtomicFileWriter::injectFailureAfter(10);
-    QVERIFY(!editor->exportTo(path));
+    editor->exportTo(path);
+    QVERIFY(exported.wait(10000));
+    QCOMPARE(exported.takeFirst().at(0).toBool(), false);
     QVERIFY2(editor->statusText().contains(u"No space left"_s) && editor->statusText().contains(u"draft is kept"_s),
         qPrintable(editor->statusText()));
     QVERIFY(f.open(QIODevice::ReadOnly));
