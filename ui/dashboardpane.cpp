@@ -16,6 +16,7 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QTabWidget>
 #include <QToolButton>
 #include <QUrl>
@@ -28,6 +29,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 const QStringList kGroups { u"application"_s, u"database"_s, u"infrastructure"_s, u"business"_s };
+constexpr int kTileMinimumHeight = 150; // title row and a chart of its minimum height (MetricChart: 110)
 
 QString formatValue(double v)
 {
@@ -117,8 +119,40 @@ void DashboardPane::setRange(Range range)
 
 bool DashboardPane::openDashboard(const QString& url) { return QDesktopServices::openUrl(QUrl(url)); }
 
+QStringList DashboardPane::layoutKey() const
+{
+    QStringList key;
+    for (const DashboardLink& link : m_metrics->config().dashboards)
+        key << link.name + u'\t' + link.url;
+    for (const QString& name : m_metrics->metricNames()) {
+        const MetricsService::MetricState* state = m_metrics->metric(name);
+        if (state && state->definition.onDashboard)
+            key << state->definition.group + u'\t' + name + u'\t' + state->definition.displayLabel();
+    }
+    return key;
+}
+
 void DashboardPane::rebuild()
 {
+    const QStringList key = layoutKey();
+    if (key == m_layoutKey && !m_tiles.isEmpty()) {
+        // The same metrics and links (a runbook reload, an environment with the same set): keep the tiles,
+        // refresh what a configuration may change.
+        for (auto it = m_tiles.begin(); it != m_tiles.end(); ++it) {
+            const MetricsService::MetricState* state = m_metrics->metric(it.key());
+            if (it->chart && state) {
+                it->chart->setSeries(&state->series);
+                it->chart->setUnit(state->definition.unit);
+                const auto rule = m_metrics->ruleForMetric(it.key());
+                it->chart->setThreshold(rule ? std::optional<double>(rule->condition.threshold) : std::nullopt);
+            }
+            updateTile(it.key());
+        }
+        updateBanner();
+        return;
+    }
+    m_layoutKey = key;
+    const QSignalBlocker quiet(m_tabs); // no redraw of tiles being replaced
     while (m_tabs->count() > 0) {
         QWidget* page = m_tabs->widget(0);
         m_tabs->removeTab(0);
@@ -163,11 +197,6 @@ void DashboardPane::rebuild()
             tile.value->setFont(big);
             tile.status = new QLabel(frame);
             tile.status->setObjectName(u"status"_s);
-            tile.chart = new MetricChart(frame);
-            tile.chart->setSeries(&state->series);
-            tile.chart->setUnit(state->definition.unit);
-            if (const auto rule = m_metrics->ruleForMetric(name))
-                tile.chart->setThreshold(rule->condition.threshold);
             auto* head = new QHBoxLayout;
             head->addWidget(title);
             head->addStretch(1);
@@ -176,7 +205,8 @@ void DashboardPane::rebuild()
             auto* v = new QVBoxLayout(frame);
             v->setContentsMargins(4, 4, 4, 4);
             v->addLayout(head);
-            v->addWidget(tile.chart, 1);
+            frame->setMinimumHeight(kTileMinimumHeight); // the same before and after its chart is built
+            tile.body = v;
             tile.frame = frame;
             grid->addWidget(frame, n / 2, n % 2);
             ++n;
@@ -191,12 +221,36 @@ void DashboardPane::rebuild()
         m_tabs->addTab(scroll, group.left(1).toUpper() + group.mid(1));
     }
     updateBanner();
+    QMetaObject::invokeMethod(this, &DashboardPane::redrawVisible, Qt::QueuedConnection);
 }
 
-MetricChart* DashboardPane::chart(const QString& metric) const
+MetricChart* DashboardPane::chart(const QString& metric)
 {
-    const auto it = m_tiles.constFind(metric);
-    return it == m_tiles.constEnd() ? nullptr : it->chart;
+    const auto it = m_tiles.find(metric);
+    if (it == m_tiles.end())
+        return nullptr;
+    if (!it->chart) {
+        ensureChart(metric, *it);
+        redrawTile(metric, *it);
+    }
+    return it->chart;
+}
+
+MetricChart* DashboardPane::ensureChart(const QString& name, Tile& tile)
+{
+    if (tile.chart)
+        return tile.chart;
+    const MetricsService::MetricState* state = m_metrics->metric(name);
+    if (!state)
+        return nullptr;
+    tile.chart = new MetricChart(tile.frame);
+    tile.chart->setSeries(&state->series);
+    tile.chart->setUnit(state->definition.unit);
+    if (const auto rule = m_metrics->ruleForMetric(name))
+        tile.chart->setThreshold(rule->condition.threshold);
+    tile.chart->setStale(state->stale);
+    tile.body->addWidget(tile.chart, 1);
+    return tile.chart;
 }
 
 QString DashboardPane::valueText(const QString& metric) const
@@ -235,25 +289,41 @@ void DashboardPane::updateTile(const QString& name)
         tile.status->setToolTip({});
         tile.value->setStyleSheet({});
     }
-    tile.chart->setStale(state->stale);
+    if (tile.chart)
+        tile.chart->setStale(state->stale);
     tile.dirty = true;
-    if (tile.frame->isVisible())
+    if (isOnScreen(tile))
         redrawTile(name, tile);
 }
 
 void DashboardPane::redrawTile(const QString& name, Tile& tile)
 {
-    Q_UNUSED(name);
+    if (!ensureChart(name, tile))
+        return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     tile.chart->setTimeRange(now - rangeMs(m_range), now);
     tile.chart->redraw();
     tile.dirty = false;
 }
 
+bool DashboardPane::isOnScreen(const Tile& tile) const
+{
+    // A dock tabified behind another stays "visible" with an empty visible region: its charts wait until its tab
+    // is brought to the front (the main window calls redrawVisible() then).
+    return tile.frame->isVisible() && !visibleRegion().isEmpty();
+}
+
+void DashboardPane::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // The charts of the tiles now visible are built and drawn once the pane is on screen.
+    QMetaObject::invokeMethod(this, &DashboardPane::redrawVisible, Qt::QueuedConnection);
+}
+
 void DashboardPane::redrawVisible()
 {
     for (auto it = m_tiles.begin(); it != m_tiles.end(); ++it)
-        if (it->dirty && it->frame->isVisible())
+        if (it->dirty && isOnScreen(*it))
             redrawTile(it.key(), *it);
 }
 

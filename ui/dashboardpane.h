@@ -42,7 +42,7 @@ public:
 
     // For tests and benchmarks.
     QTabWidget* tabs() const { return m_tabs; }
-    MetricChart* chart(const QString& metric) const;
+    MetricChart* chart(const QString& metric); // builds it if it was never shown
     QString valueText(const QString& metric) const;
     QString staleText(const QString& metric) const;
     QStringList bannerTexts() const;
@@ -52,12 +52,16 @@ Q_SIGNALS:
     void runbookRequested(const QString& runbookTitle);
     void incidentOpened(qint64 incidentId, const QString& ruleId);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     struct Tile {
         QWidget* frame = nullptr;
+        QVBoxLayout* body = nullptr;
         QLabel* value = nullptr;
         QLabel* status = nullptr;
-        MetricChart* chart = nullptr;
+        MetricChart* chart = nullptr; // built the first time the tile is shown (charts are costly to create)
         bool dirty = true;
     };
     struct PendingIncident {
@@ -69,6 +73,9 @@ private:
     void rebuild();
     void updateTile(const QString& name);
     void redrawTile(const QString& name, Tile& tile);
+    MetricChart* ensureChart(const QString& name, Tile& tile);
+    bool isOnScreen(const Tile& tile) const;
+    QStringList layoutKey() const; // what rebuild() lays out: links, metrics and their groups
     void onAlertChanged(const AlertRule& rule, const AlertState::Transition& transition);
     void updateBanner();
     void onIncidentChanged(const Incident& incident);
@@ -83,5 +90,6 @@ private:
     QLabel* m_status = nullptr;
     QTabWidget* m_tabs = nullptr;
     QHash<QString, Tile> m_tiles;
+    QStringList m_layoutKey;
     QList<PendingIncident> m_pending;
 };
