@@ -32,6 +32,7 @@ bool Application::start()
 {
     const QString path = m_commandLine.storePath.isEmpty() ? IncidentStore::defaultPath() : m_commandLine.storePath;
     m_store = std::make_unique<StoreClient>(path);
+
     m_runbooks = std::make_unique<RunbookLibrary>();
     QStringList directories { RunbookLibrary::defaultUserDirectory() };
     if (!m_commandLine.runbooksDir.isEmpty())
@@ -72,11 +73,15 @@ bool Application::start()
     m_metrics->setStore(m_store.get());
     m_metrics->watch(m_environments.get(), m_runbooks.get()); // reads its sources asynchronously from now on
     services.metrics = m_metrics.get();
+
     m_window = std::make_unique<MainWindow>(services);
+
     m_window->show();
+
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.
     m_store->open();
     m_runbooks->reload();
+
     return true;
 }
 

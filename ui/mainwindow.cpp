@@ -23,6 +23,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QEvent>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonObject>
@@ -61,8 +62,11 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     m_storeStatus->setText(tr("Opening the incident store…"));
 
     createActions();
+
     createDocks();
+
     createEnvironmentBar();
+
     restoreLayout();
 
     connect(m_store, &StoreClient::opened, this, &MainWindow::onStoreOpened);
@@ -126,6 +130,7 @@ void MainWindow::createActions()
     m_header->addActionButton(m_nextStep);
     m_header->addActionButton(m_mitigating);
     m_header->addActionButton(m_resolve);
+    m_header->addActionButton(m_postmortems->action()); // the flow's last step, one click from the header
 }
 
 void MainWindow::createDocks()
@@ -171,21 +176,39 @@ void MainWindow::createDocks()
     view->addAction(incidents->toggleViewAction());
     view->addAction(active->toggleViewAction());
 
-    // DBA views: polled only while the dock is shown
-    m_dbaPane = new DbaPane(
-        m_services, [this] { return activeIncident() && activeIncident()->isOpen() ? m_activeId : 0; }, this);
+    // DBA views: built the first time the dock is shown (a hidden tab costs nothing at start-up), polled only
+    // while it is shown.
     auto* dba = new QDockWidget(tr("Database"), this);
     dba->setObjectName(u"dbaDock"_s);
-    dba->setWidget(m_dbaPane);
+    m_dbaDock = dba;
     addDockWidget(Qt::BottomDockWidgetArea, dba);
     dba->hide();
-    connect(dba, &QDockWidget::visibilityChanged, m_dbaPane, &DbaPane::setShown);
+    connect(dba, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible)
+            dbaPane()->setShown(true);
+        else if (m_dbaPane)
+            m_dbaPane->setShown(false);
+    });
     view->addAction(dba->toggleViewAction());
+
     createRunbookDock();
+
     view->addAction(m_wizardDock->toggleViewAction());
     createEscalationDock(view);
+
     createDashboardDock(view);
+
     arrangeDefaultDocks();
+}
+
+DbaPane* MainWindow::dbaPane()
+{
+    if (!m_dbaPane) {
+        m_dbaPane = new DbaPane(
+            m_services, [this] { return activeIncident() && activeIncident()->isOpen() ? m_activeId : 0; }, m_dbaDock);
+        m_dbaDock->setWidget(m_dbaPane);
+    }
+    return m_dbaPane;
 }
 
 void MainWindow::arrangeDefaultDocks()
@@ -248,32 +271,69 @@ void MainWindow::createEscalationDock(QMenu* view)
 {
     if (!m_services.escalation)
         return;
-    m_escalationPanel = new EscalationPanel(m_services.escalation, this);
-    auto* dock = new QDockWidget(tr("Escalation"), this);
-    dock->setObjectName(u"escalationDock"_s);
-    dock->setWidget(m_escalationPanel);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
-    view->addAction(dock->toggleViewAction());
-    const auto follow = [this] { m_escalationPanel->setIncident(activeIncident()); };
-    connect(this, &MainWindow::activeIncidentChanged, m_escalationPanel, follow);
-    connect(m_store, &StoreClient::incidentChanged, m_escalationPanel, follow, Qt::QueuedConnection);
+    m_escalationDock = new QDockWidget(tr("Escalation"), this);
+    m_escalationDock->setObjectName(u"escalationDock"_s);
+    addDockWidget(Qt::RightDockWidgetArea, m_escalationDock);
+    view->addAction(m_escalationDock->toggleViewAction());
+}
+
+EscalationPanel* MainWindow::escalationPanel()
+{
+    if (!m_escalationPanel && m_escalationDock) {
+        m_escalationPanel = new EscalationPanel(m_services.escalation, m_escalationDock);
+        m_escalationDock->setWidget(m_escalationPanel);
+        const auto follow = [this] { m_escalationPanel->setIncident(activeIncident()); };
+        connect(this, &MainWindow::activeIncidentChanged, m_escalationPanel, follow);
+        connect(m_store, &StoreClient::incidentChanged, m_escalationPanel, follow, Qt::QueuedConnection);
+        follow();
+    }
+    return m_escalationPanel;
 }
 
 void MainWindow::createDashboardDock(QMenu* view)
 {
     if (!m_services.metrics)
         return;
-    m_dashboard = new DashboardPane(m_services.metrics, m_store, this);
-    auto* dock = new QDockWidget(tr("Dashboards"), this);
-    dock->setObjectName(u"dashboardsDock"_s);
-    dock->setWidget(m_dashboard);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
-    view->addAction(dock->toggleViewAction());
-    for (QAction* menu : menuBar()->actions())
-        if (menu->menu() && menu->text() == tr("&Incident"))
-            menu->menu()->addMenu(m_dashboard->dashboardsMenu());
-    // A firing alert's "open incident" ends in its runbook's wizard.
-    connect(m_dashboard, &DashboardPane::runbookRequested, this, &MainWindow::openRunbookWizard);
+    m_dashboardDock = new QDockWidget(tr("Dashboards"), this);
+    m_dashboardDock->setObjectName(u"dashboardsDock"_s);
+    addDockWidget(Qt::RightDockWidgetArea, m_dashboardDock);
+    view->addAction(m_dashboardDock->toggleViewAction());
+}
+
+DashboardPane* MainWindow::dashboardPane()
+{
+    if (!m_dashboard && m_dashboardDock) {
+        m_dashboard = new DashboardPane(m_services.metrics, m_store, m_dashboardDock);
+        m_dashboardDock->setWidget(m_dashboard);
+        // Tabified, the pane stays "visible" behind the front tab: its charts are drawn when its tab comes
+        // forward.
+        connect(m_dashboardDock, &QDockWidget::visibilityChanged, m_dashboard, [this](bool visible) {
+            if (visible)
+                QMetaObject::invokeMethod(m_dashboard, &DashboardPane::redrawVisible, Qt::QueuedConnection);
+        });
+        for (QAction* menu : menuBar()->actions())
+            if (menu->menu() && menu->text() == tr("&Incident"))
+                menu->menu()->addMenu(m_dashboard->dashboardsMenu());
+        // A firing alert's "open incident" ends in its runbook's wizard.
+        connect(m_dashboard, &DashboardPane::runbookRequested, this, &MainWindow::openRunbookWizard);
+    }
+    return m_dashboard;
+}
+
+bool MainWindow::event(QEvent* event)
+{
+    // The panes behind other tabs (escalation, dashboards) are built just after the window's first paint: the
+    // window shows sooner, and they are ready a moment later, whether shown or not (alerts, escalation timers).
+    // The Database pane waits until it is shown: it only polls while shown.
+    if (event->type() == QEvent::Paint && !m_firstPaintSeen) {
+        m_firstPaintSeen = true;
+        QTimer::singleShot(0, this, [this] {
+            escalationPanel();
+            dashboardPane();
+            Q_EMIT firstPainted();
+        });
+    }
+    return QMainWindow::event(event);
 }
 
 void MainWindow::restoreLayout()

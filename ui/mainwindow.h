@@ -40,10 +40,11 @@ public:
     TimelineModel* timelineModel() const { return m_timeline; }
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
-    EscalationPanel* escalationPanel() const { return m_escalationPanel; } // null without an escalation service
+    // The panes of the working docks: built just after the first paint, or when first asked for.
+    EscalationPanel* escalationPanel(); // null without an escalation service
     QTableView* incidentView() const { return m_incidentView; }
-    DbaPane* dbaPane() const { return m_dbaPane; }
-    DashboardPane* dashboardPane() const { return m_dashboard; } // null without a metrics service
+    DbaPane* dbaPane(); // built the first time the Database dock is shown, or asked for
+    DashboardPane* dashboardPane(); // null without a metrics service
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -60,8 +61,10 @@ public:
 Q_SIGNALS:
     void activeIncidentChanged(qint64 incidentId);
     void storeReady();
+    void firstPainted(); // once, just after the window was first painted: time for work the window need not wait for
 
 protected:
+    bool event(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
 private:
@@ -113,6 +116,10 @@ private:
     QComboBox* m_environment = nullptr;
     QLabel* m_environmentBadge = nullptr;
     DbaPane* m_dbaPane = nullptr;
+    class QDockWidget* m_escalationDock = nullptr;
+    class QDockWidget* m_dashboardDock = nullptr;
+    bool m_firstPaintSeen = false;
+    class QDockWidget* m_dbaDock = nullptr;
     class RunbookWizard* m_wizard = nullptr;
     class QDockWidget* m_wizardDock = nullptr;
 

@@ -25,7 +25,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -197,6 +199,12 @@ void TestMainWindow::commanderWalksAnIncident()
     QTRY_COMPARE(m_window->activeIncident()->status, IncidentStatus::Resolved);
     QTRY_VERIFY(header->stepClockText().contains(u"Resolved"_s));
     QVERIFY(!m_window->findChild<QAction*>(u"actionResolve"_s)->isEnabled());
+    // Next, Document: the post-mortem is one click away in the incident's header.
+    auto* postmortem = m_window->findChild<QAction*>(u"actionPostmortem"_s);
+    QVERIFY(postmortem && postmortem->isEnabled());
+    const QList<QToolButton*> buttons = header->findChildren<QToolButton*>();
+    QVERIFY(std::any_of(buttons.cbegin(), buttons.cend(),
+        [postmortem](QToolButton* b) { return b->defaultAction() == postmortem && b->isVisible(); }));
 
     // Every change is on the timeline by itself, in the order it happened.
     const QStringList expected { u"incident.created"_s, u"incident.acknowledged"_s, u"flow.step"_s, u"note"_s,
