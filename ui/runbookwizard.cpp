@@ -474,6 +474,8 @@ void RunbookWizard::showStep(const Item& item)
     for (const RunbookParameter& p : step.parameters) {
         if (p.prefill.source == ParameterPrefill::Source::Environment)
             continue; // from the profile
+        if (p.name == u"lock_token" && StepExecutor::isIpSetUpdate(step))
+            continue; // read by get-ip-set when the confirmation is built
         auto* editor = new QComboBox(m_parameters);
         editor->setObjectName(u"param_"_s + p.name);
         editor->setEditable(true);
@@ -630,7 +632,8 @@ void RunbookWizard::run()
     m_run->setEnabled(false); // before anything else: a double click never runs twice
     m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
             ? tr("Counting what this step acts on…")
-            : QString());
+            : StepExecutor::isIpSetUpdate(item->step) ? tr("Reading the IP set…")
+                                                      : QString());
     const StepRequest request { item->step, activeProfile(), values(), m_incidentId,
         u"runbook:"_s + m_runbook.title + u'#' + item->ref };
     if (!m_executor->assess(request))
@@ -657,6 +660,16 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     setState(ref, outcome.status);
     updateButtons();
     Q_EMIT stepFinished(ref, outcome);
+    if (StepExecutor::isLockConflict(outcome) && m_runningRef.isEmpty() && !m_executor->isBusy()) {
+        // The IP set changed between the read and the update: nothing was changed. Read it again and ask again with
+        // the new list before → after (never a blind retry).
+        m_runningRef = ref;
+        m_status->setText(tr("The IP set changed since it was read (WAFOptimisticLockException); nothing was "
+                             "changed. Reading it again: check the new list before → after."));
+        if (!m_executor->reassess())
+            m_runningRef.clear();
+        updateButtons();
+    }
 }
 
 void RunbookWizard::skip()
