@@ -268,6 +268,20 @@ void StepOutputView::showSqlResult(const PgResult& result)
         result.ok() && !header.isEmpty() ? static_cast<QWidget*>(m_table) : (result.ok() ? m_out.view : m_err.view));
 }
 
+void StepOutputView::showTsv(const QString& tsv)
+{
+    QStringList lines = tsv.split(u'\n', Qt::SkipEmptyParts);
+    m_out.view->setPlainText(DisplayText::fromBytes(tsv.toUtf8()));
+    if (lines.isEmpty())
+        return;
+    const QStringList header = lines.takeFirst().split(u'\t');
+    QList<QStringList> rows;
+    for (const QString& line : std::as_const(lines))
+        rows.append(line.split(u'\t'));
+    fillTable(header, rows);
+    m_tabs->setCurrentWidget(m_table);
+}
+
 void StepOutputView::fillTable(const QStringList& header, const QList<QStringList>& rows)
 {
     m_table->clear();
