@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/commandrunner.h"
 
+#include "services/boundedbytes.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -168,22 +170,15 @@ public:
             st.writeFailed = true;
         st.hash.addData(chunk);
         st.bytes += chunk.size();
+        // The last tailCapBytes, in one allocation reused chunk after chunk.
         const qsizetype cap = qMax<qsizetype>(0, spec.tailCapBytes);
-        if (chunk.size() >= cap) {
-            st.tail = chunk.right(cap);
-        } else {
-            st.tail.append(chunk);
-        }
-        if (st.tail.size() > cap)
-            st.tail.remove(0, st.tail.size() - cap);
-        if (st.bytes > st.tail.size()) {
+        if (BoundedBytes::append(st.tail, chunk, cap, cap) > 0) {
             st.truncated = true;
             // Do not start the tail in the middle of a UTF-8 sequence.
             qsizetype skip = 0;
             while (skip < 3 && skip < st.tail.size() && (static_cast<unsigned char>(st.tail.at(skip)) & 0xC0) == 0x80)
                 ++skip;
-            if (skip)
-                st.tail.remove(0, skip);
+            BoundedBytes::dropFront(st.tail, skip);
         }
         Q_EMIT q->outputReceived(s, chunk);
     }
