@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void doubleClickRunsOnce();
     void outcomeUnknownAfterCrash();
     void ipSetUpdateShowsBeforeAfter();
+    void ipSetChangedMeanwhileAsksAgain();
     void checklistTicksAreSaved();
     void resumeShowsOutputs();
 
@@ -373,6 +375,46 @@ void TestRunbookWizard::ipSetUpdateShowsBeforeAfter()
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.constFirst().at(1).value<CommandOutcome>().status, u"ok"_s);
     QCOMPARE(readIpSet(id, name).first, QStringList { u"198.51.100.23/32"_s });
+    QVERIFY(deleteIpSet(id, name));
+}
+
+// The set changes between the confirmation's read and the update: the update fails (WAFOptimisticLockException)
+// and changes nothing, and the wizard reads the set again and asks again with the new list before → after.
+void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
+{
+    const auto [id, name]
+        = createIpSet(u"petforce-wizard-lock-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
+    QVERIFY(!id.isEmpty());
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"Rate Limit Violations"_s);
+    QVERIFY(m_wizard->chooseOption(1));
+    QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
+    m_wizard->setParameter(u"ip_set_id"_s, id);
+    m_wizard->setParameter(u"addresses"_s, u"198.51.100.23/32"_s);
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    m_wizard->runButton()->click();
+    ConfirmationDialog* first = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((first = visibleDialog()) != nullptr, 60000);
+    QVERIFY(updateIpSet(id, name, { u"192.0.2.99/32"_s })); // someone else, meanwhile
+    const QPointer<ConfirmationDialog> firstGone = first;
+    first->findChild<QLineEdit*>(u"confirmationTyped"_s)->setText(name);
+    first->findChild<QPushButton*>(u"confirmationRun"_s)->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.constFirst().at(1).value<CommandOutcome>().status, u"failed"_s);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.99/32"_s }); // nothing changed
+    ConfirmationDialog* second = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(firstGone.isNull() && (second = visibleDialog()) != nullptr, 60000);
+    auto* effects = second->findChild<QListWidget*>(u"confirmationEffects"_s);
+    QStringList lines;
+    for (int i = 0; i < effects->count(); ++i)
+        lines.append(effects->item(i)->text());
+    QVERIFY2(lines.contains(u"Before (1): 192.0.2.99/32"_s), qPrintable(lines.join(u'\n')));
+    QVERIFY(lines.contains(u"− 192.0.2.99/32 (removed)"_s));
+    second->findChild<QPushButton*>(u"confirmationCancel"_s)->click(); // Cancel is safe
+    QTRY_VERIFY(!m_wizard->executor()->isBusy());
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.99/32"_s });
     QVERIFY(deleteIpSet(id, name));
 }
 
