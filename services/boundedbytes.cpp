@@ -27,8 +27,8 @@ qsizetype append(QByteArray& buffer, QByteArrayView chunk, qsizetype cap, qsizet
     keep = qBound<qsizetype>(0, keep, cap);
     const qsizetype total = buffer.size() + chunk.size();
     if (total <= cap) {
-        if (buffer.capacity() < total && total > 64 * 1024)
-            buffer.reserve(cap); // once, before the buffer would grow step by step
+        if (buffer.capacity() < total && total > cap / 4)
+            buffer.reserve(cap); // once, when the stream heads for the cap, instead of growing there step by step
         buffer.append(chunk);
         return 0;
     }

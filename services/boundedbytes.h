@@ -10,8 +10,8 @@
 namespace BoundedBytes {
 
 // Appends chunk to buffer. When buffer would exceed cap, keeps only its last keep bytes (keep ≤ cap; keep < cap
-// amortises the moves) and returns how many bytes were dropped from the front (0 when none). The first time the
-// buffer needs more than it holds, it reserves cap bytes once.
+// amortises the moves) and returns how many bytes were dropped from the front (0 when none). Once the stream
+// passes a quarter of the cap, the buffer reserves cap bytes once (a short output never costs the whole cap).
 qsizetype append(QByteArray& buffer, QByteArrayView chunk, qsizetype cap, qsizetype keep);
 
 // Drops n bytes from the front, keeping the allocation (QByteArray::remove(0, n) can move the start instead, and the
