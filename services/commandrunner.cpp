@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/commandrunner.h"
 
+#include "services/boundedbytes.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -168,24 +170,31 @@ public:
             st.writeFailed = true;
         st.hash.addData(chunk);
         st.bytes += chunk.size();
+        // The last tailCapBytes (and up to a quarter more, so that the bytes are moved once per quarter of the cap,
+        // not once per chunk), in one allocation reused chunk after chunk; tailOf() cuts it to the cap.
         const qsizetype cap = qMax<qsizetype>(0, spec.tailCapBytes);
-        if (chunk.size() >= cap) {
-            st.tail = chunk.right(cap);
-        } else {
-            st.tail.append(chunk);
-        }
-        if (st.tail.size() > cap)
-            st.tail.remove(0, st.tail.size() - cap);
-        if (st.bytes > st.tail.size()) {
-            st.truncated = true;
-            // Do not start the tail in the middle of a UTF-8 sequence.
-            qsizetype skip = 0;
-            while (skip < 3 && skip < st.tail.size() && (static_cast<unsigned char>(st.tail.at(skip)) & 0xC0) == 0x80)
-                ++skip;
-            if (skip)
-                st.tail.remove(0, skip);
-        }
+        BoundedBytes::append(st.tail, chunk, cap + cap / 4, cap);
+        st.truncated = st.bytes > cap;
         Q_EMIT q->outputReceived(s, chunk);
+    }
+
+    // Where the last tailCapBytes of the stream start in st.tail, never inside a UTF-8 sequence when bytes were
+    // dropped.
+    qsizetype tailStart(const Stream& st) const
+    {
+        const qsizetype cap = qMax<qsizetype>(0, spec.tailCapBytes);
+        if (st.bytes <= cap)
+            return 0;
+        qsizetype from = std::max<qsizetype>(0, st.tail.size() - cap);
+        for (int i = 0; i < 3 && from < st.tail.size() && (static_cast<unsigned char>(st.tail.at(from)) & 0xC0) == 0x80;
+             ++i)
+            ++from;
+        return from;
+    }
+    QByteArray tailOf(const Stream& st) const
+    {
+        const qsizetype from = tailStart(st);
+        return from == 0 ? st.tail : st.tail.sliced(from);
     }
 
     CommandStreamOutput output(Stream& st)
@@ -195,6 +204,8 @@ public:
         o.bytes = st.bytes;
         o.path = st.file.fileName();
         o.sha256 = st.hash.result().toHex();
+        // The tail cut to the cap in place (no copy of it at the end of a flood), then shared with the result.
+        BoundedBytes::dropFront(st.tail, tailStart(st));
         o.tail = st.tail;
         o.tailTruncated = st.truncated;
         return o;
@@ -403,7 +414,7 @@ bool CommandRunner::isRunning() const { return d->running; }
 
 qint64 CommandRunner::processId() const { return d->process ? d->pid : 0; }
 
-QByteArray CommandRunner::tail(CommandStream stream) const { return d->stream(stream).tail; }
+QByteArray CommandRunner::tail(CommandStream stream) const { return d->tailOf(d->stream(stream)); }
 
 qint64 CommandRunner::bytes(CommandStream stream) const { return d->stream(stream).bytes; }
 

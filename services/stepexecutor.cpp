@@ -11,6 +11,9 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
@@ -43,6 +46,40 @@ const QRegularExpression& selectCallShape()
     static const QRegularExpression re(u"^SELECT\\s+(\\w+)\\s*\\((.*?)\\)\\s+FROM\\s+(.+)$"_s,
         QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
     return re;
+}
+
+const QRegularExpression& ipSetUpdateShape()
+{
+    static const QRegularExpression re(u"\\bwafv2\\s+update-ip-set\\b"_s);
+    return re;
+}
+
+const QString IpSetNameVar = u"PF_IP_SET_NAME"_s;
+const QString IpSetNameShown = u"<name read from the IP set>"_s;
+const QString LockTokenShown = u"<LockToken read by get-ip-set>"_s;
+const QString LockTokenParameter = u"lock_token"_s;
+constexpr int PreviewTimeoutMs = 90 * 1000;
+
+// The words after `option` in shown command text, up to the next option or the end of the command.
+QStringList optionWords(const QString& text, const QString& option)
+{
+    QStringList words;
+    const qsizetype at
+        = text.indexOf(QRegularExpression(u"(^|\\s)"_s + QRegularExpression::escape(option) + u"(\\s|$)"_s));
+    if (at < 0)
+        return words;
+    const QStringList tokens = text.mid(at).simplified().split(u' ', Qt::SkipEmptyParts);
+    for (qsizetype i = 1; i < tokens.size(); ++i) {
+        QString w = tokens.at(i);
+        if (w == u"\\")
+            continue;
+        if (w.startsWith(u"--"_s) || w.contains(u';') || w.contains(u'|') || w.contains(u'&') || w.startsWith(u'#'))
+            break;
+        if (w.size() >= 2 && (w.front() == u'\'' || w.front() == u'"') && w.back() == w.front())
+            w = w.mid(1, w.size() - 2);
+        words.append(w);
+    }
+    return words;
 }
 
 QString cellText(const QVariant& v) { return v.isValid() ? v.toString() : u"NULL"_s; }
@@ -82,7 +119,24 @@ PreparedCommand StepExecutor::prepare(
     const StepRequest& request, const QString& intervalOverride, const AwsCliOptions& aws)
 {
     Q_UNUSED(aws)
-    PreparedCommand p = PreparedCommand::prepare(request.step, request.profile, request.values);
+    const bool ipSet = isIpSetUpdate(request.step);
+    RunbookStep step = request.step;
+    QMap<QString, QString> values = request.values;
+    if (ipSet) {
+        // The lock token comes from get-ip-set when the confirmation is built, never from the operator.
+        step.parameters.removeIf([](const RunbookParameter& p) { return p.name == LockTokenParameter; });
+        values.remove(LockTokenParameter);
+    }
+    PreparedCommand p = PreparedCommand::prepare(step, request.profile, values);
+    if (ipSet) {
+        p.displayText.replace(u'<' + LockTokenParameter + u'>', LockTokenShown);
+        if (!p.script.contains(QRegularExpression(u"(^|\\s)--name(\\s|=)"_s))) {
+            // The seed's command has no --name (the API needs it): the name read with the set goes in beside --scope.
+            static const QRegularExpression op(u"(\\bwafv2\\s+update-ip-set)\\b"_s);
+            p.script.replace(op, u"\\1 --name \"${"_s + IpSetNameVar + u"}\""_s);
+            p.displayText.replace(op, u"\\1 --name "_s + IpSetNameShown);
+        }
+    }
     if (request.step.kind == StepKind::Sql && !intervalOverride.isEmpty() && !request.profile.isProduction()) {
         static const QRegularExpression interval(
             u"\\binterval\\s+'([^']*)'"_s, QRegularExpression::CaseInsensitiveOption);
@@ -201,6 +255,139 @@ done)SH"_s;
     return std::make_pair(script, env);
 }
 
+bool StepExecutor::isIpSetUpdate(const RunbookStep& step)
+{
+    return step.kind == StepKind::Aws && ipSetUpdateShape().match(step.text).hasMatch();
+}
+
+bool StepExecutor::isLockConflict(const CommandOutcome& outcome)
+{
+    return outcome.status == u"failed" && outcome.error.contains(u"WAFOptimisticLockException"_s);
+}
+
+QStringList StepExecutor::ipSetEffects(const QString& name, const QStringList& before, const QStringList& after)
+{
+    auto listed = [](const QStringList& l) { return l.isEmpty() ? tr("(empty)") : l.join(u", "_s); };
+    QStringList lines;
+    lines.append(tr("IP set %1 — its whole list is replaced:").arg(name));
+    lines.append(tr("Before (%1): %2").arg(before.size()).arg(listed(before)));
+    lines.append(tr("After (%1): %2").arg(after.size()).arg(listed(after)));
+    for (const QString& a : after) {
+        if (!before.contains(a))
+            lines.append(tr("+ %1 (added)").arg(a));
+    }
+    for (const QString& b : before) {
+        if (!after.contains(b))
+            lines.append(tr("− %1 (removed)").arg(b));
+    }
+    for (const QString& a : after) {
+        if (before.contains(a))
+            lines.append(tr("= %1 (kept)").arg(a));
+    }
+    return lines;
+}
+
+void StepExecutor::readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next)
+{
+    if (m_previewRunner && m_previewRunner->isRunning()) {
+        delete m_previewRunner; // an abandoned read: killed with its group, without signals
+        m_previewRunner = nullptr;
+    }
+    if (!m_previewRunner)
+        m_previewRunner = new CommandRunner(this);
+    AwsCliOptions aws = m_aws;
+    const QString endpoint = m_request.profile.value(EnvironmentProfile::Field::EndpointUrl);
+    if (!endpoint.isEmpty())
+        aws.endpointUrl = endpoint;
+    QMap<QString, QString> env = m_request.profile.environment();
+    env.insert(aws.environment());
+    CommandSpec spec
+        = CommandSpec::program(aws.programArguments(awsArguments + QStringList { u"--output"_s, u"json"_s }), env);
+    spec.timeoutMs = PreviewTimeoutMs;
+    spec.runsFolder = m_runsFolder;
+    spec.tailCapBytes = 4 * 1024 * 1024;
+    const quint64 generation = m_generation;
+    connect(
+        m_previewRunner, &CommandRunner::finished, this,
+        [this, generation, next](const CommandResult& r) {
+            if (generation != m_generation || m_state != State::Assessing)
+                return;
+            if (!r.ok() || r.out.tailTruncated) {
+                setState(State::Idle);
+                QString why = r.error.isEmpty() ? r.summary() : r.error;
+                const QString err = DisplayText::fromBytes(r.err.tail.right(ExcerptChars)).trimmed();
+                if (!err.isEmpty())
+                    why += u"\n"_s + err;
+                Q_EMIT failed(tr("Could not read the IP set before changing it; nothing ran: %1").arg(why));
+                return;
+            }
+            next(r.out.tail);
+        },
+        Qt::SingleShotConnection);
+    m_previewRunner->start(spec);
+}
+
+void StepExecutor::readIpSet()
+{
+    // The set's scope and id as the command will use them; its name from list-ip-sets; its addresses and the
+    // LockToken from get-ip-set. Every value goes as its own argument (no shell).
+    const QString text = m_prepared.displayText;
+    const QString scope = optionWords(text, u"--scope"_s).value(0, u"REGIONAL"_s);
+    const QString id = optionWords(text, u"--id"_s).value(0);
+    const QStringList after = optionWords(text, u"--addresses"_s);
+    QString lockVar;
+    for (const RunbookParameter& p : std::as_const(m_request.step.parameters)) {
+        if (p.name == LockTokenParameter)
+            lockVar = p.envVar;
+    }
+    if (id.isEmpty() || !AwsCliOptions::isSafeParameterValue(id) || !AwsCliOptions::isSafeParameterValue(scope)) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("The IP set's id is missing: nothing ran."));
+        return;
+    }
+    readPreview({ u"wafv2"_s, u"list-ip-sets"_s, u"--scope"_s, scope },
+        [this, scope, id, after, lockVar](const QByteArray& listed) {
+            QString name;
+            const QJsonArray sets = QJsonDocument::fromJson(listed).object().value(u"IPSets"_s).toArray();
+            for (const QJsonValue& v : sets) {
+                if (v.toObject().value(u"Id"_s).toString() == id)
+                    name = v.toObject().value(u"Name"_s).toString();
+            }
+            if (name.isEmpty()) {
+                setState(State::Idle);
+                Q_EMIT failed(tr("There is no %1 IP set with id %2 in the %3 environment: nothing ran.")
+                                  .arg(scope, id, m_request.profile.name()));
+                return;
+            }
+            readPreview({ u"wafv2"_s, u"get-ip-set"_s, u"--scope"_s, scope, u"--name"_s, name, u"--id"_s, id },
+                [this, name, after, lockVar](const QByteArray& got) {
+                    const QJsonObject answer = QJsonDocument::fromJson(got).object();
+                    const QString token = answer.value(u"LockToken"_s).toString();
+                    QStringList before;
+                    for (const QJsonValue& a : answer.value(u"IPSet"_s).toObject().value(u"Addresses"_s).toArray())
+                        before.append(a.toString());
+                    if (token.isEmpty()) {
+                        setState(State::Idle);
+                        Q_EMIT failed(tr("get-ip-set gave no LockToken for %1: nothing ran.").arg(name));
+                        return;
+                    }
+                    m_prepared.environment.insert(IpSetNameVar, name);
+                    m_prepared.values.insert(u"ip_set_name"_s, name);
+                    if (!lockVar.isEmpty()) {
+                        m_prepared.environment.insert(lockVar, token);
+                        m_prepared.values.insert(LockTokenParameter, token);
+                    }
+                    m_prepared.displayText.replace(IpSetNameShown, PreparedCommand::shellQuote(name));
+                    m_prepared.displayText.replace(LockTokenShown, PreparedCommand::shellQuote(token));
+                    m_confirmation = confirmationFor(m_request, m_prepared);
+                    m_confirmation.target = name;
+                    m_confirmation.effects = ipSetEffects(name, before, after);
+                    setState(State::Ready);
+                    Q_EMIT assessed(m_confirmation);
+                });
+        });
+}
+
 void StepExecutor::setState(State state)
 {
     if (m_state == state)
@@ -227,6 +414,11 @@ bool StepExecutor::assess(const StepRequest& request)
         return true;
     }
     m_confirmation = confirmationFor(request, m_prepared);
+    if (isIpSetUpdate(request.step)) {
+        setState(State::Assessing);
+        readIpSet();
+        return true;
+    }
     const QString count = request.step.kind == StepKind::Sql && request.step.risk == StepRisk::Destructive
         ? countQuery(m_prepared.script)
         : QString();
@@ -566,6 +758,8 @@ void StepExecutor::stop()
 {
     if (m_state == State::Assessing) {
         ++m_generation;
+        if (m_previewRunner && m_previewRunner->isRunning())
+            m_previewRunner->stop();
         setState(State::Idle);
         return;
     }

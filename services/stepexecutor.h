@@ -71,6 +71,16 @@ public:
     // script that tails through repeated `aws logs filter-log-events --start-time`, and its environment (the
     // group and pattern as variables). nullopt for any other command.
     static std::optional<std::pair<QString, QMap<QString, QString>>> logsTailSpec(const PreparedCommand& prepared);
+    // `aws wafv2 update-ip-set …` (the seed's Rate Limiting step): replaces the whole IP list, so the assessment
+    // reads the set first (list-ip-sets for its name, get-ip-set for its addresses and LockToken) and the
+    // confirmation shows the list before → after. The lock token is never the operator's: prepare() leaves it to
+    // the read (and adds --name, which the seed's command lacks); a WAFOptimisticLockException on update means
+    // the set changed since it was read: reassess() reads it again and asks again (never a blind retry).
+    static bool isIpSetUpdate(const RunbookStep& step);
+    static bool isLockConflict(const CommandOutcome& outcome);
+    // Before → after of an IP set update, one line each: "Before (3): a, b, c", "After (1): x", "+ x (added)",
+    // "− a (removed)" (pure).
+    static QStringList ipSetEffects(const QString& name, const QStringList& before, const QStringList& after);
 
     State state() const { return m_state; }
     bool isBusy() const { return m_state == State::Assessing || m_state == State::Running; }
@@ -86,6 +96,8 @@ public:
     bool run(const QString& confirmation);
     // Ends the run: the process group (SIGTERM, then SIGKILL) or PQcancel. Also abandons an assessment.
     void stop();
+    // Assesses the last request again (after a WAFOptimisticLockException): reads the IP set anew → assessed().
+    bool reassess() { return assess(m_request); }
 
 Q_SIGNALS:
     void stateChanged(StepExecutor::State state);
@@ -105,6 +117,8 @@ private:
     void onProcessFinished(const CommandResult& result);
     void onQueryFinished(quint64 id, const PgResult& result);
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
+    void readIpSet();
+    void readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next);
 
     AuditRecorder* m_recorder;
     QPointer<SecretStore> m_secrets;
@@ -119,6 +133,7 @@ private:
     ConfirmationRequest m_confirmation;
     CommandAudit m_audit;
     CommandRunner* m_runner = nullptr;
+    CommandRunner* m_previewRunner = nullptr; // reads before a destructive aws step (get-ip-set)
     PgSession* m_session = nullptr;
     QString m_sessionKey; // the connection the session was opened for
     quint64 m_query = 0;

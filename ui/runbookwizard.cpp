@@ -13,7 +13,9 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QFile>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -26,6 +28,7 @@
 #include <QStackedWidget>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +49,50 @@ QString stateMark(const QString& state)
     if (state == u"unknown")
         return u"? "_s;
     return u"  "_s;
+}
+
+constexpr char16_t ChecklistKind[] = u"runbook.checklist";
+constexpr qint64 SavedTailBytes = 64 * 1024;
+
+// The last bytes of a saved output file (read off the GUI thread).
+struct SavedOutput {
+    bool found = false;
+    QByteArray tail;
+    bool truncated = false;
+    QByteArray errTail;
+};
+
+QByteArray fileTail(const QString& path, bool* found, bool* truncated)
+{
+    QFile f(path);
+    if (path.isEmpty() || !f.open(QIODevice::ReadOnly)) {
+        *found = false;
+        return {};
+    }
+    *found = true;
+    const qint64 size = f.size();
+    *truncated = size > SavedTailBytes;
+    if (*truncated)
+        f.seek(size - SavedTailBytes);
+    QByteArray bytes = f.read(SavedTailBytes);
+    if (*truncated) {
+        const qsizetype nl = bytes.indexOf('\n');
+        if (nl >= 0)
+            bytes.remove(0, nl + 1); // from a line's start
+    }
+    return bytes;
+}
+
+SavedOutput readSavedOutput(const QString& path)
+{
+    SavedOutput out;
+    out.tail = fileTail(path, &out.found, &out.truncated);
+    if (path.endsWith(u".stdout"_s)) {
+        bool found = false;
+        bool truncated = false;
+        out.errTail = fileTail(path.chopped(7) + u".stderr"_s, &found, &truncated);
+    }
+    return out;
 }
 
 // "runbook:<title>#<ref>" → ref, when the source is this runbook's.
@@ -117,6 +164,7 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     connect(m_options, &QComboBox::activated, this, [this](int index) { chooseOption(index); });
     m_checklist = new QListWidget(stepPane);
     m_checklist->setObjectName(u"postIncidentChecklist"_s);
+    connect(m_checklist, &QListWidget::itemChanged, this, &RunbookWizard::onChecklistChanged);
     m_run = new QPushButton(tr("Run"), stepPane);
     m_run->setObjectName(u"stepRun"_s);
     m_stop = new QPushButton(tr("Stop"), stepPane);
@@ -244,6 +292,9 @@ bool RunbookWizard::openRunbook(const QString& title)
         m_states.clear();
         m_results.clear();
         m_json.clear();
+        m_finished.clear();
+        m_checked.clear();
+        m_checklist->clear(); // refilled from the runbook and the timeline's ticks
         m_stack->setCurrentIndex(1);
         rebuildItems();
         m_list->setCurrentRow(0);
@@ -283,6 +334,9 @@ void RunbookWizard::openCatalogueStep(const RunbookStep& step)
     m_runbook = r;
     m_option = 0;
     m_states.clear();
+    m_finished.clear();
+    m_checked.clear();
+    m_checklist->clear();
     m_stack->setCurrentIndex(1);
     rebuildItems();
     selectItem(u"resolution/0/0"_s);
@@ -308,13 +362,20 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
             if (!ref.isEmpty()) {
                 runRef.insert(audit.runId, ref);
                 m_states.insert(ref, u"unknown"_s);
+                m_finished.remove(ref);
             }
         } else if (e.kind == QStringView(AuditKind::Finished)) {
             const QString run = e.detail.value(u"run"_s).toString();
-            if (runRef.contains(run))
-                m_states.insert(runRef.value(run), CommandOutcome::fromJson(e.detail).status);
+            if (runRef.contains(run)) {
+                const CommandOutcome outcome = CommandOutcome::fromJson(e.detail);
+                m_states.insert(runRef.value(run), outcome.status);
+                m_finished.insert(runRef.value(run), outcome);
+            }
+        } else if (e.kind == QStringView(ChecklistKind) && e.detail.value(u"runbook"_s).toString() == m_runbook.title) {
+            m_checked.insert(e.detail.value(u"item"_s).toString(), e.detail.value(u"checked"_s).toBool());
         }
     }
+    fillChecklist();
     if (!m_runningRef.isEmpty())
         m_states.insert(m_runningRef, u"running"_s);
     updateItemLabels();
@@ -446,20 +507,83 @@ void RunbookWizard::showItem(int row)
     } else if (item.ref == u"checklist") {
         m_title->setText(tr("Post-incident checklist"));
         m_meta->clear();
-        auto* list = static_cast<QListWidget*>(m_checklist);
-        if (list->count() == 0) {
-            QStringList items = m_runbook.postIncident;
-            if (items.isEmpty())
-                items = { tr("Verify the alert has cleared"), tr("Update the status page"),
-                    tr("Write the post-mortem within 48 hours"), tr("File follow-up tickets") };
-            for (const QString& text : std::as_const(items)) {
-                auto* i = new QListWidgetItem(text, list);
-                i->setFlags(i->flags() | Qt::ItemIsUserCheckable);
-                i->setCheckState(Qt::Unchecked);
-            }
-        }
+        if (m_checklist->count() == 0)
+            fillChecklist();
     }
     updateButtons();
+}
+
+void RunbookWizard::fillChecklist()
+{
+    QStringList items = m_runbook.postIncident;
+    if (items.isEmpty())
+        items = { tr("Verify the alert has cleared"), tr("Update the status page"),
+            tr("Write the post-mortem within 48 hours"), tr("File follow-up tickets") };
+    m_fillingChecklist = true;
+    m_checklist->clear();
+    for (const QString& text : std::as_const(items)) {
+        auto* i = new QListWidgetItem(text, m_checklist);
+        i->setFlags(i->flags() | Qt::ItemIsUserCheckable);
+        i->setCheckState(m_checked.value(text) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_fillingChecklist = false;
+}
+
+void RunbookWizard::onChecklistChanged(QListWidgetItem* item)
+{
+    if (m_fillingChecklist || !item)
+        return;
+    const bool checked = item->checkState() == Qt::Checked;
+    if (m_checked.value(item->text()) == checked)
+        return;
+    m_checked.insert(item->text(), checked);
+    // Saved with the run's state: an event on the incident's timeline (none without an incident).
+    if (m_incidentId > 0 && m_services.store) {
+        QJsonObject detail;
+        detail.insert(u"runbook"_s, m_runbook.title);
+        detail.insert(u"item"_s, item->text());
+        detail.insert(u"index"_s, m_checklist->row(item));
+        detail.insert(u"checked"_s, checked);
+        m_services.store->appendEvent(m_incidentId, QString::fromUtf16(ChecklistKind),
+            (checked ? tr("Checklist ticked: %1") : tr("Checklist unticked: %1")).arg(item->text()), detail);
+    }
+}
+
+void RunbookWizard::showSavedOutput(const QString& ref)
+{
+    // A finished run of an earlier session (or of this one, shown again): its outcome now, and the tail of its
+    // output file once read off the GUI thread.
+    const CommandOutcome outcome = m_finished.value(ref);
+    QString status = outcome.status;
+    if (!outcome.error.isEmpty())
+        status += u": "_s + outcome.error;
+    m_status->setText(status);
+    if (outcome.outputPath.isEmpty())
+        return;
+    const quint64 read = ++m_savedOutputRead;
+    auto* watcher = new QFutureWatcher<SavedOutput>(this);
+    connect(watcher, &QFutureWatcher<SavedOutput>::finished, this, [this, watcher, read, ref, outcome] {
+        watcher->deleteLater();
+        const SavedOutput saved = watcher->result();
+        if (read != m_savedOutputRead || currentRef() != ref || !m_runningRef.isEmpty())
+            return;
+        m_output->clear();
+        if (!saved.found) {
+            m_output->showNote(tr("The output file %1 is no longer there.").arg(outcome.outputPath));
+            return;
+        }
+        if (outcome.outputPath.endsWith(u".tsv"_s)) {
+            m_output->showTsv(QString::fromUtf8(saved.tail));
+        } else {
+            m_output->appendOutput(CommandStream::Stdout, saved.tail);
+            if (!saved.errTail.isEmpty())
+                m_output->appendOutput(CommandStream::Stderr, saved.errTail);
+            m_output->finishOutput(saved.tail, saved.truncated);
+        }
+        m_output->showNote(tr("Output of the run that ended %1. Full output: %2 (SHA-256 %3)")
+                               .arg(outcome.status, outcome.outputPath, outcome.sha256.left(16)));
+    });
+    watcher->setFuture(QtConcurrent::run(readSavedOutput, outcome.outputPath));
 }
 
 void RunbookWizard::showStep(const Item& item)
@@ -474,6 +598,8 @@ void RunbookWizard::showStep(const Item& item)
     for (const RunbookParameter& p : step.parameters) {
         if (p.prefill.source == ParameterPrefill::Source::Environment)
             continue; // from the profile
+        if (p.name == u"lock_token" && StepExecutor::isIpSetUpdate(step))
+            continue; // read by get-ip-set when the confirmation is built
         auto* editor = new QComboBox(m_parameters);
         editor->setObjectName(u"param_"_s + p.name);
         editor->setEditable(true);
@@ -500,6 +626,8 @@ void RunbookWizard::showStep(const Item& item)
     m_parameters->setVisible(!m_editors.isEmpty());
     if (item.ref != m_runningRef)
         m_output->clear(); // another step's output does not belong here
+    if (item.ref != m_runningRef && m_finished.contains(item.ref) && m_states.value(item.ref) != u"unknown")
+        showSavedOutput(item.ref);
     if (m_states.value(item.ref) == u"unknown")
         m_status->setText(tr("The console stopped while this step ran: its outcome is unknown. Check before "
                              "running it again: run the diagnosis (Verify) to see the current state."));
@@ -630,7 +758,8 @@ void RunbookWizard::run()
     m_run->setEnabled(false); // before anything else: a double click never runs twice
     m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
             ? tr("Counting what this step acts on…")
-            : QString());
+            : StepExecutor::isIpSetUpdate(item->step) ? tr("Reading the IP set…")
+                                                      : QString());
     const StepRequest request { item->step, activeProfile(), values(), m_incidentId,
         u"runbook:"_s + m_runbook.title + u'#' + item->ref };
     if (!m_executor->assess(request))
@@ -654,9 +783,20 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
         if (i.ref == ref && process.started && !process.out.tailTruncated && process.out.tail.trimmed().startsWith('{'))
             m_json.insert(i.step.ref, process.out.tail);
     }
+    m_finished.insert(ref, outcome);
     setState(ref, outcome.status);
     updateButtons();
     Q_EMIT stepFinished(ref, outcome);
+    if (StepExecutor::isLockConflict(outcome) && m_runningRef.isEmpty() && !m_executor->isBusy()) {
+        // The IP set changed between the read and the update: nothing was changed. Read it again and ask again with
+        // the new list before → after (never a blind retry).
+        m_runningRef = ref;
+        m_status->setText(tr("The IP set changed since it was read (WAFOptimisticLockException); nothing was "
+                             "changed. Reading it again: check the new list before → after."));
+        if (!m_executor->reassess())
+            m_runningRef.clear();
+        updateButtons();
+    }
 }
 
 void RunbookWizard::skip()

@@ -13,6 +13,7 @@ class QComboBox;
 class QFormLayout;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
@@ -24,7 +25,9 @@ class StepOutputView;
 // run for the active environment, its risk, typed parameter editors validated live (prefilled from earlier
 // results), and Run / Stop / Skip / Copy; Run asks by risk (ConfirmationDialog) and the StepExecutor runs it,
 // recording command.started / command.finished on the active incident's timeline. The steps' states are rebuilt
-// from those events when an incident is set (runs are resumable); a start without an end is "outcome unknown".
+// from those events when an incident is set (runs are resumable): a finished step shows its outcome and the tail of
+// the output file its command.finished event names; a start without an end is "outcome unknown". The post-incident
+// checklist's ticks are runbook.checklist events on the same timeline, so reopening the runbook shows them ticked.
 // Lives on the GUI thread; does not own the services.
 class RunbookWizard : public QWidget {
     Q_OBJECT
@@ -88,6 +91,9 @@ private:
     void setState(const QString& ref, const QString& state);
     void onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
     void onFinished(const CommandOutcome& outcome, const CommandResult& process);
+    void fillChecklist();
+    void onChecklistChanged(QListWidgetItem* item);
+    void showSavedOutput(const QString& ref);
     QStringList prefillValues(const RunbookParameter& parameter) const;
 
     ConsoleServices m_services;
@@ -98,6 +104,10 @@ private:
     QHash<QString, QString> m_states; // ref → state
     QHash<QString, QMap<QString, QStringList>> m_results; // step ref → column/field → values
     QHash<QString, QByteArray> m_json; // step ref → JSON answer
+    QHash<QString, CommandOutcome> m_finished; // item ref → its last finished run (live or from the timeline)
+    QHash<QString, bool> m_checked; // post-incident checklist: item text → ticked (saved as runbook.checklist)
+    bool m_fillingChecklist = false;
+    quint64 m_savedOutputRead = 0; // the latest read of a saved output file (older answers are dropped)
     QString m_runningRef;
     qint64 m_incidentId = 0;
     quint64 m_eventsRequest = 0;
@@ -115,7 +125,7 @@ private:
     QHash<QString, QComboBox*> m_editors;
     QHash<QString, QLabel*> m_reasons;
     QComboBox* m_options;
-    QWidget* m_checklist;
+    QListWidget* m_checklist;
     QPushButton* m_run;
     QPushButton* m_stop;
     QPushButton* m_skip;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ui/stepoutputview.h"
 
+#include "services/boundedbytes.h"
+
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -116,11 +118,9 @@ void StepOutputView::appendOutput(CommandStream stream, const QByteArray& chunk)
     Stream& s = stream == CommandStream::Stdout ? m_out : m_err;
     // Raw bytes wait for the next paint; only their tail can reach the view, so the rest is dropped before it is
     // ever decoded (amortised), and the cost per paint stays bounded however fast the command writes.
-    s.raw += chunk;
-    if (s.raw.size() > m_cap) {
-        const qsizetype drop = s.raw.size() - m_cap / 2;
-        s.skipped += drop;
-        s.raw.remove(0, drop);
+    // One allocation of the cap, reused (BoundedBytes): the flood never grows and reallocates it.
+    if (const qsizetype dropped = BoundedBytes::append(s.raw, chunk, m_cap, m_cap / 2); dropped > 0) {
+        s.skipped += dropped;
         s.resync = true;
     }
     if (!m_flush.isActive())
@@ -137,7 +137,7 @@ void StepOutputView::flush()
             const qsizetype nl = s->raw.indexOf('\n');
             if (nl >= 0 && nl < s->raw.size() - 1) {
                 s->skipped += nl + 1;
-                s->raw.remove(0, nl + 1);
+                BoundedBytes::dropFront(s->raw, nl + 1);
             }
             s->resync = false;
         }
@@ -148,15 +148,15 @@ void StepOutputView::flush()
             if (s->raw.at(cut) == '\n')
                 ++lines;
         }
+        qsizetype start = 0;
         if (cut > 0) {
             s->skipped += cut + 2;
-            s->raw.remove(0, cut + 2);
+            start = cut + 2;
             s->decoder = DisplayText();
         }
-        if (!s->raw.isEmpty()) {
-            s->pending += s->decoder.feed(s->raw);
-            s->raw.clear();
-        }
+        if (start < s->raw.size())
+            s->pending += s->decoder.feed(QByteArrayView(s->raw).sliced(start));
+        s->raw.resize(0); // keeps the allocation for the next chunks
         if (s->pending.isEmpty())
             continue;
         QPlainTextEdit* view = s->view;
@@ -266,6 +266,20 @@ void StepOutputView::showSqlResult(const PgResult& result)
     (result.ok() ? m_out : m_err).view->setPlainText(text);
     m_tabs->setCurrentWidget(
         result.ok() && !header.isEmpty() ? static_cast<QWidget*>(m_table) : (result.ok() ? m_out.view : m_err.view));
+}
+
+void StepOutputView::showTsv(const QString& tsv)
+{
+    QStringList lines = tsv.split(u'\n', Qt::SkipEmptyParts);
+    m_out.view->setPlainText(DisplayText::fromBytes(tsv.toUtf8()));
+    if (lines.isEmpty())
+        return;
+    const QStringList header = lines.takeFirst().split(u'\t');
+    QList<QStringList> rows;
+    for (const QString& line : std::as_const(lines))
+        rows.append(line.split(u'\t'));
+    fillTable(header, rows);
+    m_tabs->setCurrentWidget(m_table);
 }
 
 void StepOutputView::fillTable(const QStringList& header, const QList<QStringList>& rows)

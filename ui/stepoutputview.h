@@ -33,6 +33,8 @@ public:
     // The command ended: flushes, and shows a JSON answer on stdout as a table when it has rows.
     void finishOutput(const QByteArray& stdoutTail, bool truncated);
     void showSqlResult(const PgResult& result);
+    // A saved SQL result (the .tsv the executor writes: a header line, then tab-separated rows) as a table.
+    void showTsv(const QString& tsv);
     void showNote(const QString& text); // a line under the tabs ("full output: /path (sha256 …)")
 
     QString text(CommandStream stream) const; // what the view shows now

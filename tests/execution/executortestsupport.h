@@ -10,6 +10,10 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -99,6 +103,67 @@ inline Outcome runStep(StepExecutor& executor, const StepRequest& request, int t
     if (!sql.isEmpty())
         out.sql = sql.constFirst().constFirst().value<PgResult>();
     return out;
+}
+
+// The test's own call of the real aws CLI against the sandbox (blocking: tests only): its JSON answer, empty on
+// failure (*error says why).
+inline QJsonObject awsJson(const QStringList& arguments, QString* error = nullptr)
+{
+    QProcess aws;
+    aws.start(QStringLiteral("aws"),
+        QStringList { QStringLiteral("--endpoint-url"), qEnvironmentVariable("AWS_ENDPOINT_URL") } + arguments
+            + QStringList { QStringLiteral("--output"), QStringLiteral("json") });
+    if (!aws.waitForFinished(60000) || aws.exitCode() != 0) {
+        if (error)
+            *error = QString::fromUtf8(aws.readAllStandardError());
+        return {};
+    }
+    return QJsonDocument::fromJson(aws.readAllStandardOutput()).object();
+}
+
+// An IP set of the test's own (the sandbox's seeded one stays as seeded): {id, name}.
+inline std::pair<QString, QString> createIpSet(const QString& name, const QStringList& addresses)
+{
+    const QJsonObject o
+        = awsJson(QStringList { QStringLiteral("wafv2"), QStringLiteral("create-ip-set"), QStringLiteral("--scope"),
+                      QStringLiteral("REGIONAL"), QStringLiteral("--name"), name,
+                      QStringLiteral("--ip-address-version"), QStringLiteral("IPV4"), QStringLiteral("--addresses") }
+            + addresses);
+    return { o.value(QStringLiteral("Summary")).toObject().value(QStringLiteral("Id")).toString(), name };
+}
+
+// {addresses, lock token} of an IP set, read by the test.
+inline std::pair<QStringList, QString> readIpSet(const QString& id, const QString& name)
+{
+    const QJsonObject o = awsJson({ QStringLiteral("wafv2"), QStringLiteral("get-ip-set"), QStringLiteral("--scope"),
+        QStringLiteral("REGIONAL"), QStringLiteral("--name"), name, QStringLiteral("--id"), id });
+    QStringList addresses;
+    for (const QJsonValue& a : o.value(QStringLiteral("IPSet")).toObject().value(QStringLiteral("Addresses")).toArray())
+        addresses.append(a.toString());
+    return { addresses, o.value(QStringLiteral("LockToken")).toString() };
+}
+
+inline bool updateIpSet(const QString& id, const QString& name, const QStringList& addresses)
+{
+    const QString token = readIpSet(id, name).second;
+    QString error;
+    awsJson(QStringList { QStringLiteral("wafv2"), QStringLiteral("update-ip-set"), QStringLiteral("--scope"),
+                QStringLiteral("REGIONAL"), QStringLiteral("--name"), name, QStringLiteral("--id"), id,
+                QStringLiteral("--lock-token"), token, QStringLiteral("--addresses") }
+            + addresses,
+        &error);
+    return error.isEmpty();
+}
+
+inline bool deleteIpSet(const QString& id, const QString& name)
+{
+    const QString token = readIpSet(id, name).second;
+    QString error;
+    awsJson({ QStringLiteral("wafv2"), QStringLiteral("delete-ip-set"), QStringLiteral("--scope"),
+                QStringLiteral("REGIONAL"), QStringLiteral("--name"), name, QStringLiteral("--id"), id,
+                QStringLiteral("--lock-token"), token },
+        &error);
+    return error.isEmpty();
 }
 
 } // namespace ExecutorTest

@@ -20,6 +20,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
@@ -53,10 +55,16 @@ private Q_SLOTS:
     void poolExhaustedWalkthrough();
     void doubleClickRunsOnce();
     void outcomeUnknownAfterCrash();
+    void ipSetUpdateShowsBeforeAfter();
+    void ipSetChangedMeanwhileAsksAgain();
+    void checklistTicksAreSaved();
+    void resumeShowsOutputs();
 
 private:
     QList<TimelineEvent> loadEvents();
     CommandOutcome runCurrent(int timeoutMs = 60000);
+    ConfirmationDialog* visibleDialog() const;
+    std::unique_ptr<RunbookWizard> reopenedWizard(const QString& title);
 
     QTemporaryDir m_dir;
     bool m_injected = false;
@@ -147,6 +155,33 @@ CommandOutcome TestRunbookWizard::runCurrent(int timeoutMs)
     if (!finished.wait(timeoutMs))
         return {};
     return finished.constFirst().at(1).value<CommandOutcome>();
+}
+
+ConfirmationDialog* TestRunbookWizard::visibleDialog() const
+{
+    const QList<ConfirmationDialog*> dialogs = m_wizard->findChildren<ConfirmationDialog*>();
+    for (ConfirmationDialog* d : dialogs) {
+        if (d->isVisible())
+            return d;
+    }
+    return nullptr;
+}
+
+// A wizard of its own, as after restarting the console: everything it shows comes from the timeline.
+std::unique_ptr<RunbookWizard> TestRunbookWizard::reopenedWizard(const QString& title)
+{
+    ConsoleServices services;
+    services.store = m_store.get();
+    services.runbooks = m_library.get();
+    services.environments = m_environments.get();
+    services.audit = m_audit.get();
+    auto wizard = std::make_unique<RunbookWizard>(services);
+    wizard->resize(900, 700);
+    wizard->show();
+    wizard->setIncident(m_incident);
+    if (!wizard->openRunbook(title))
+        return {};
+    return wizard;
 }
 
 void TestRunbookWizard::picker()
@@ -295,6 +330,154 @@ void TestRunbookWizard::outcomeUnknownAfterCrash()
     QCOMPARE(m_wizard->stepState(u"resolution/0/1"_s), u"ok"_s); // resumed from the timeline
     QVERIFY(m_wizard->selectItem(u"resolution/0/0"_s));
     QVERIFY(m_wizard->statusText().contains(u"outcome is unknown"_s));
+}
+
+// The Rate Limiting runbook's WAF block (`aws wafv2 update-ip-set`, destructive): the confirmation shows the IP
+// list before and after, refuses until the set's name is typed, and the update lands.
+void TestRunbookWizard::ipSetUpdateShowsBeforeAfter()
+{
+    const auto [id, name]
+        = createIpSet(u"petforce-wizard-block-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
+    QVERIFY(!id.isEmpty());
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"Rate Limit Violations"_s);
+    QVERIFY(m_wizard->chooseOption(1));
+    QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
+    QVERIFY(m_wizard->commandText().contains(u"update-ip-set --name"_s));
+    QVERIFY(!m_wizard->findChild<QWidget*>(u"param_lock_token"_s)); // read from the set, not typed
+    m_wizard->setParameter(u"ip_set_id"_s, id);
+    m_wizard->setParameter(u"addresses"_s, u"198.51.100.23/32"_s);
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    m_wizard->runButton()->click();
+    ConfirmationDialog* dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = visibleDialog()) != nullptr, 60000);
+    auto* effects = dialog->findChild<QListWidget*>(u"confirmationEffects"_s);
+    QVERIFY(effects);
+    QStringList lines;
+    for (int i = 0; i < effects->count(); ++i)
+        lines.append(effects->item(i)->text());
+    QVERIFY2(lines.contains(u"Before (1): 203.0.113.7/32"_s), qPrintable(lines.join(u'\n')));
+    QVERIFY(lines.contains(u"After (1): 198.51.100.23/32"_s));
+    QVERIFY(lines.contains(u"+ 198.51.100.23/32 (added)"_s));
+    QVERIFY(lines.contains(u"− 203.0.113.7/32 (removed)"_s));
+    auto* command = dialog->findChild<QPlainTextEdit*>(u"confirmationCommand"_s);
+    QVERIFY(command && command->toPlainText().contains(u"--name "_s + name));
+    auto* typed = dialog->findChild<QLineEdit*>(u"confirmationTyped"_s);
+    auto* run = dialog->findChild<QPushButton*>(u"confirmationRun"_s);
+    QVERIFY(typed && run);
+    QVERIFY(!run->isEnabled());
+    typed->setText(u"sandbox"_s);
+    QVERIFY(!run->isEnabled());
+    typed->setText(name);
+    QVERIFY(run->isEnabled());
+    run->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.constFirst().at(1).value<CommandOutcome>().status, u"ok"_s);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"198.51.100.23/32"_s });
+    QVERIFY(deleteIpSet(id, name));
+}
+
+// The set changes between the confirmation's read and the update: the update fails (WAFOptimisticLockException)
+// and changes nothing, and the wizard reads the set again and asks again with the new list before → after.
+void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
+{
+    const auto [id, name]
+        = createIpSet(u"petforce-wizard-lock-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
+    QVERIFY(!id.isEmpty());
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"Rate Limit Violations"_s);
+    QVERIFY(m_wizard->chooseOption(1));
+    QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
+    m_wizard->setParameter(u"ip_set_id"_s, id);
+    m_wizard->setParameter(u"addresses"_s, u"198.51.100.23/32"_s);
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    m_wizard->runButton()->click();
+    ConfirmationDialog* first = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((first = visibleDialog()) != nullptr, 60000);
+    QVERIFY(updateIpSet(id, name, { u"192.0.2.99/32"_s })); // someone else, meanwhile
+    const QPointer<ConfirmationDialog> firstGone = first;
+    first->findChild<QLineEdit*>(u"confirmationTyped"_s)->setText(name);
+    first->findChild<QPushButton*>(u"confirmationRun"_s)->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.constFirst().at(1).value<CommandOutcome>().status, u"failed"_s);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.99/32"_s }); // nothing changed
+    ConfirmationDialog* second = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(firstGone.isNull() && (second = visibleDialog()) != nullptr, 60000);
+    auto* effects = second->findChild<QListWidget*>(u"confirmationEffects"_s);
+    QStringList lines;
+    for (int i = 0; i < effects->count(); ++i)
+        lines.append(effects->item(i)->text());
+    QVERIFY2(lines.contains(u"Before (1): 192.0.2.99/32"_s), qPrintable(lines.join(u'\n')));
+    QVERIFY(lines.contains(u"− 192.0.2.99/32 (removed)"_s));
+    second->findChild<QPushButton*>(u"confirmationCancel"_s)->click(); // Cancel is safe
+    QTRY_VERIFY(!m_wizard->executor()->isBusy());
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.99/32"_s });
+    QVERIFY(deleteIpSet(id, name));
+}
+
+// Ticks of the post-incident checklist are runbook.checklist events: a wizard opened afresh shows them.
+void TestRunbookWizard::checklistTicksAreSaved()
+{
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(PoolRunbook);
+    QVERIFY(m_wizard->selectItem(u"checklist"_s));
+    auto* list = m_wizard->findChild<QListWidget*>(u"postIncidentChecklist"_s);
+    QVERIFY(list && list->count() >= 3);
+    const QString first = list->item(0)->text();
+    const QString third = list->item(2)->text();
+    auto checklistEvents = [this] {
+        int n = 0;
+        for (const TimelineEvent& e : loadEvents())
+            n += e.kind == u"runbook.checklist"_s ? 1 : 0;
+        return n;
+    };
+    const int before = checklistEvents();
+    list->item(0)->setCheckState(Qt::Checked);
+    list->item(2)->setCheckState(Qt::Checked);
+    list->item(2)->setCheckState(Qt::Unchecked);
+    QTRY_COMPARE(checklistEvents(), before + 3);
+
+    auto reopened = reopenedWizard(PoolRunbook);
+    QVERIFY(reopened);
+    QVERIFY(reopened->selectItem(u"checklist"_s));
+    auto* again = reopened->findChild<QListWidget*>(u"postIncidentChecklist"_s);
+    QTRY_VERIFY(again->count() >= 3 && again->item(0)->checkState() == Qt::Checked);
+    QCOMPARE(again->item(0)->text(), first);
+    QCOMPARE(again->item(2)->text(), third);
+    QCOMPARE(again->item(1)->checkState(), Qt::Unchecked);
+    QCOMPARE(again->item(2)->checkState(), Qt::Unchecked);
+}
+
+// A resumed run: each finished step shows its outcome and the tail of its output file, not a blank view.
+void TestRunbookWizard::resumeShowsOutputs()
+{
+    // diagnosis/1 (SQL) ran in the walkthrough; a shell step's output is run here.
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"High Error Rate (500s)"_s);
+    QVERIFY(m_wizard->selectItem(u"diagnosis/0"_s));
+    const QString shellRef = m_wizard->currentRef();
+    const CommandOutcome shell = runCurrent();
+    QCOMPARE(shell.status, u"ok"_s);
+    const QString shown = m_wizard->output()->text(CommandStream::Stdout);
+    QVERIFY(!shown.trimmed().isEmpty());
+
+    auto error = reopenedWizard(u"High Error Rate (500s)"_s);
+    QVERIFY(error);
+    QTRY_COMPARE(error->stepState(shellRef), u"ok"_s);
+    QVERIFY(error->selectItem(shellRef));
+    QVERIFY(error->statusText().startsWith(u"ok"_s));
+    QTRY_VERIFY(!error->output()->text(CommandStream::Stdout).trimmed().isEmpty());
+    QCOMPARE(error->output()->text(CommandStream::Stdout).trimmed(), shown.trimmed());
+
+    auto pool = reopenedWizard(PoolRunbook);
+    QVERIFY(pool);
+    QTRY_COMPARE(pool->stepState(u"diagnosis/1"_s), u"ok"_s);
+    QVERIFY(pool->selectItem(u"diagnosis/1"_s));
+    QVERIFY(pool->statusText().startsWith(u"ok"_s));
+    QTRY_VERIFY(column(pool->output()->table(), u"application_name"_s).contains(u"petforce-api"_s));
 }
 
 QTEST_MAIN(TestRunbookWizard)

@@ -54,11 +54,18 @@ private Q_SLOTS:
     void hostileValueBoundInSql();
     void logsTailFollowsWithCliV1();
     void interactiveOpensTerminal();
+    void ipSetUpdateShowsBeforeAfter();
+    void ipSetLockConflictReadsAgain();
     void cleanupTestCase();
 
 private:
+    QString seededState() const;
+
     QMap<QString, QString> m_env;
     EnvironmentProfile m_profile;
+    EnvironmentProfile m_writeProfile; // the seed's write steps act on resources of the test's own
+    QString m_own; // their name: petforce-test-<pid>
+    QString m_seeded; // the seeded resources as they were before the test
     QTemporaryDir m_runs;
 };
 
@@ -71,6 +78,65 @@ void TestStepExecutor::initTestCase()
     m_profile = sandboxProfile();
     QVERIFY2(m_profile.validationError().isEmpty(), qPrintable(m_profile.validationError()));
     QVERIFY(!seed().runbooks.isEmpty());
+
+    // The write steps (force-new-deployment, desired count, instance class, snapshot, parameter group, SSM) act
+    // on a cluster, service, DB instance, parameter group and SSM prefix of the test's own, so that later tests in
+    // the same sandbox see the seeded resources as seeded.
+    m_seeded = seededState();
+    QVERIFY(!m_seeded.isEmpty());
+    m_own = u"petforce-test-%1"_s.arg(QCoreApplication::applicationPid());
+    QString error;
+    const QList<QStringList> creates {
+        { u"ecs"_s, u"create-cluster"_s, u"--cluster-name"_s, m_own },
+        { u"ecs"_s, u"create-service"_s, u"--cluster"_s, m_own, u"--service-name"_s, u"api"_s, u"--task-definition"_s,
+            u"petforce-api:42"_s, u"--desired-count"_s, u"2"_s },
+        { u"rds"_s, u"create-db-parameter-group"_s, u"--db-parameter-group-name"_s, m_own,
+            u"--db-parameter-group-family"_s, u"postgres15"_s, u"--description"_s, u"tst_stepexecutor"_s },
+        { u"rds"_s, u"create-db-instance"_s, u"--db-instance-identifier"_s, m_own, u"--db-instance-class"_s,
+            u"db.t3.medium"_s, u"--engine"_s, u"postgres"_s, u"--allocated-storage"_s, u"20"_s, u"--master-username"_s,
+            u"petforce"_s, u"--master-user-password"_s, u"not-a-real-password"_s, u"--db-parameter-group-name"_s,
+            m_own },
+    };
+    for (const QStringList& create : creates) {
+        awsJson(create, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(create.join(u' ') + u": "_s + error));
+    }
+    m_writeProfile = m_profile;
+    m_writeProfile.setValue(EnvironmentProfile::Field::Cluster, m_own);
+    m_writeProfile.setValue(EnvironmentProfile::Field::DbInstance, m_own);
+    m_writeProfile.setValue(EnvironmentProfile::Field::DbParameterGroup, m_own);
+    m_writeProfile.setValue(EnvironmentProfile::Field::SsmPrefix, u"/petforce/"_s + m_own);
+}
+
+// What the write steps could change on the seeded resources, as text to compare: the api service's deployments,
+// desired count and task definition; the DB instance's class and snapshots; max_connections; the SSM limit.
+QString TestStepExecutor::seededState() const
+{
+    QStringList state;
+    const QJsonObject services = awsJson(
+        { u"ecs"_s, u"describe-services"_s, u"--cluster"_s, u"petforce-production"_s, u"--services"_s, u"api"_s });
+    const QJsonObject api = services.value(u"services"_s).toArray().at(0).toObject();
+    state.append(
+        QString::fromUtf8(QJsonDocument(api.value(u"deployments"_s).toArray()).toJson(QJsonDocument::Compact)));
+    state.append(QString::number(api.value(u"desiredCount"_s).toInt()));
+    state.append(api.value(u"taskDefinition"_s).toString());
+    const QJsonObject db
+        = awsJson({ u"rds"_s, u"describe-db-instances"_s, u"--db-instance-identifier"_s, u"petforce-production"_s });
+    state.append(db.value(u"DBInstances"_s).toArray().at(0).toObject().value(u"DBInstanceClass"_s).toString());
+    const QJsonObject snapshots
+        = awsJson({ u"rds"_s, u"describe-db-snapshots"_s, u"--db-instance-identifier"_s, u"petforce-production"_s });
+    state.append(u"snapshots %1"_s.arg(snapshots.value(u"DBSnapshots"_s).toArray().size()));
+    const QJsonObject params = awsJson({ u"rds"_s, u"describe-db-parameters"_s, u"--db-parameter-group-name"_s,
+        u"petforce-production"_s, u"--source"_s, u"user"_s });
+    for (const QJsonValue& p : params.value(u"Parameters"_s).toArray())
+        state.append(p.toObject().value(u"ParameterName"_s).toString() + u'='
+            + p.toObject().value(u"ParameterValue"_s).toString());
+    const QJsonObject ssm
+        = awsJson({ u"ssm"_s, u"get-parameter"_s, u"--name"_s, u"/petforce/production/RATE_LIMIT_MAX_REQUESTS"_s });
+    state.append(ssm.value(u"Parameter"_s).toObject().value(u"Value"_s).toString());
+    if (api.isEmpty() || db.isEmpty() || ssm.isEmpty())
+        return {};
+    return state.join(u'\n');
 }
 
 void TestStepExecutor::countQuery()
@@ -115,7 +181,8 @@ void TestStepExecutor::seedAwsCommands()
     QFETCH(RunbookStep, step);
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
-    const Outcome out = runStep(executor, { step, m_profile, defaults(step), 0, u"test"_s });
+    const EnvironmentProfile& profile = step.risk == StepRisk::Read ? m_profile : m_writeProfile;
+    const Outcome out = runStep(executor, { step, profile, defaults(step), 0, u"test"_s });
     QVERIFY2(out.failure.isEmpty(), qPrintable(out.failure));
     QVERIFY2(out.outcome.status == u"ok"_s,
         qPrintable(executor.prepared().displayText + u"\n→ "_s + out.outcome.status + u": "_s + out.outcome.error));
@@ -335,19 +402,109 @@ void TestStepExecutor::interactiveOpensTerminal()
     QVERIFY2(missing.outcome.error.contains(u"execute-command"_s), qPrintable(missing.outcome.error));
 }
 
-// The seed's write steps changed the shared sandbox: put back what awsseed.py made (two api tasks, db.t3.medium).
+// The seed's Rate Limiting step (`aws wafv2 update-ip-set` without --name, with placeholder id and lock token):
+// the set is read first, the confirmation lists the addresses before → after and needs the set's name typed, the
+// update uses the LockToken that was read, and it lands.
+void TestStepExecutor::ipSetUpdateShowsBeforeAfter()
+{
+    const RunbookStep* step = runbook(u"Rate Limit Violations"_s)->step(u"resolution/1/0");
+    QVERIFY(step && StepExecutor::isIpSetUpdate(*step));
+    QCOMPARE(step->risk, StepRisk::Destructive);
+    const auto [id, name] = createIpSet(u"petforce-test-block-%1"_s.arg(QCoreApplication::applicationPid()),
+        { u"203.0.113.7/32"_s, u"198.51.100.23/32"_s });
+    QVERIFY(!id.isEmpty());
+
+    const QMap<QString, QString> values { { u"ip_set_id"_s, id }, { u"addresses"_s, u"192.0.2.50/32"_s } };
+    const PreparedCommand shown = StepExecutor::prepare({ *step, m_profile, values, 0, u"test"_s });
+    QVERIFY2(shown.isReady(), qPrintable(shown.errors.join(u'\n'))); // no lock token asked of the operator
+    QVERIFY2(shown.displayText.contains(u"--name <"_s), qPrintable(shown.displayText));
+    QVERIFY(shown.script.contains(u"--name \"${PF_IP_SET_NAME}\""_s));
+
+    StepExecutor executor(nullptr, nullptr);
+    executor.setRunsFolder(m_runs.path());
+    const Outcome out = runStep(executor, { *step, m_profile, values, 0, u"test"_s });
+    QVERIFY2(out.failure.isEmpty(), qPrintable(out.failure));
+    QCOMPARE(out.confirmation.level(), ConfirmationRequest::Level::TypeName);
+    QCOMPARE(out.confirmation.target, name);
+    const QStringList& effects = out.confirmation.effects;
+    QVERIFY2(effects.contains(u"Before (2): 203.0.113.7/32, 198.51.100.23/32"_s), qPrintable(effects.join(u'\n')));
+    QVERIFY(effects.contains(u"After (1): 192.0.2.50/32"_s));
+    QVERIFY(effects.contains(u"+ 192.0.2.50/32 (added)"_s));
+    QVERIFY(effects.contains(u"− 203.0.113.7/32 (removed)"_s));
+    QVERIFY(effects.contains(u"− 198.51.100.23/32 (removed)"_s));
+    QVERIFY2(out.confirmation.command.contains(u"--name "_s + name), qPrintable(out.confirmation.command));
+    QVERIFY2(out.outcome.status == u"ok"_s, qPrintable(out.outcome.error));
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.50/32"_s });
+    QVERIFY(deleteIpSet(id, name));
+}
+
+// The set changes between the read and the update: the update fails with WAFOptimisticLockException and changes
+// nothing; a new assessment reads the set again and shows the new list (the executor never retries by itself).
+void TestStepExecutor::ipSetLockConflictReadsAgain()
+{
+    const RunbookStep* step = runbook(u"Rate Limit Violations"_s)->step(u"resolution/1/0");
+    QVERIFY(step);
+    const auto [id, name]
+        = createIpSet(u"petforce-test-lock-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
+    QVERIFY(!id.isEmpty());
+    const QMap<QString, QString> values { { u"ip_set_id"_s, id }, { u"addresses"_s, u"192.0.2.50/32"_s } };
+    StepExecutor executor(nullptr, nullptr);
+    executor.setRunsFolder(m_runs.path());
+    QSignalSpy assessed(&executor, &StepExecutor::assessed);
+    QSignalSpy finished(&executor, &StepExecutor::finished);
+    QVERIFY(executor.assess({ *step, m_profile, values, 0, u"test"_s }));
+    QVERIFY(assessed.wait(60000));
+    QVERIFY(assessed.constFirst().constFirst().value<ConfirmationRequest>().effects.contains(
+        u"Before (1): 203.0.113.7/32"_s));
+
+    QVERIFY(updateIpSet(id, name, { u"198.51.100.0/24"_s })); // someone else, meanwhile
+    QVERIFY(executor.run(u"typed "_s + name));
+    QVERIFY(finished.wait(60000));
+    const CommandOutcome conflict = finished.constFirst().at(0).value<CommandOutcome>();
+    QCOMPARE(conflict.status, u"failed"_s);
+    QVERIFY2(StepExecutor::isLockConflict(conflict), qPrintable(conflict.error));
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"198.51.100.0/24"_s });
+    QCOMPARE(assessed.size(), 1); // nothing retried on its own
+
+    QVERIFY(executor.reassess());
+    QVERIFY(assessed.wait(60000));
+    const QStringList effects = assessed.constLast().constFirst().value<ConfirmationRequest>().effects;
+    QVERIFY2(effects.contains(u"Before (1): 198.51.100.0/24"_s), qPrintable(effects.join(u'\n')));
+    QVERIFY(effects.contains(u"− 198.51.100.0/24 (removed)"_s));
+    QVERIFY(executor.run(u"typed "_s + name));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.constLast().at(0).value<CommandOutcome>().status, u"ok"_s);
+    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.50/32"_s });
+    QVERIFY(deleteIpSet(id, name));
+}
+
+// The test's own resources go; the seeded ones are as they were.
 void TestStepExecutor::cleanupTestCase()
 {
-    if (m_env.isEmpty())
+    if (m_env.isEmpty() || m_own.isEmpty())
         return;
-    QProcess restore;
-    restore.start(u"bash"_s,
-        { u"-c"_s,
-            u"aws ecs update-service --cluster petforce-production --service api --desired-count 2 >/dev/null && "
-            "aws rds modify-db-instance --endpoint-url \"$AWS_ENDPOINT_URL\" --db-instance-identifier "
-            "petforce-production --db-instance-class db.t3.medium --apply-immediately >/dev/null"_s });
-    QVERIFY(restore.waitForFinished(60000));
-    QCOMPARE(restore.exitCode(), 0);
+    QString error;
+    const QJsonObject snapshots
+        = awsJson({ u"rds"_s, u"describe-db-snapshots"_s, u"--db-instance-identifier"_s, m_own });
+    for (const QJsonValue& snapshot : snapshots.value(u"DBSnapshots"_s).toArray()) {
+        awsJson({ u"rds"_s, u"delete-db-snapshot"_s, u"--db-snapshot-identifier"_s,
+                    snapshot.toObject().value(u"DBSnapshotIdentifier"_s).toString() },
+            &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    const QList<QStringList> deletes {
+        { u"ecs"_s, u"delete-service"_s, u"--cluster"_s, m_own, u"--service"_s, u"api"_s, u"--force"_s },
+        { u"ecs"_s, u"delete-cluster"_s, u"--cluster"_s, m_own },
+        { u"rds"_s, u"delete-db-instance"_s, u"--db-instance-identifier"_s, m_own, u"--skip-final-snapshot"_s },
+        { u"rds"_s, u"delete-db-parameter-group"_s, u"--db-parameter-group-name"_s, m_own },
+        { u"ssm"_s, u"delete-parameter"_s, u"--name"_s, u"/petforce/"_s + m_own + u"/RATE_LIMIT_MAX_REQUESTS"_s },
+    };
+    for (const QStringList& d : deletes) {
+        error.clear();
+        awsJson(d, &error);
+        QVERIFY2(error.isEmpty() || error.contains(u"ParameterNotFound"_s), qPrintable(d.join(u' ') + u": "_s + error));
+    }
+    QCOMPARE(seededState(), m_seeded);
 }
 
 QTEST_GUILESS_MAIN(TestStepExecutor)
