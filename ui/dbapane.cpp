@@ -514,6 +514,9 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
     QList<QPair<int, QStringList>> byApp;
     for (auto it = summary.byApplicationState.cbegin(); it != summary.byApplicationState.cend(); ++it)
         byApp.append({ it.value(), { QString::number(it.value()), it.key().first, it.key().second } });
+    for (auto it = summary.ownByApplicationState.cbegin(); it != summary.ownByApplicationState.cend(); ++it)
+        byApp.append(
+            { it.value(), { QString::number(it.value()), ownApplicationLabel(it.key().first), it.key().second } });
     std::stable_sort(byApp.begin(), byApp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QList<QStringList> appRows;
     for (const auto& r : std::as_const(byApp))
@@ -533,6 +536,11 @@ QString DbaPane::headroomText() const
         : tr("Headroom %1 free connections").arg(m_summary.headroom());
 }
 
+QString DbaPane::ownApplicationLabel(const QString& application)
+{
+    return tr("%1 (this console)").arg(application.isEmpty() ? tr("(no application name)") : application);
+}
+
 void DbaPane::updateApplications()
 {
     QSet<QString> apps;
@@ -540,6 +548,9 @@ void DbaPane::updateApplications()
         apps.insert(s.application);
     QStringList sorted(apps.cbegin(), apps.cend());
     sorted.sort();
+    if (sorted == m_applications)
+        return; // the same applications: leave the combo box alone
+    m_applications = sorted;
     const QString current = m_appFilter->currentData().toString();
     const QSignalBlocker block(m_appFilter);
     while (m_appFilter->count() > 1)

@@ -7,6 +7,7 @@
 #include "services/dbaactions.h"
 #include "services/pgconnectionoptions.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
@@ -64,6 +65,8 @@ public:
     QString headroomText() const;
     QString slowUnavailableText() const;
     double idleThresholdS() const { return m_idleThresholdS; }
+    // How the Connections tab's by-application table names this console's own sessions.
+    static QString ownApplicationLabel(const QString& application);
 
     // The actions; each returns the confirmation dialog shown, or nullptr when refused (see messageText()).
     ConfirmationDialog* cancelSelected();
@@ -112,6 +115,7 @@ private:
     bool m_shown = false;
     bool m_configured = false;
     double m_idleThresholdS = 600;
+    QStringList m_applications; // what the application filter offers
 
     QTabWidget* m_tabs = nullptr;
     QLabel* m_status = nullptr;
