@@ -6,6 +6,7 @@
 #include "ui/dbapane.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QMenu>
@@ -31,7 +32,11 @@ private:
 void TestDbaPaneState::initTestCase()
 {
     // The private config folder survives between test runs: start from a pane that never saved its state.
-    QVERIFY(qEnvironmentVariable("XDG_CONFIG_HOME").contains(u"test-home"_s));
+    QCoreApplication::setOrganizationName(u"PetForceTest"_s);
+    QCoreApplication::setApplicationName(u"tst_dbapanestate"_s);
+    const QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+    QVERIFY(config.contains(u"test-home"_s));
+    QVERIFY(QDir().mkpath(config));
     QSettings settings;
     settings.remove(u"dba"_s);
     settings.sync();
