@@ -213,27 +213,29 @@ void DbaMonitor::onQueryFinished(quint64 id, const PgResult& result)
 }
 
 namespace {
-// "2026-11-26 19:27:46.123456+00" (or "+05:30", "-08") → that instant
+// "2026-11-26 19:27:46.123456+00" (or "+05:30", "-08"; with the ISO DateStyle, the default) → that instant.
+// By position: QDateTime::fromString's parser costs more than the rest of a refresh's new rows.
 QDateTime parseBackendStart(const QString& text)
 {
-    QDateTime t = QDateTime::fromString(text.left(19), u"yyyy-MM-dd HH:mm:ss"_s);
-    if (!t.isValid())
-        return t;
-    qsizetype sign = -1;
-    for (qsizetype i = text.size() - 1; i >= 19; --i)
-        if (text.at(i) == u'+' || text.at(i) == u'-') {
-            sign = i;
-            break;
-        }
-    int offset = 0;
-    if (sign > 0) {
-        const QStringView tail = QStringView(text).mid(sign + 1);
-        offset = tail.left(2).toInt() * 3600 + (tail.size() >= 5 ? tail.mid(3, 2).toInt() * 60 : 0);
-        if (text.at(sign) == u'-')
-            offset = -offset;
+    const QStringView t(text);
+    if (t.size() < 22 || t.at(4) != u'-' || t.at(10) != u' ' || t.at(13) != u':')
+        return {};
+    const QDate date(t.mid(0, 4).toInt(), t.mid(5, 2).toInt(), t.mid(8, 2).toInt());
+    int ms = 0;
+    qsizetype pos = 19;
+    if (t.at(pos) == u'.') {
+        int scale = 100;
+        for (++pos; pos < t.size() && t.at(pos).isDigit(); ++pos, scale /= 10)
+            ms += scale * (t.at(pos).unicode() - u'0'); // milliseconds: the first three digits count
     }
-    t.setOffsetFromUtc(offset);
-    return t;
+    const QTime time(t.mid(11, 2).toInt(), t.mid(14, 2).toInt(), t.mid(17, 2).toInt(), ms);
+    if (!date.isValid() || !time.isValid() || pos >= t.size() || (t.at(pos) != u'+' && t.at(pos) != u'-'))
+        return {};
+    const QStringView zone = t.mid(pos + 1);
+    int offset = zone.left(2).toInt() * 3600 + (zone.size() >= 5 ? zone.mid(3, 2).toInt() * 60 : 0);
+    if (t.at(pos) == u'-')
+        offset = -offset;
+    return QDateTime(date, time, Qt::OffsetFromUTC, offset);
 }
 } // namespace
 

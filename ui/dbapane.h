@@ -54,6 +54,7 @@ public:
     DbaActions* actions() const { return m_actions; }
     DbaSessionModel* sessionModel() const { return m_sessions; }
     DbaSessionFilterModel* sessionFilter() const { return m_filter; }
+    // Up to date while the Blocking tab is shown (brought up to date when it is shown).
     BlockingTreeModel* blockingModel() const { return m_blocking; }
     SlowQueryModel* slowQueryModel() const { return m_slow; }
     QTableView* sessionView() const { return m_sessionView; }
@@ -95,6 +96,7 @@ private:
     void onConnectionChanged(bool connected, const QDateTime& since, const QString& error);
     void updateDetail();
     void updateApplications();
+    void updateBlocking();
     ConfirmationDialog* confirmAndRun(const DbaAction& action);
     void setMessage(const QString& text, bool error = false);
     void saveViewState() const;
@@ -116,6 +118,7 @@ private:
     bool m_configured = false;
     double m_idleThresholdS = 600;
     QStringList m_applications; // what the application filter offers
+    bool m_blockingDirty = false; // the tree lags the sessions (its tab is not shown)
 
     QTabWidget* m_tabs = nullptr;
     QLabel* m_status = nullptr;
