@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QSet>
 
+#include <algorithm>
 #include <functional>
 
 using namespace Qt::StringLiterals;
@@ -46,12 +47,9 @@ QList<QStandardItem*> BlockingTreeModel::makeRow(const DbaSession& s, int blocke
 
 void BlockingTreeModel::setSessions(const QList<DbaSession>& sessions)
 {
-    removeRows(0, rowCount());
     QHash<int, const DbaSession*> byPid;
     QHash<int, QList<int>> blocks; // blocker → the sessions it blocks
     QSet<int> waiting;
-    for (const DbaSession& s : sessions)
-        byPid.insert(s.pid, &s);
     for (const DbaSession& s : sessions) {
         if (s.blockedBy.isEmpty())
             continue;
@@ -59,7 +57,37 @@ void BlockingTreeModel::setSessions(const QList<DbaSession>& sessions)
         for (int blocker : s.blockedBy)
             blocks[blocker].append(s.pid);
     }
+    // Only the sessions in the tree matter: waiting ones and their blockers.
+    QList<DbaSession> involved;
+    for (const DbaSession& s : sessions)
+        if (!s.blockedBy.isEmpty() || blocks.contains(s.pid)) {
+            byPid.insert(s.pid, &s);
+            involved.append(s);
+        }
     m_waiting = int(waiting.size());
+
+    // The same tree as last time (the usual case): only the ages move on; update them in place.
+    const bool sameTree = involved.size() == m_involved.size()
+        && std::equal(involved.cbegin(), involved.cend(), m_involved.cbegin(),
+            [](const DbaSession& a, const DbaSession& b) { return a.sameExceptAges(b); });
+    if (sameTree && involved.isEmpty() == (rowCount() == 0)) {
+        std::function<void(QStandardItem*)> updateAges = [&](QStandardItem* parent) {
+            for (int r = 0; r < parent->rowCount(); ++r) {
+                QStandardItem* ageItem = parent->child(r, AgeColumn);
+                if (const DbaSession* s = byPid.value(ageItem->data(PidRole).toInt())) {
+                    const QString age = DbaSessionModel::formatAge(s->queryAgeS);
+                    if (ageItem->text() != age)
+                        ageItem->setText(age);
+                }
+                updateAges(parent->child(r, 0));
+            }
+        };
+        updateAges(invisibleRootItem());
+        m_involved = involved;
+        return;
+    }
+    m_involved = involved;
+    removeRows(0, rowCount());
 
     // Roots: blockers that are not waiting themselves.
     QList<int> roots;

@@ -7,7 +7,8 @@
 
 // Sessions that wait on locks, each under the session that blocks it (pg_blocking_pids), to any depth. The
 // top-level rows are the root blockers: sessions that block others and wait on no one (or, in a cycle, the
-// cycle's lowest pid). A session blocked by several appears under each. Rebuilt per refresh. GUI thread.
+// cycle's lowest pid). A session blocked by several appears under each. Rebuilt when the sessions in the tree
+// changed; otherwise only the ages are updated in place. GUI thread.
 class BlockingTreeModel : public QStandardItemModel {
     Q_OBJECT
 public:
@@ -34,4 +35,5 @@ public:
 private:
     QList<QStandardItem*> makeRow(const DbaSession& s, int blockedCount, bool root) const;
     int m_waiting = 0;
+    QList<DbaSession> m_involved; // the sessions the tree was built from (waiting ones and their blockers)
 };

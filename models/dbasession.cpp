@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: MIT
 #include "models/dbasession.h"
 
+#include <limits>
+
 QList<int> DbaSession::parseIntArray(const QString& text)
 {
+    // One pass, no temporary strings: the monitor reads every backend's pid this way on each refresh.
     QList<int> out;
-    QString t = text.trimmed();
-    if (t.startsWith(QLatin1Char('{')) && t.endsWith(QLatin1Char('}')))
-        t = t.mid(1, t.size() - 2);
-    for (const QString& part : t.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int v = part.trimmed().toInt(&ok);
-        if (ok)
-            out.append(v);
+    qint64 value = 0;
+    bool negative = false;
+    bool digits = false;
+    bool junk = false;
+    const auto flush = [&] {
+        if (digits && !junk && value <= std::numeric_limits<int>::max())
+            out.append(int(negative ? -value : value));
+        value = 0;
+        negative = digits = junk = false;
+    };
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u >= u'0' && u <= u'9') {
+            value = qMin<qint64>(value * 10 + (u - u'0'), qint64(std::numeric_limits<int>::max()) + 1);
+            digits = true;
+        } else if (u == u',' || u == u'}') {
+            flush();
+        } else if (u == u'-' && !digits) {
+            negative = true;
+        } else if (u != u'{' && u != u' ') {
+            junk = true;
+        }
     }
+    flush();
     return out;
+}
+
+bool DbaSession::sameExceptAges(const DbaSession& o) const
+{
+    return pid == o.pid && own == o.own && backendStartText == o.backendStartText && state == o.state
+        && waitEventType == o.waitEventType && waitEvent == o.waitEvent && backendXmin == o.backendXmin
+        && blockedBy == o.blockedBy && query == o.query && application == o.application && user == o.user
+        && database == o.database && clientAddress == o.clientAddress && backendType == o.backendType;
 }
 
 DbaConnectionSummary DbaConnectionSummary::from(
@@ -30,7 +56,7 @@ DbaConnectionSummary DbaConnectionSummary::from(
             ++s.own;
         const QString state = session.state.isEmpty() ? QStringLiteral("(none)") : session.state;
         ++s.byState[state];
-        ++s.byApplicationState[qMakePair(session.application, state)];
+        ++(session.own ? s.ownByApplicationState : s.byApplicationState)[qMakePair(session.application, state)];
     }
     return s;
 }

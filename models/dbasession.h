@@ -35,6 +35,12 @@ struct DbaSession {
     bool isIdleInTransaction() const { return state.startsWith(QLatin1String("idle in transaction")); }
     bool privilegeHidden() const { return query == QLatin1String("<insufficient privilege>"); }
     bool operator==(const DbaSession&) const = default;
+    // Equal but for the three ages (which move on with every refresh while nothing else changes).
+    bool sameExceptAges(const DbaSession& other) const;
+    bool sameAges(const DbaSession& other) const
+    {
+        return transactionAgeS == other.transactionAgeS && queryAgeS == other.queryAgeS && stateAgeS == other.stateAgeS;
+    }
 
     // "{12,34}" (PostgreSQL int[] text) → [12, 34]
     static QList<int> parseIntArray(const QString& text);
@@ -49,7 +55,10 @@ struct DbaConnectionSummary {
     int superuserReserved = 0;
     int own = 0; // this console's own connections among total
     QMap<QString, int> byState; // "(none)" for backends without a state
-    QMap<QPair<QString, QString>, int> byApplicationState; // (application_name, state)
+    // (application_name, state) → count: the seed's by-application query, without this console's own sessions,
+    // which are counted apart so that the views can show them as the console's.
+    QMap<QPair<QString, QString>, int> byApplicationState;
+    QMap<QPair<QString, QString>, int> ownByApplicationState;
 
     // Free connection slots: max_connections - client backends (the seed's db_pool_available); of these, the
     // last superuserReserved are open to superusers only.

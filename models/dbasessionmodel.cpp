@@ -6,6 +6,8 @@
 #include <QFont>
 #include <QSet>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 DbaSessionModel::DbaSessionModel(QObject* parent)
@@ -15,45 +17,75 @@ DbaSessionModel::DbaSessionModel(QObject* parent)
 
 void DbaSessionModel::setSessions(const QList<DbaSession>& sessions)
 {
-    QSet<QString> incoming;
-    for (const DbaSession& s : sessions)
-        incoming.insert(s.key());
+    // pid → position in sessions; a row whose pid now belongs to another backend (other backend_start) ended.
+    QHash<int, qsizetype> incoming;
+    incoming.reserve(sessions.size());
+    for (qsizetype i = 0; i < sessions.size(); ++i)
+        incoming.insert(sessions.at(i).pid, i);
+    const auto ended = [&](const DbaSession& row) {
+        const auto it = incoming.constFind(row.pid);
+        return it == incoming.constEnd() || sessions.at(*it).backendStartText != row.backendStartText;
+    };
 
     // Remove ended sessions, bottom up, in contiguous blocks.
+    bool removed = false;
     for (int row = int(m_rows.size()) - 1; row >= 0;) {
-        if (incoming.contains(m_rows.at(row).key())) {
+        if (!ended(m_rows.at(row))) {
             --row;
             continue;
         }
         int first = row;
-        while (first > 0 && !incoming.contains(m_rows.at(first - 1).key()))
+        while (first > 0 && ended(m_rows.at(first - 1)))
             --first;
         beginRemoveRows({}, first, row);
         m_rows.remove(first, row - first + 1);
         endRemoveRows();
+        removed = true;
         row = first - 1;
     }
-    reindex();
+    if (removed)
+        reindex();
 
-    // Update in place; collect the new ones.
+    // Update in place; collect the new ones. Ages move on every refresh: they are updated without a signal per
+    // row, and announced once for the age columns of all rows; rows that changed otherwise are announced in
+    // contiguous blocks.
     QList<DbaSession> added;
+    QList<int> changed;
+    bool agesMoved = false;
     for (const DbaSession& s : sessions) {
-        const auto it = m_index.constFind(s.key());
+        const auto it = m_index.constFind(s.pid);
         if (it == m_index.constEnd()) {
             added.append(s);
             continue;
         }
         DbaSession& current = m_rows[*it];
-        if (!(current == s)) {
+        if (!current.sameExceptAges(s)) {
             current = s;
-            Q_EMIT dataChanged(index(*it, 0), index(*it, ColumnCount - 1));
+            changed.append(*it);
+        } else if (!current.sameAges(s)) {
+            current.transactionAgeS = s.transactionAgeS;
+            current.queryAgeS = s.queryAgeS;
+            current.stateAgeS = s.stateAgeS;
+            agesMoved = true;
         }
     }
+    std::sort(changed.begin(), changed.end());
+    for (qsizetype i = 0; i < changed.size();) {
+        qsizetype j = i;
+        while (j + 1 < changed.size() && changed.at(j + 1) == changed.at(j) + 1)
+            ++j;
+        Q_EMIT dataChanged(index(changed.at(i), 0), index(changed.at(j), ColumnCount - 1));
+        i = j + 1;
+    }
+    if (agesMoved && !m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, TransactionAgeColumn), index(int(m_rows.size()) - 1, StateAgeColumn));
     if (!added.isEmpty()) {
-        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + added.size() - 1));
+        const int first = int(m_rows.size());
+        beginInsertRows({}, first, int(m_rows.size() + added.size() - 1));
         m_rows.append(added);
+        for (int i = first; i < m_rows.size(); ++i)
+            m_index.insert(m_rows.at(i).pid, i);
         endInsertRows();
-        reindex();
     }
     setStale(false);
 }
@@ -63,7 +95,7 @@ void DbaSessionModel::reindex()
     m_index.clear();
     m_index.reserve(m_rows.size());
     for (int i = 0; i < m_rows.size(); ++i)
-        m_index.insert(m_rows.at(i).key(), i);
+        m_index.insert(m_rows.at(i).pid, i);
 }
 
 const DbaSession* DbaSessionModel::session(int row) const
@@ -71,7 +103,11 @@ const DbaSession* DbaSessionModel::session(int row) const
     return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
 }
 
-int DbaSessionModel::rowOf(const QString& key) const { return m_index.value(key, -1); }
+int DbaSessionModel::rowOf(const QString& key) const
+{
+    const int row = m_index.value(key.section(QLatin1Char('@'), 0, 0).toInt(), -1);
+    return row >= 0 && m_rows.at(row).key() == key ? row : -1;
+}
 
 void DbaSessionModel::setStale(bool stale)
 {

@@ -7,8 +7,9 @@
 #include <QHash>
 
 // The sessions of one database server (pg_stat_activity) as a table. A refresh updates rows in place, keyed by
-// pid + backend_start: changed rows emit dataChanged, ended sessions are removed and new ones appended, so that
-// views keep their selection and scroll position. Stale data (the connection is lost) is greyed. GUI thread.
+// pid + backend_start: changed rows emit dataChanged (in contiguous blocks; ages that merely moved on, once for the
+// age columns of all rows), ended sessions are removed and new ones appended, so that views keep their selection
+// and scroll position. Stale data (the connection is lost) is greyed. GUI thread.
 class DbaSessionModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -66,6 +67,6 @@ private:
     void reindex();
 
     QList<DbaSession> m_rows;
-    QHash<QString, int> m_index;
+    QHash<int, int> m_index; // pid → row (a pid is unique among the sessions of one refresh)
     bool m_stale = false;
 };

@@ -3,8 +3,6 @@
 
 #include "services/pgsession.h"
 
-#include <QRegularExpression>
-
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -111,14 +109,22 @@ QSet<int> DbaMonitor::ownPids() const
 
 QString DbaMonitor::sessionsSql()
 {
-    // Lean: one pass over pg_stat_activity; pg_blocking_pids (it takes the lock manager's locks) only for the
-    // sessions that wait on a lock.
+    // One pass over pg_stat_activity (its rows cost the server the same whoever asks; what is sent back is what
+    // varies). Sessions that are idle and have not changed since $1 are not sent again: their pids come in the
+    // last row's array, read through pg_stat_get_backend_idset() from the same snapshot (one per transaction).
+    // Timestamps as epoch numbers (date_part is float8: no numeric, no timestamp text) — the client computes the
+    // ages against the server's own now(), sent in that last row. pg_blocking_pids (it takes the lock manager's
+    // locks) only for the sessions that wait on a lock.
     return u"SELECT pid, backend_start::text, usename, datname, application_name, client_addr::text, state, "
-           "wait_event_type, wait_event, backend_type, "
-           "extract(epoch FROM now() - xact_start)::float8, extract(epoch FROM now() - query_start)::float8, "
-           "extract(epoch FROM now() - state_change)::float8, backend_xmin::text, query, "
+           "wait_event_type, wait_event, backend_type, date_part('epoch', xact_start), "
+           "date_part('epoch', query_start), date_part('epoch', state_change), backend_xmin::text, query, "
            "CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid)::text END "
-           "FROM pg_stat_activity"_s;
+           "FROM pg_stat_activity "
+           "WHERE state IS DISTINCT FROM 'idle' OR state_change >= to_timestamp($1::float8) "
+           "OR backend_start >= to_timestamp($1::float8) "
+           "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, date_part('epoch', now()), "
+           "NULL, NULL, NULL, NULL, "
+           "(SELECT array_agg(pg_stat_get_backend_pid(b)) FROM pg_stat_get_backend_idset() b)::text"_s;
 }
 
 QString DbaMonitor::slowQueriesSql(SlowOrder order)
@@ -159,7 +165,8 @@ void DbaMonitor::tick()
                                              "current_setting('superuser_reserved_connections')::int"_s);
     if ((m_wanted & SessionsView) && m_sessionsQuery == 0) {
         m_sessionsClock.start();
-        m_sessionsQuery = m_session->execute(sessionsSql());
+        const double since = m_serverNow > 0 ? m_serverNow - ChangeMarginS : 0.0;
+        m_sessionsQuery = m_session->execute(sessionsSql(), { since });
     }
     if ((m_wanted & SlowQueriesView) && m_slowQuery == 0)
         m_slowQuery = m_session->execute(slowQueriesSql(m_slowOrder), { m_slowLimit });
@@ -170,6 +177,8 @@ void DbaMonitor::tick()
 void DbaMonitor::onConnected(int)
 {
     m_sessionsQuery = m_slowQuery = m_healthQuery = m_settingsQuery = 0;
+    m_known.clear();
+    m_serverNow = 0;
     m_maxConnections = 0;
     Q_EMIT connectionChanged(true, {}, {});
     tick();
@@ -203,47 +212,115 @@ void DbaMonitor::onQueryFinished(quint64 id, const PgResult& result)
     }
 }
 
+namespace {
+// "2026-11-26 19:27:46.123456+00" (or "+05:30", "-08"; with the ISO DateStyle, the default) → that instant.
+// By position: QDateTime::fromString's parser costs more than the rest of a refresh's new rows.
+QDateTime parseBackendStart(const QString& text)
+{
+    const QStringView t(text);
+    if (t.size() < 22 || t.at(4) != u'-' || t.at(10) != u' ' || t.at(13) != u':')
+        return {};
+    const QDate date(t.mid(0, 4).toInt(), t.mid(5, 2).toInt(), t.mid(8, 2).toInt());
+    int ms = 0;
+    qsizetype pos = 19;
+    if (t.at(pos) == u'.') {
+        int scale = 100;
+        for (++pos; pos < t.size() && t.at(pos).isDigit(); ++pos, scale /= 10)
+            ms += scale * (t.at(pos).unicode() - u'0'); // milliseconds: the first three digits count
+    }
+    const QTime time(t.mid(11, 2).toInt(), t.mid(14, 2).toInt(), t.mid(17, 2).toInt(), ms);
+    if (!date.isValid() || !time.isValid() || pos >= t.size() || (t.at(pos) != u'+' && t.at(pos) != u'-'))
+        return {};
+    const QStringView zone = t.mid(pos + 1);
+    int offset = zone.left(2).toInt() * 3600 + (zone.size() >= 5 ? zone.mid(3, 2).toInt() * 60 : 0);
+    if (t.at(pos) == u'-')
+        offset = -offset;
+    return QDateTime(date, time, Qt::OffsetFromUTC, offset);
+}
+} // namespace
+
 void DbaMonitor::handleSessions(const PgResult& result)
 {
     if (!result.ok()) {
+        m_serverNow = 0; // ask for everything again
         Q_EMIT refreshFailed(u"sessions"_s, result.summary());
         return;
     }
     const QSet<int> own = ownPids();
-    QList<DbaSession> sessions;
-    sessions.reserve(result.rows().size());
-    for (const QList<QVariant>& r : result.rows()) {
-        DbaSession s;
-        s.pid = int(r.value(0).toLongLong());
-        s.backendStartText = text(r.value(1));
-        s.backendStart = QDateTime::fromString(s.backendStartText.left(19), u"yyyy-MM-dd HH:mm:ss"_s);
-        if (s.backendStart.isValid()) {
-            // the offset the server printed ("+00", "+05:30")
-            const QString tail = s.backendStartText.mid(s.backendStartText.lastIndexOf(QRegularExpression(u"[+-]"_s)));
-            const QStringList hm = tail.mid(1).split(u':');
-            int offset = hm.value(0).toInt() * 3600 + hm.value(1).toInt() * 60;
-            if (tail.startsWith(u'-'))
-                offset = -offset;
-            s.backendStart.setOffsetFromUtc(offset);
+    const QList<QList<QVariant>>& rows = result.rows();
+    if (rows.isEmpty() || rows.last().value(0).isValid()) {
+        m_serverNow = 0;
+        Q_EMIT refreshFailed(u"sessions"_s, tr("incomplete answer"));
+        return;
+    }
+    const QList<QVariant>& last = rows.last();
+    const double now = last.value(10).toDouble();
+    const QList<int> pids = DbaSession::parseIntArray(last.value(15).toString());
+
+    // The sessions sent in full: new, changed, or not idle.
+    for (qsizetype i = 0; i + 1 < rows.size(); ++i) {
+        const QList<QVariant>& r = rows.at(i);
+        const int pid = int(r.value(0).toLongLong());
+        KnownSession& k = m_known[pid];
+        DbaSession& s = k.session;
+        const QString start = text(r.value(1));
+        if (s.pid != pid || s.backendStartText != start) {
+            s = DbaSession {};
+            s.pid = pid;
+            s.backendStartText = start;
+            s.backendStart = parseBackendStart(start);
         }
-        s.user = text(r.value(2));
-        s.database = text(r.value(3));
-        s.application = text(r.value(4));
-        s.clientAddress = text(r.value(5));
-        s.state = text(r.value(6));
-        s.waitEventType = text(r.value(7));
-        s.waitEvent = text(r.value(8));
-        s.backendType = text(r.value(9));
-        s.transactionAgeS = toDouble(r.value(10));
-        s.queryAgeS = toDouble(r.value(11));
-        s.stateAgeS = toDouble(r.value(12));
-        s.backendXmin = text(r.value(13));
-        s.query = text(r.value(14));
-        if (r.value(15).isValid())
-            s.blockedBy = DbaSession::parseIntArray(r.value(15).toString());
-        s.own = own.contains(s.pid);
+        // Assign only what differs: unchanged strings stay shared with what the views hold.
+        const auto set = [](QString& field, const QVariant& v) {
+            const QString value = text(v);
+            if (field != value)
+                field = value;
+        };
+        set(s.user, r.value(2));
+        set(s.database, r.value(3));
+        set(s.application, r.value(4));
+        set(s.clientAddress, r.value(5));
+        set(s.state, r.value(6));
+        set(s.waitEventType, r.value(7));
+        set(s.waitEvent, r.value(8));
+        set(s.backendType, r.value(9));
+        k.xactStart = toDouble(r.value(10));
+        k.queryStart = toDouble(r.value(11));
+        k.stateChange = toDouble(r.value(12));
+        set(s.backendXmin, r.value(13));
+        set(s.query, r.value(14));
+        const QList<int> blockedBy
+            = r.value(15).isValid() ? DbaSession::parseIntArray(r.value(15).toString()) : QList<int>();
+        if (s.blockedBy != blockedBy)
+            s.blockedBy = blockedBy;
+    }
+
+    // Every session of the snapshot, in the server's order; the unchanged ones from what we already had.
+    const auto age = [now](double since) { return since < 0 ? -1.0 : qMax(0.0, now - since); };
+    QList<DbaSession> sessions;
+    sessions.reserve(pids.size());
+    QSet<int> present;
+    present.reserve(pids.size());
+    bool missing = false;
+    for (int pid : pids) {
+        const auto it = m_known.find(pid);
+        if (it == m_known.end()) {
+            missing = true; // sent as unchanged but never seen: ask for everything next time
+            continue;
+        }
+        present.insert(pid);
+        DbaSession& s = it->session;
+        s.transactionAgeS = age(it->xactStart);
+        s.queryAgeS = age(it->queryStart);
+        s.stateAgeS = age(it->stateChange);
+        s.own = own.contains(pid);
         sessions.append(s);
     }
+    if (present.size() != m_known.size())
+        m_known.removeIf(
+            [&present](const QHash<int, KnownSession>::iterator& it) { return !present.contains(it.key()); });
+    m_serverNow = missing ? 0.0 : now;
+
     const DbaConnectionSummary summary = DbaConnectionSummary::from(sessions, m_maxConnections, m_reserved);
     Q_EMIT sessionsRefreshed(sessions, summary, m_sessionsClock.elapsed());
 }

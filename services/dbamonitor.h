@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -63,7 +64,12 @@ public:
     QSet<int> ownPids() const;
     PgSession* session() const { return m_session; }
 
+    // $1: a server time (epoch seconds); sessions that are idle and unchanged since then come back as their pid
+    // only (in the last row's array), all others in full. 0: every session in full.
     static QString sessionsSql();
+    // How far before the previous refresh's server time changes are asked for again (a backend may publish a
+    // change stamped a little before our snapshot after we took it).
+    static constexpr double ChangeMarginS = 2.0;
     static QString slowQueriesSql(SlowOrder order);
     static QString healthSql();
 
@@ -102,6 +108,16 @@ private:
     quint64 m_slowQuery = 0;
     quint64 m_healthQuery = 0;
     QElapsedTimer m_sessionsClock;
+    // The last full row of each session, by pid, with its timestamps (server epoch seconds, -1 for NULL), so that
+    // unchanged sessions need not be sent again; ages are computed from the server's clock of each refresh.
+    struct KnownSession {
+        DbaSession session;
+        double xactStart = -1;
+        double queryStart = -1;
+        double stateChange = -1;
+    };
+    QHash<int, KnownSession> m_known;
+    double m_serverNow = 0; // the last refresh's now() on the server; 0: ask for every session in full
     DbaHealth m_lastHealth;
 };
 

@@ -114,6 +114,10 @@ DbaPane::DbaPane(const ConsoleServices& services, std::function<qint64()> active
     m_tabs->addTab(createSlowTab(), tr("Slow queries"));
     m_tabs->addTab(createHealthTab(), tr("Health"));
     connect(m_tabs, &QTabWidget::currentChanged, this, &DbaPane::updateWanted);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int tab) {
+        if (tab == BlockingTab)
+            updateBlocking();
+    });
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_status, 1);
@@ -325,6 +329,8 @@ QWidget* DbaPane::createBlockingTab()
     m_blockingView = new QTreeView(w);
     m_blockingView->setObjectName(u"dbaBlockingView"_s);
     m_blockingView->setModel(m_blocking);
+    // One line a row: no per-row size hints (text shaping) each time a row's age changes.
+    m_blockingView->setUniformRowHeights(true);
     m_blockingView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     auto* l = new QVBoxLayout(w);
     l->addWidget(m_blockingLabel);
@@ -488,11 +494,10 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
 {
     m_summary = summary;
     m_sessions->setSessions(sessions);
-    m_blocking->setSessions(sessions);
-    m_blockingView->expandAll();
-    m_blockingLabel->setText(m_blocking->waitingCount() == 0
-            ? tr("No session waits on a lock.")
-            : tr("%n session(s) wait on locks; root blockers at the top level.", nullptr, m_blocking->waitingCount()));
+    // The tree only while its tab is shown (a tree view sizes every changed row); brought up to date on showing.
+    m_blockingDirty = true;
+    if (m_tabs->currentIndex() == BlockingTab)
+        updateBlocking();
 
     m_total->setText(tr("%1 connections of max_connections %2 (%3 reserved for superusers)")
                          .arg(summary.total)
@@ -514,6 +519,9 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
     QList<QPair<int, QStringList>> byApp;
     for (auto it = summary.byApplicationState.cbegin(); it != summary.byApplicationState.cend(); ++it)
         byApp.append({ it.value(), { QString::number(it.value()), it.key().first, it.key().second } });
+    for (auto it = summary.ownByApplicationState.cbegin(); it != summary.ownByApplicationState.cend(); ++it)
+        byApp.append(
+            { it.value(), { QString::number(it.value()), ownApplicationLabel(it.key().first), it.key().second } });
     std::stable_sort(byApp.begin(), byApp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QList<QStringList> appRows;
     for (const auto& r : std::as_const(byApp))
@@ -522,6 +530,18 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
     updateApplications();
     updateDetail();
     Q_EMIT refreshed();
+}
+
+void DbaPane::updateBlocking()
+{
+    if (!m_blockingDirty)
+        return;
+    m_blockingDirty = false;
+    m_blocking->setSessions(m_sessions->sessions());
+    m_blockingView->expandAll();
+    m_blockingLabel->setText(m_blocking->waitingCount() == 0
+            ? tr("No session waits on a lock.")
+            : tr("%n session(s) wait on locks; root blockers at the top level.", nullptr, m_blocking->waitingCount()));
 }
 
 QString DbaPane::headroomText() const
@@ -533,6 +553,11 @@ QString DbaPane::headroomText() const
         : tr("Headroom %1 free connections").arg(m_summary.headroom());
 }
 
+QString DbaPane::ownApplicationLabel(const QString& application)
+{
+    return tr("%1 (this console)").arg(application.isEmpty() ? tr("(no application name)") : application);
+}
+
 void DbaPane::updateApplications()
 {
     QSet<QString> apps;
@@ -540,6 +565,9 @@ void DbaPane::updateApplications()
         apps.insert(s.application);
     QStringList sorted(apps.cbegin(), apps.cend());
     sorted.sort();
+    if (sorted == m_applications)
+        return; // the same applications: leave the combo box alone
+    m_applications = sorted;
     const QString current = m_appFilter->currentData().toString();
     const QSignalBlocker block(m_appFilter);
     while (m_appFilter->count() > 1)

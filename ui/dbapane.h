@@ -7,6 +7,7 @@
 #include "services/dbaactions.h"
 #include "services/pgconnectionoptions.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
@@ -53,6 +54,7 @@ public:
     DbaActions* actions() const { return m_actions; }
     DbaSessionModel* sessionModel() const { return m_sessions; }
     DbaSessionFilterModel* sessionFilter() const { return m_filter; }
+    // Up to date while the Blocking tab is shown (brought up to date when it is shown).
     BlockingTreeModel* blockingModel() const { return m_blocking; }
     SlowQueryModel* slowQueryModel() const { return m_slow; }
     QTableView* sessionView() const { return m_sessionView; }
@@ -64,6 +66,8 @@ public:
     QString headroomText() const;
     QString slowUnavailableText() const;
     double idleThresholdS() const { return m_idleThresholdS; }
+    // How the Connections tab's by-application table names this console's own sessions.
+    static QString ownApplicationLabel(const QString& application);
 
     // The actions; each returns the confirmation dialog shown, or nullptr when refused (see messageText()).
     ConfirmationDialog* cancelSelected();
@@ -92,6 +96,7 @@ private:
     void onConnectionChanged(bool connected, const QDateTime& since, const QString& error);
     void updateDetail();
     void updateApplications();
+    void updateBlocking();
     ConfirmationDialog* confirmAndRun(const DbaAction& action);
     void setMessage(const QString& text, bool error = false);
     void saveViewState() const;
@@ -112,6 +117,8 @@ private:
     bool m_shown = false;
     bool m_configured = false;
     double m_idleThresholdS = 600;
+    QStringList m_applications; // what the application filter offers
+    bool m_blockingDirty = false; // the tree lags the sessions (its tab is not shown)
 
     QTabWidget* m_tabs = nullptr;
     QLabel* m_status = nullptr;

@@ -6,6 +6,7 @@
 #include "models/dbasession.h"
 #include "services/dbamonitor.h"
 #include "services/pgsession.h"
+#include "support/pgtestsession.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -17,40 +18,11 @@ namespace DbaTest {
 
 inline std::unique_ptr<PgSession> open(const PgConnectionOptions& o, QString* error = nullptr)
 {
-    auto s = std::make_unique<PgSession>();
-    s->setOptions(o);
-    QSignalSpy connected(s.get(), &PgSession::connected);
-    QSignalSpy failed(s.get(), &PgSession::connectFailed);
-    s->open();
-    if (!QTest::qWaitFor([&] { return !connected.isEmpty() || !failed.isEmpty(); }, 20000) || connected.isEmpty()) {
-        if (error)
-            *error = s->lastError();
-        return nullptr;
-    }
-    return s;
+    return PgTest::open(o, error);
 }
 
 // Runs and waits (for statements that return); send() for those that block.
-inline PgResult exec(PgSession& s, const PgQuery& q, int timeoutMs = 30000)
-{
-    PgResult out;
-    bool done = false;
-    quint64 id = 0;
-    auto c = QObject::connect(&s, &PgSession::queryFinished, [&](quint64 finished, const PgResult& r) {
-        if (finished == id) {
-            out = r;
-            done = true;
-        }
-    });
-    id = s.execute(q);
-    (void)QTest::qWaitFor([&] { return done; }, timeoutMs);
-    QObject::disconnect(c);
-    if (!done) {
-        out.outcome = PgResult::Outcome::Error;
-        out.error.message = QStringLiteral("test: no answer in time");
-    }
-    return out;
-}
+inline PgResult exec(PgSession& s, const PgQuery& q, int timeoutMs = 30000) { return PgTest::exec(s, q, timeoutMs); }
 
 inline PgResult exec(PgSession& s, const QString& sql) { return exec(s, PgQuery::script(sql)); }
 

@@ -46,9 +46,11 @@ class TestDbaModels : public QObject {
 private Q_SLOTS:
     void parseIntArray();
     void updatesInPlace();
+    void agesMoveOnWithOneSignal();
     void staleGreys();
     void blockingTreeThreeLevels();
     void blockingTreeCycle();
+    void blockingTreeKeptWhileUnchanged();
     void filters();
     void parseInterval_data();
     void parseInterval();
@@ -62,6 +64,9 @@ void TestDbaModels::parseIntArray()
 {
     QCOMPARE(DbaSession::parseIntArray(u"{12,34}"_s), (QList<int> { 12, 34 }));
     QCOMPARE(DbaSession::parseIntArray(u"{}"_s), QList<int>());
+    QCOMPARE(DbaSession::parseIntArray(u""_s), QList<int>());
+    QCOMPARE(DbaSession::parseIntArray(u"{7}"_s), QList<int> { 7 });
+    QCOMPARE(DbaSession::parseIntArray(u"{1, -2,x,3,99999999999}"_s), (QList<int> { 1, -2, 3 }));
 }
 
 void TestDbaModels::updatesInPlace()
@@ -90,6 +95,36 @@ void TestDbaModels::updatesInPlace()
     model.setSessions({ two, reused, session(4, u"active"_s) });
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.rowOf(reused.key()), 2);
+}
+
+void TestDbaModels::agesMoveOnWithOneSignal()
+{
+    DbaSessionModel model;
+    QAbstractItemModelTester tester(&model);
+    QList<DbaSession> sessions;
+    for (int pid = 1; pid <= 50; ++pid)
+        sessions.append(session(pid, pid % 2 ? u"idle"_s : u"active"_s, pid));
+    model.setSessions(sessions);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    for (DbaSession& s : sessions) {
+        s.stateAgeS += 1;
+        s.queryAgeS += 1;
+    }
+    sessions[9].state = u"idle in transaction"_s; // and one really changed
+    model.setSessions(sessions);
+    QCOMPARE(changed.count(), 2);
+    const auto rowSignal = changed.at(0);
+    QCOMPARE(rowSignal.at(0).toModelIndex().row(), 9);
+    QCOMPARE(rowSignal.at(1).toModelIndex().row(), 9);
+    QCOMPARE(rowSignal.at(1).toModelIndex().column(), DbaSessionModel::ColumnCount - 1);
+    const auto ageSignal = changed.at(1);
+    QCOMPARE(ageSignal.at(0).toModelIndex(), model.index(0, DbaSessionModel::TransactionAgeColumn));
+    QCOMPARE(ageSignal.at(1).toModelIndex(), model.index(49, DbaSessionModel::StateAgeColumn));
+    QCOMPARE(model.index(4, DbaSessionModel::PidColumn).data(DbaSessionModel::StateAgeRole).toDouble(), 6.0);
+    QCOMPARE(model.index(9, 0).data(DbaSessionModel::StateRole).toString(), u"idle in transaction"_s);
+    changed.clear();
+    model.setSessions(sessions); // nothing moved
+    QCOMPARE(changed.count(), 0);
 }
 
 void TestDbaModels::staleGreys()
@@ -134,6 +169,40 @@ void TestDbaModels::blockingTreeCycle()
     model.setSessions({ a, b });
     QCOMPARE(model.rootPids(), QList<int> { 1 });
     QCOMPARE(model.item(0, 0)->rowCount(), 1);
+}
+
+void TestDbaModels::blockingTreeKeptWhileUnchanged()
+{
+    BlockingTreeModel model;
+    QAbstractItemModelTester tester(&model);
+    DbaSession root = session(10, u"idle in transaction"_s, 100);
+    DbaSession leaf = session(30, u"active"_s, 5);
+    leaf.blockedBy = { 10 };
+    model.setSessions({ leaf, root, session(40, u"idle"_s) });
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    const QPersistentModelIndex leafAge = model.index(0, BlockingTreeModel::AgeColumn, model.index(0, 0));
+    QCOMPARE(leafAge.data().toString(), u"5 s"_s);
+
+    leaf.queryAgeS = 6; // only the ages moved on: updated in place
+    root.queryAgeS = 101;
+    model.setSessions({ leaf, root, session(40, u"idle"_s, 7) });
+    QCOMPARE(removed.count(), 0);
+    QCOMPARE(inserted.count(), 0);
+    QVERIFY(leafAge.isValid());
+    QCOMPARE(leafAge.data().toString(), u"6 s"_s);
+    QCOMPARE(model.index(0, BlockingTreeModel::AgeColumn).data().toString(), u"1 min 41 s"_s);
+
+    DbaSession second = session(31, u"active"_s); // a new waiter: rebuilt
+    second.blockedBy = { 10 };
+    model.setSessions({ leaf, root, second });
+    QVERIFY(removed.count() > 0);
+    QCOMPARE(model.item(0, 0)->rowCount(), 2);
+    QCOMPARE(model.waitingCount(), 2);
+
+    model.setSessions({ root }); // nobody waits any more
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.waitingCount(), 0);
 }
 
 void TestDbaModels::filters()
@@ -213,6 +282,10 @@ void TestDbaModels::summaryHeadroom()
     QCOMPARE(s.own, 1);
     QCOMPARE(s.byState.value(u"idle"_s), 39);
     QCOMPARE(s.byState.value(u"(none)"_s), 1);
+    // this console's own session is counted apart in the by-application table
+    QCOMPARE(s.byApplicationState.value(qMakePair(u"petforce-api"_s, u"idle"_s)), 38);
+    QCOMPARE(s.ownByApplicationState.value(qMakePair(u"petforce-api"_s, u"idle"_s)), 1);
+    QCOMPARE(s.ownByApplicationState.size(), 1);
 }
 
 void TestDbaModels::signalActionRefusesOwnAndBackground()

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <functional>
+
 using namespace Qt::StringLiterals;
 using namespace DbaTest;
 
@@ -21,6 +23,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void sessionsOfEachState();
+    void unchangedSessionsAreNotSentAgain();
     void lockChainIsATree();
     void terminateExactlyASelection();
     void reusedPidIsRefused();
@@ -146,6 +149,78 @@ void TestDbaMonitor::sessionsOfEachState()
     const PgResult ro = exec(*viewSession, u"SHOW default_transaction_read_only"_s);
     QCOMPARE(ro.rows().value(0).value(0).toString(), u"on"_s);
     active->close();
+}
+
+void TestDbaMonitor::unchangedSessionsAreNotSentAgain()
+{
+    auto helper = open(superuser(u"t-delta"_s));
+    QVERIFY(helper);
+    const int pid = helper->backendPid();
+    QVERIFY(exec(*helper, u"SELECT 'delta-one'"_s).ok());
+
+    // The server's side: an idle session unchanged since the given time comes back as its pid only.
+    auto probe = open(superuser(u"t-probe"_s));
+    QVERIFY(probe);
+    const auto sessionsSince = [&](double since) {
+        PgQuery q;
+        q.sql = DbaMonitor::sessionsSql();
+        q.parameters = { since };
+        return exec(*probe, q);
+    };
+    const PgResult all = sessionsSince(0.0);
+    QVERIFY2(all.ok(), qPrintable(all.summary()));
+    const double now = all.rows().last().value(10).toDouble();
+    QVERIFY(now > 0);
+    const auto fullRowOf = [pid](const PgResult& r) {
+        for (const QList<QVariant>& row : r.rows())
+            if (row.value(0).isValid() && row.value(0).toInt() == pid)
+                return true;
+        return false;
+    };
+    QVERIFY(fullRowOf(all));
+    QVERIFY(DbaSession::parseIntArray(all.rows().last().value(15).toString()).contains(pid));
+    const PgResult since = sessionsSince(now + 1);
+    QVERIFY2(since.ok(), qPrintable(since.summary()));
+    QVERIFY(!fullRowOf(since));
+    QVERIFY(since.rows().size() < all.rows().size());
+    QVERIFY(DbaSession::parseIntArray(since.rows().last().value(15).toString()).contains(pid));
+
+    // The monitor's side: the session stays, as it was, its age moving on; each change shows.
+    auto monitor = startMonitor(DbaMonitor::viewOptions(superuser()));
+    QVERIFY(monitor);
+    const auto first = find(refresh(*monitor), pid);
+    QVERIFY(first);
+    QCOMPARE(first->state, u"idle"_s);
+    QVERIFY(first->query.contains(u"delta-one"_s));
+    std::optional<DbaSession> later;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            later = find(refresh(*monitor), pid);
+            return !later || later->stateAgeS > first->stateAgeS + DbaMonitor::ChangeMarginS + 0.5;
+        },
+        30000));
+    QVERIFY(later);
+    QCOMPARE(later->backendStartText, first->backendStartText);
+    QCOMPARE(later->query, first->query);
+    QCOMPARE(later->application, u"petforce-console/t-delta"_s);
+    QVERIFY(later->sameExceptAges(*first));
+
+    const auto waitFor = [&](const std::function<bool(const DbaSession&)>& what) {
+        return QTest::qWaitFor(
+            [&] {
+                const auto s = find(refresh(*monitor), pid);
+                return s && what(*s);
+            },
+            20000);
+    };
+    QVERIFY(exec(*helper, u"SELECT 'delta-two'"_s).ok());
+    QVERIFY(waitFor([](const DbaSession& s) { return s.query.contains(u"delta-two"_s) && s.isIdle(); }));
+    QVERIFY(exec(*helper, u"BEGIN; SELECT 'delta-three'"_s).ok());
+    QVERIFY(waitFor([](const DbaSession& s) { return s.isIdleInTransaction() && s.transactionAgeS >= 0; }));
+    QVERIFY(exec(*helper, u"COMMIT"_s).ok());
+    QVERIFY(waitFor([](const DbaSession& s) { return s.isIdle() && s.transactionAgeS < 0; }));
+    helper->close();
+    QVERIFY(QTest::qWaitFor([&] { return !find(refresh(*monitor), pid); }, 20000));
 }
 
 void TestDbaMonitor::lockChainIsATree()

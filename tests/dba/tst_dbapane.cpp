@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void refusesWithoutIncident();
+    void ownConnectionLabelled();
     void poolExhaustedDrill();
     void latencyDrill();
 
@@ -101,6 +103,30 @@ void TestDbaPane::refusesWithoutIncident()
     QVERIFY(!m_pane->terminateSelected());
     QVERIFY2(m_pane->messageText().contains(u"incident"_s), qPrintable(m_pane->messageText()));
     m_pane->sessionFilter()->clearFilters();
+}
+
+void TestDbaPane::ownConnectionLabelled()
+{
+    m_pane->tabs()->setCurrentIndex(DbaPane::ConnectionsTab);
+    QSignalSpy refreshed(m_pane.get(), &DbaPane::refreshed);
+    m_pane->monitor()->refreshNow();
+    QVERIFY(refreshed.wait(20000));
+    auto* table = m_pane->findChild<QTableWidget*>(u"dbaByApplication"_s);
+    QVERIFY(table);
+    const QString own = m_pane->monitor()->session()->applicationName(); // petforce-console/dba
+    QCOMPARE(own, u"petforce-console/dba"_s);
+    int labelled = 0;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        const QString app = table->item(r, 1)->text();
+        QVERIFY2(app != own, "the console's own connection is listed as if it were another client");
+        if (app == DbaPane::ownApplicationLabel(own)) {
+            ++labelled;
+            QCOMPARE(table->item(r, 0)->text(), u"1"_s);
+            QCOMPARE(table->item(r, 2)->text(), u"active"_s); // it is running the refresh
+        }
+    }
+    QCOMPARE(labelled, 1);
+    QCOMPARE(DbaPane::ownApplicationLabel(own), u"petforce-console/dba (this console)"_s);
 }
 
 void TestDbaPane::poolExhaustedDrill()

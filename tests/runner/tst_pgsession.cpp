@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // PgSession against a real PostgreSQL 15 (the `pgtest` fixture: tests/support/pg-test-server).
 #include "services/pgsession.h"
+#include "support/pgtestsession.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -103,38 +104,14 @@ PgConnectionOptions TestPgSession::options(const QString& purpose) const
 
 std::unique_ptr<PgSession> TestPgSession::connect(const PgConnectionOptions& o)
 {
-    auto s = std::make_unique<PgSession>();
-    s->setOptions(o);
-    QSignalSpy connected(s.get(), &PgSession::connected);
-    QSignalSpy failed(s.get(), &PgSession::connectFailed);
-    s->open();
-    if (!QTest::qWaitFor([&] { return !connected.isEmpty() || !failed.isEmpty(); }, 15000) || connected.isEmpty()) {
-        qWarning() << "connect failed:" << s->lastError();
-        return nullptr;
-    }
+    QString error;
+    auto s = PgTest::open(o, &error, 15000);
+    if (!s)
+        qWarning() << "connect failed:" << error;
     return s;
 }
 
-PgResult TestPgSession::exec(PgSession& s, const PgQuery& q, int timeoutMs)
-{
-    PgResult out;
-    bool done = false;
-    quint64 id = 0;
-    auto c = QObject::connect(&s, &PgSession::queryFinished, [&](quint64 finishedId, const PgResult& r) {
-        if (finishedId == id) {
-            out = r;
-            done = true;
-        }
-    });
-    id = s.execute(q);
-    (void)QTest::qWaitFor([&] { return done; }, timeoutMs);
-    QObject::disconnect(c);
-    if (!done) {
-        out.outcome = PgResult::Outcome::Error;
-        out.error.message = u"test: no answer in time"_s;
-    }
-    return out;
-}
+PgResult TestPgSession::exec(PgSession& s, const PgQuery& q, int timeoutMs) { return PgTest::exec(s, q, timeoutMs); }
 
 void TestPgSession::connectsWithSettings()
 {
