@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
+#include <QEvent>
 #include <QGridLayout>
 #include <QJsonObject>
 #include <QLabel>
@@ -85,9 +86,39 @@ DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidge
     if (m_store)
         connect(m_store, &StoreClient::incidentChanged, this, &DashboardPane::onIncidentChanged);
     rebuild();
+    tellShown();
 }
 
 DashboardPane::~DashboardPane() = default;
+
+void DashboardPane::tellShown() { m_metrics->setDashboardsShown(isVisible() && !window()->isMinimized()); }
+
+void DashboardPane::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // The window is known only once the pane is in it (a dock's widget is reparented after construction).
+    if (window() != m_watchedWindow) {
+        if (m_watchedWindow)
+            m_watchedWindow->removeEventFilter(this);
+        m_watchedWindow = window();
+        if (m_watchedWindow != this)
+            m_watchedWindow->installEventFilter(this);
+    }
+    tellShown();
+}
+
+void DashboardPane::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    tellShown();
+}
+
+bool DashboardPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_watchedWindow && event->type() == QEvent::WindowStateChange)
+        tellShown();
+    return QWidget::eventFilter(watched, event);
+}
 
 qint64 DashboardPane::rangeMs(Range range)
 {

@@ -4,6 +4,7 @@
 #include "models/alertrule.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 
 class MetricsService;
@@ -22,7 +23,8 @@ struct Incident;
 // HH:MM" and greyed when its source fails; the team's dashboards as buttons that open the browser; and a banner
 // per firing alert with its severity, whose action opens an incident of that severity, records the alert as its
 // first timeline event ("alert.fired") and asks for the rule's runbook (runbookRequested). GUI thread; the
-// service and store are not owned (the store may be null: no incident action).
+// service and store are not owned (the store may be null: no incident action). Tells the service whether it is
+// looked at (shown, and its window not minimised): MetricsService::setDashboardsShown.
 class DashboardPane : public QWidget {
     Q_OBJECT
 public:
@@ -48,6 +50,11 @@ public:
     QStringList bannerTexts() const;
     void redrawVisible(); // redraws the charts of the current tab
 
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 Q_SIGNALS:
     void runbookRequested(const QString& runbookTitle);
     void incidentOpened(qint64 incidentId, const QString& ruleId);
@@ -72,6 +79,7 @@ private:
     void onAlertChanged(const AlertRule& rule, const AlertState::Transition& transition);
     void updateBanner();
     void onIncidentChanged(const Incident& incident);
+    void tellShown(); // the service reads CloudWatch only while someone looks (or an alert needs it)
 
     MetricsService* m_metrics;
     StoreClient* m_store;
@@ -84,4 +92,5 @@ private:
     QTabWidget* m_tabs = nullptr;
     QHash<QString, Tile> m_tiles;
     QList<PendingIncident> m_pending;
+    QPointer<QWidget> m_watchedWindow; // the top-level whose minimising is watched
 };
