@@ -150,3 +150,20 @@ std::optional<MetricSample> MetricSeries::nearest(qint64 timeMs) const
     const MetricSample b = at(i);
     return (timeMs - a.timeMs) <= (b.timeMs - timeMs) ? a : b;
 }
+
+std::optional<MetricSample> MetricSeries::closest(qint64 timeMs, qint64 toleranceMs, double value) const
+{
+    const int begin = firstAtOrAfter(timeMs - toleranceMs);
+    const int end = firstAtOrAfter(timeMs + toleranceMs + 1);
+    if (begin >= end)
+        return nearest(timeMs);
+    std::optional<MetricSample> best;
+    for (int i = begin; i < end; ++i) {
+        const MetricSample s = at(i);
+        if (!best || std::abs(s.value - value) < std::abs(best->value - value)
+            || (std::abs(s.value - value) == std::abs(best->value - value)
+                && std::abs(s.timeMs - timeMs) < std::abs(best->timeMs - timeMs)))
+            best = s;
+    }
+    return best;
+}

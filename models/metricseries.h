@@ -35,6 +35,10 @@ public:
     std::optional<std::pair<double, double>> valueRange(qint64 fromMs, qint64 toMs) const;
     // The sample nearest to timeMs within [fromMs, toMs]; nullopt when there is none.
     std::optional<MetricSample> nearest(qint64 timeMs) const;
+    // The sample in [timeMs - toleranceMs, timeMs + toleranceMs] whose value is closest to value (what the mouse
+    // points at in a decimated pixel column, a spike included; the nearer in time on a tie); nearest(timeMs) when
+    // that window holds none.
+    std::optional<MetricSample> closest(qint64 timeMs, qint64 toleranceMs, double value) const;
     qsizetype memoryBytes() const { return qsizetype(m_samples.capacity() * sizeof(MetricSample)); }
 
 private:

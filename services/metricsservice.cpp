@@ -166,21 +166,48 @@ void MetricsService::start()
 
 void MetricsService::stop() { m_timer.stop(); }
 
-void MetricsService::refreshNow()
+void MetricsService::refreshNow() { refreshSources(false); }
+
+void MetricsService::refreshSources(bool onlyCostly)
 {
     if (!m_uptime.isValid())
         m_uptime.start();
     const qint64 now = m_uptime.elapsed();
     for (MetricSource* source : std::as_const(m_sources)) {
-        // CloudWatch may be read less often than the rest (each read is an aws CLI process).
-        const int interval = source->name() == u"cloudwatch"_s ? m_config.cloudWatchRefreshMs : 0;
+        // CloudWatch may be read less often than the rest (each read is an aws CLI process), and not at all while
+        // nobody looks at the dashboards unless an alert needs it.
+        const bool costly = source->name() == u"cloudwatch"_s;
+        if (onlyCostly && !costly)
+            continue;
+        if (costly && !m_dashboardsShown && !feedsAlerts(source))
+            continue;
+        const int interval = costly ? m_config.cloudWatchRefreshMs : 0;
         const auto last = m_lastRefresh.constFind(source);
         if (interval > m_config.refreshMs && last != m_lastRefresh.constEnd()
             && now - *last < interval - m_config.refreshMs / 2)
             continue;
+        // A source still busy with the previous read is skipped (refresh() returns false) and tried next period.
         if (source->refresh())
             m_lastRefresh.insert(source, now);
     }
+}
+
+void MetricsService::setDashboardsShown(bool shown)
+{
+    if (m_dashboardsShown == shown)
+        return;
+    m_dashboardsShown = shown;
+    if (shown && isRunning())
+        refreshSources(true); // an overdue CloudWatch read now rather than up to a period later
+}
+
+bool MetricsService::feedsAlerts(const MetricSource* source) const
+{
+    for (const MetricDefinition& def : source->metrics())
+        for (const AlertState& a : m_alerts)
+            if (a.rule().metric() == def.name || def.aliases.contains(a.rule().metric()))
+                return true;
+    return false;
 }
 
 const MetricsService::MetricState* MetricsService::metric(const QString& name) const

@@ -56,6 +56,14 @@ public:
     bool isRunning() const { return m_timer.isActive(); }
     void refreshNow();
 
+    // Whether anyone looks at the dashboards (the pane says so when it is shown, hidden or its window minimised;
+    // true until told otherwise). While nobody does, CloudWatch (an `aws` process per read) is not read unless an
+    // alert rule watches one of its metrics: alerts never go blind. Shown again, an overdue read starts at once.
+    void setDashboardsShown(bool shown);
+    bool dashboardsShown() const { return m_dashboardsShown; }
+    // True when some alert rule watches one of source's metrics (by name or alias).
+    bool feedsAlerts(const MetricSource* source) const;
+
     // Alert evaluation time; by default the console's own clock. For tests: a manual clock (not owned).
     void setClock(const MonotonicWallClock* clock) { m_clock = clock; }
     qint64 nowMs() const { return m_clock ? m_clock->nowMs() : m_ownClock.nowMs(); }
@@ -87,6 +95,7 @@ Q_SIGNALS:
 private:
     void evaluate(const QString& metric, double value);
     void reconfigureFromWatched();
+    void refreshSources(bool onlyCostly);
     EnvironmentListModel* m_environments = nullptr;
     RunbookLibrary* m_runbooks = nullptr;
     MetricsConfig m_config;
@@ -102,4 +111,5 @@ private:
     MonotonicWallClock m_ownClock;
     const MonotonicWallClock* m_clock = nullptr;
     StoreClient* m_store = nullptr;
+    bool m_dashboardsShown = true;
 };

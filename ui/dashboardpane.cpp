@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
+#include <QEvent>
 #include <QGridLayout>
 #include <QJsonObject>
 #include <QLabel>
@@ -87,9 +88,53 @@ DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidge
     if (m_store)
         connect(m_store, &StoreClient::incidentChanged, this, &DashboardPane::onIncidentChanged);
     rebuild();
+    tellShown();
 }
 
 DashboardPane::~DashboardPane() = default;
+
+bool DashboardPane::isOnScreen() const
+{
+    // A dock tabified behind another can stay "visible" with an empty visible region: it counts as unseen until
+    // its tab comes to the front (the main window calls updateShown() then).
+    return isVisible() && !visibleRegion().isEmpty() && !window()->isMinimized();
+}
+
+void DashboardPane::updateShown()
+{
+    m_metrics->setDashboardsShown(isOnScreen());
+    redrawVisible();
+}
+
+void DashboardPane::tellShown() { m_metrics->setDashboardsShown(isOnScreen()); }
+
+void DashboardPane::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // The window is known only once the pane is in it (a dock's widget is reparented after construction).
+    if (window() != m_watchedWindow) {
+        if (m_watchedWindow)
+            m_watchedWindow->removeEventFilter(this);
+        m_watchedWindow = window();
+        if (m_watchedWindow != this)
+            m_watchedWindow->installEventFilter(this);
+    }
+    // Once laid out and on screen: what is seen now, and the charts of the tiles now visible.
+    QMetaObject::invokeMethod(this, &DashboardPane::updateShown, Qt::QueuedConnection);
+}
+
+void DashboardPane::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    tellShown();
+}
+
+bool DashboardPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_watchedWindow && event->type() == QEvent::WindowStateChange)
+        tellShown();
+    return QWidget::eventFilter(watched, event);
+}
 
 qint64 DashboardPane::rangeMs(Range range)
 {
@@ -306,19 +351,7 @@ void DashboardPane::redrawTile(const QString& name, Tile& tile)
     tile.dirty = false;
 }
 
-bool DashboardPane::isOnScreen(const Tile& tile) const
-{
-    // A dock tabified behind another stays "visible" with an empty visible region: its charts wait until its tab
-    // is brought to the front (the main window calls redrawVisible() then).
-    return tile.frame->isVisible() && !visibleRegion().isEmpty();
-}
-
-void DashboardPane::showEvent(QShowEvent* event)
-{
-    QWidget::showEvent(event);
-    // The charts of the tiles now visible are built and drawn once the pane is on screen.
-    QMetaObject::invokeMethod(this, &DashboardPane::redrawVisible, Qt::QueuedConnection);
-}
+bool DashboardPane::isOnScreen(const Tile& tile) const { return tile.frame->isVisible() && isOnScreen(); }
 
 void DashboardPane::redrawVisible()
 {

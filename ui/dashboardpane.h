@@ -4,6 +4,7 @@
 #include "models/alertrule.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 
 class MetricsService;
@@ -22,7 +23,8 @@ struct Incident;
 // HH:MM" and greyed when its source fails; the team's dashboards as buttons that open the browser; and a banner
 // per firing alert with its severity, whose action opens an incident of that severity, records the alert as its
 // first timeline event ("alert.fired") and asks for the rule's runbook (runbookRequested). GUI thread; the
-// service and store are not owned (the store may be null: no incident action).
+// service and store are not owned (the store may be null: no incident action). Tells the service whether it is
+// looked at (shown, and its window not minimised): MetricsService::setDashboardsShown.
 class DashboardPane : public QWidget {
     Q_OBJECT
 public:
@@ -47,13 +49,18 @@ public:
     QString staleText(const QString& metric) const;
     QStringList bannerTexts() const;
     void redrawVisible(); // redraws the charts of the current tab
+    // Tells MetricsService whether the dashboards are seen and draws what is: on show, hide, minimise, and when
+    // the main window brings the pane's tab to the front.
+    void updateShown();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 Q_SIGNALS:
     void runbookRequested(const QString& runbookTitle);
     void incidentOpened(qint64 incidentId, const QString& ruleId);
-
-protected:
-    void showEvent(QShowEvent* event) override;
 
 private:
     struct Tile {
@@ -74,11 +81,13 @@ private:
     void updateTile(const QString& name);
     void redrawTile(const QString& name, Tile& tile);
     MetricChart* ensureChart(const QString& name, Tile& tile);
+    bool isOnScreen() const;
     bool isOnScreen(const Tile& tile) const;
     QStringList layoutKey() const; // what rebuild() lays out: links, metrics and their groups
     void onAlertChanged(const AlertRule& rule, const AlertState::Transition& transition);
     void updateBanner();
     void onIncidentChanged(const Incident& incident);
+    void tellShown(); // the service reads CloudWatch only while someone looks (or an alert needs it)
 
     MetricsService* m_metrics;
     StoreClient* m_store;
@@ -92,4 +101,5 @@ private:
     QHash<QString, Tile> m_tiles;
     QStringList m_layoutKey;
     QList<PendingIncident> m_pending;
+    QPointer<QWidget> m_watchedWindow; // the top-level whose minimising is watched
 };

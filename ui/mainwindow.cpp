@@ -307,10 +307,8 @@ DashboardPane* MainWindow::dashboardPane()
         m_dashboardDock->setWidget(m_dashboard);
         // Tabified, the pane stays "visible" behind the front tab: its charts are drawn when its tab comes
         // forward.
-        connect(m_dashboardDock, &QDockWidget::visibilityChanged, m_dashboard, [this](bool visible) {
-            if (visible)
-                QMetaObject::invokeMethod(m_dashboard, &DashboardPane::redrawVisible, Qt::QueuedConnection);
-        });
+        connect(m_dashboardDock, &QDockWidget::visibilityChanged, m_dashboard,
+            [this] { QMetaObject::invokeMethod(m_dashboard, &DashboardPane::updateShown, Qt::QueuedConnection); });
         for (QAction* menu : menuBar()->actions())
             if (menu->menu() && menu->text() == tr("&Incident"))
                 menu->menu()->addMenu(m_dashboard->dashboardsMenu());

@@ -7,7 +7,11 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QGraphicsItem>
 #include <QLineSeries>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPolygonF>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -15,6 +19,48 @@
 #include <cmath>
 
 using namespace Qt::StringLiterals;
+
+namespace {
+// The metric's line, drawn by the chart's plot rather than by a QLineSeries: a QLineSeries rebuilds a
+// QPainterPath and strokes it (QPainterPathStroker, miter joins, for its hover hit-test shape) on every
+// replace(), which was most of a redraw. This item keeps the decimated points mapped to the plot and draws them
+// with one cosmetic polyline, clipped to the plot area. A child of the QChart, in its coordinates.
+class PolylineItem : public QGraphicsItem {
+public:
+    using QGraphicsItem::QGraphicsItem;
+    void setPen(const QPen& pen)
+    {
+        m_pen = pen;
+        update();
+    }
+    void setGeometry(QPolygonF polygon, const QRectF& plot)
+    {
+        if (plot != m_plot) {
+            prepareGeometryChange();
+            m_plot = plot;
+        }
+        m_polygon = std::move(polygon);
+        update();
+    }
+    QRectF boundingRect() const override { return m_plot; }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) override
+    {
+        if (m_polygon.size() < 2)
+            return;
+        painter->save();
+        painter->setClipRect(m_plot);
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        painter->setPen(m_pen);
+        painter->drawPolyline(m_polygon);
+        painter->restore();
+    }
+
+private:
+    QPolygonF m_polygon;
+    QRectF m_plot;
+    QPen m_pen;
+};
+} // namespace
 
 class MetricChartPrivate {
 public:
@@ -26,7 +72,9 @@ public:
     bool stale = false;
     QChart* chart = nullptr;
     QChartView* view = nullptr;
-    QLineSeries* line = nullptr;
+    QLineSeries* line = nullptr; // empty: holds the axes the drawn line and hover map through
+    PolylineItem* drawnLine = nullptr;
+    QList<QPointF> points; // decimated, in (ms, value)
     QLineSeries* thresholdLine = nullptr;
     QDateTimeAxis* x = nullptr;
     QValueAxis* y = nullptr;
@@ -34,15 +82,42 @@ public:
     qint64 axisFromMs = -1;
     qint64 axisToMs = -1;
 
+    QString describe(const std::optional<MetricSample>& s) const
+    {
+        if (!s || s->timeMs < fromMs || s->timeMs > toMs)
+            return {};
+        return u"%1  %2 %3"_s.arg(
+            QDateTime::fromMSecsSinceEpoch(s->timeMs).toString(u"HH:mm:ss"_s), QString::number(s->value, 'g', 6), unit);
+    }
+
     void applyColours()
     {
+        // One-pixel cosmetic pens: the raster engine's fast line path (a wider pen is stroked into polygons).
         QPen pen(stale ? QColor(160, 160, 160) : QColor(33, 113, 181));
-        pen.setWidthF(1.5);
-        line->setPen(pen);
+        pen.setWidth(1);
+        pen.setCosmetic(true);
+        drawnLine->setPen(pen);
         QPen t(stale ? QColor(190, 160, 160) : QColor(215, 48, 39));
         t.setStyle(Qt::DashLine);
-        t.setWidthF(1.2);
+        t.setWidth(1);
+        t.setCosmetic(true);
         thresholdLine->setPen(t);
+    }
+
+    // Maps points to the plot area with the axes' current ranges (a straight linear map: no per-point call
+    // into the chart's domain).
+    void mapLine()
+    {
+        const QRectF plot = chart->plotArea();
+        const double x0 = double(axisFromMs);
+        const double xScale = axisToMs > axisFromMs ? plot.width() / double(axisToMs - axisFromMs) : 0;
+        const double y0 = y->min();
+        const double yScale = y->max() > y->min() ? plot.height() / (y->max() - y->min()) : 0;
+        QPolygonF polygon;
+        polygon.reserve(points.size());
+        for (const QPointF& p : std::as_const(points))
+            polygon.append(QPointF(plot.left() + (p.x() - x0) * xScale, plot.bottom() - (p.y() - y0) * yScale));
+        drawnLine->setGeometry(std::move(polygon), plot);
     }
 };
 
@@ -75,24 +150,23 @@ MetricChart::MetricChart(QWidget* parent)
         s->attachAxis(d->x);
         s->attachAxis(d->y);
     }
+    d->drawnLine = new PolylineItem(d->chart);
+    d->drawnLine->setZValue(10); // above the grid and the threshold
     d->applyColours();
+    // A new layout (axis labels of another width, a resize) moves the plot area: the line follows it.
+    connect(d->chart, &QChart::plotAreaChanged, this, [this] { d->mapLine(); });
     d->view = new QChartView(d->chart, this);
     d->view->setRenderHint(QPainter::Antialiasing, false);
     d->view->setMinimumHeight(110);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
-    connect(d->line, &QLineSeries::hovered, this, [this](const QPointF& point, bool state) {
-        if (!state) {
-            QToolTip::hideText();
-            return;
-        }
-        const QString text = describeSampleAt(qint64(point.x()));
-        if (text.isEmpty())
-            return;
-        QToolTip::showText(QCursor::pos(), text, this);
-        Q_EMIT sampleHovered(text);
-    });
+    // Hover is looked up here, from the series, rather than through QLineSeries::hovered: the view does not pass
+    // mouse events to the scene (no hit tests against the stroked line), and any x in the plot shows the exact
+    // sample nearest to it, not only a point right on the line.
+    d->view->setInteractive(false);
+    d->view->viewport()->setMouseTracking(true);
+    d->view->viewport()->installEventFilter(this);
 }
 
 MetricChart::~MetricChart() = default;
@@ -127,23 +201,28 @@ void MetricChart::redraw()
 {
     const int plotWidth = int(d->chart->plotArea().width());
     const int pixels = std::max(16, plotWidth > 0 ? plotWidth : width());
-    // The window is aligned to whole pixel columns: between two columns a new sample changes only the last
-    // column's points, and the axes (whose relayout is the expensive part of a chart) keep their range.
+    // The drawn window is whole pixel columns, and its end moves in steps of 1/32 of the width: a new sample
+    // changes only the last column's points, and the axes (whose relayout — labels are text documents — is the
+    // expensive part of a chart) keep their range until the next step. The window always holds the whole
+    // requested range; the line may stop up to a step short of the right edge.
     const qint64 span = std::max<qint64>(1, d->toMs - d->fromMs);
-    const qint64 column = std::max<qint64>(1, span / pixels);
-    const qint64 to = (d->toMs + column - 1) / column * column;
+    const int stepColumns = std::max(1, pixels / 32);
+    const qint64 column = std::max<qint64>(1, (span + pixels - stepColumns - 1) / std::max(1, pixels - stepColumns));
+    const qint64 step = column * stepColumns;
+    const qint64 to = (d->toMs + step - 1) / step * step;
     const qint64 from = to - column * pixels;
-    QList<QPointF> points;
+    d->points.clear();
     if (d->series)
-        points = d->series->decimated(from, to, pixels);
-    d->drawn = int(points.size());
-    d->line->replace(points);
+        d->points = d->series->decimated(from, to, pixels);
+    d->drawn = int(d->points.size());
+    // The decimated points keep each column's minimum and maximum: their range is the samples' range.
     double lo = 0;
     double hi = 1;
-    if (d->series) {
-        if (const auto range = d->series->valueRange(from, to)) {
-            lo = range->first;
-            hi = range->second;
+    if (!d->points.isEmpty()) {
+        lo = hi = d->points.constFirst().y();
+        for (const QPointF& p : std::as_const(d->points)) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
         }
     }
     if (d->threshold) {
@@ -163,17 +242,52 @@ void MetricChart::redraw()
         else
             d->thresholdLine->clear();
     }
+    d->mapLine();
 }
 
 QString MetricChart::describeSampleAt(qint64 timeMs) const
 {
-    if (!d->series)
+    return d->series ? d->describe(d->series->nearest(timeMs)) : QString();
+}
+
+QPoint MetricChart::positionOf(qint64 timeMs, double value) const
+{
+    const QPointF scene = d->chart->mapToScene(d->chart->mapToPosition(QPointF(double(timeMs), value), d->line));
+    return d->view->viewport()->mapTo(this, d->view->mapFromScene(scene));
+}
+
+QString MetricChart::hoverAt(const QPoint& pos)
+{
+    const QPointF inChart = d->chart->mapFromScene(d->view->mapToScene(d->view->viewport()->mapFrom(this, pos)));
+    if (!d->chart->plotArea().contains(inChart)) {
+        QToolTip::hideText();
         return {};
-    const auto s = d->series->nearest(timeMs);
-    if (!s || s->timeMs < d->fromMs || s->timeMs > d->toMs)
+    }
+    // The sample drawn nearest to the mouse: within two pixel columns, the one closest in value (a decimated
+    // column holds many samples; pointing at its spike shows the spike).
+    const QPointF value = d->chart->mapToValue(inChart, d->line);
+    const double msPerPixel = double(d->toMs - d->fromMs) / std::max(1.0, d->chart->plotArea().width());
+    const QString text = d->series
+        ? d->describe(d->series->closest(qint64(std::llround(value.x())), qint64(2 * msPerPixel), value.y()))
+        : QString();
+    if (text.isEmpty()) {
+        QToolTip::hideText();
         return {};
-    return u"%1  %2 %3"_s.arg(
-        QDateTime::fromMSecsSinceEpoch(s->timeMs).toString(u"HH:mm:ss"_s), QString::number(s->value, 'g', 6), d->unit);
+    }
+    QToolTip::showText(mapToGlobal(pos), text, this);
+    Q_EMIT sampleHovered(text);
+    return text;
+}
+
+bool MetricChart::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == d->view->viewport()) {
+        if (event->type() == QEvent::MouseMove)
+            hoverAt(d->view->viewport()->mapTo(this, static_cast<QMouseEvent*>(event)->position().toPoint()));
+        else if (event->type() == QEvent::Leave)
+            QToolTip::hideText();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void MetricChart::resizeEvent(QResizeEvent* event)

@@ -30,12 +30,18 @@ public:
     int drawnPointCount() const;
     // "17:42:10  12.3 ms" for the sample nearest to timeMs; empty when there is none.
     QString describeSampleAt(qint64 timeMs) const;
+    // What the mouse at pos (this widget's coordinates) shows: the nearest sample's describeSampleAt() as a
+    // tooltip and sampleHovered(); empty outside the plot or with no sample in range.
+    QString hoverAt(const QPoint& pos);
+    // Where (timeMs, value) is drawn, in this widget's coordinates (for tests).
+    QPoint positionOf(qint64 timeMs, double value) const;
 
 Q_SIGNALS:
     void sampleHovered(const QString& text);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     std::unique_ptr<MetricChartPrivate> d;

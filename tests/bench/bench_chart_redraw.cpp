@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // scripts/bench chart_redraw: 16 metrics x 24 h at 10 s (138,240 samples) drawn by 16 MetricCharts on one pane
-// (the 24 h range). Measures the time to redraw the whole pane after a new sample of every metric (decimation
-// + QXYSeries::replace + a synchronous repaint), and the memory the history takes.
+// (the 24 h range). Measures the time to redraw the whole pane after a new sample of every metric (decimation,
+// mapping to the plot, axes when their range moves, and a synchronous repaint), and the memory the history takes.
 // Prints: BENCH chart_redraw redraw_ms=<mean> data_ms=<decimation+replace part> max_ms=<max> points_drawn=<per chart>
 // history_mb=<ring buffers>
 //         rss_history_mb=<resident growth while filling>

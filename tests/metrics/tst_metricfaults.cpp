@@ -37,7 +37,8 @@ private Q_SLOTS:
         MetricsConfig config = MetricsConfig::load(u"sandbox"_s);
         config.refreshMs = 10000;
         config.alertForMs = 5000;
-        config.cloudWatchPeriodS = 10;
+        config.cloudWatchPeriodS = 10; // drill speed: the shipped sandbox profile reads CloudWatch once a minute
+        config.cloudWatchRefreshMs = 10000;
         const RunbookDocument seed = RunbookParser::parseFile(u":/runbooks/petforce-operational-runbook.md"_s);
         m_service = std::make_unique<MetricsService>();
         m_service->configure(config, profile, seed.runbooks);
