@@ -32,7 +32,6 @@ bool Application::start()
 {
     const QString path = m_commandLine.storePath.isEmpty() ? IncidentStore::defaultPath() : m_commandLine.storePath;
     m_store = std::make_unique<StoreClient>(path);
-
     m_runbooks = std::make_unique<RunbookLibrary>();
     QStringList directories { RunbookLibrary::defaultUserDirectory() };
     if (!m_commandLine.runbooksDir.isEmpty())
@@ -71,17 +70,16 @@ bool Application::start()
     services.escalation = m_escalation.get();
     m_metrics = std::make_unique<MetricsService>();
     m_metrics->setStore(m_store.get());
-    m_metrics->watch(m_environments.get(), m_runbooks.get()); // reads its sources asynchronously from now on
     services.metrics = m_metrics.get();
-
     m_window = std::make_unique<MainWindow>(services);
+    // The metrics' configuration is read and their sources started once the window is on screen.
+    connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(),
+        [this] { m_metrics->watch(m_environments.get(), m_runbooks.get()); });
 
     m_window->show();
-
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.
     m_store->open();
     m_runbooks->reload();
-
     return true;
 }
 
