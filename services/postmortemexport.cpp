@@ -5,8 +5,14 @@
 #include "services/atomicfilewriter.h"
 #include "services/incidentstore.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QTextDocument>
 #include <QTextStream>
 #include <QTimeZone>
 
@@ -67,4 +73,37 @@ int PostmortemExport::runCommandLine(const QString& storePath, qint64 incidentId
         return 1;
     }
     return 0;
+}
+
+PostmortemExport::Format PostmortemExport::formatFor(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == u"html"_s || suffix == u"htm"_s)
+        return Format::Html;
+    if (suffix == u"pdf"_s)
+        return Format::Pdf;
+    return Format::Markdown;
+}
+
+QByteArray PostmortemExport::render(const QString& markdown, Format format, const QString& title)
+{
+    if (format == Format::Markdown)
+        return markdown.toUtf8();
+    QTextDocument document;
+    document.setMarkdown(markdown);
+    if (!title.isEmpty())
+        document.setMetaInformation(QTextDocument::DocumentTitle, title);
+    if (format == Format::Html)
+        return document.toHtml().toUtf8();
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    {
+        QPdfWriter pdf(&buffer);
+        pdf.setTitle(title);
+        pdf.setCreator(u"PetForce Ops Console"_s);
+        pdf.setPageLayout(QPageLayout(
+            QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(18, 18, 18, 18), QPageLayout::Millimeter));
+        document.print(&pdf);
+    }
+    return buffer.data();
 }

@@ -3,6 +3,7 @@
 
 #include "models/postmortemrecord.h"
 
+#include <QByteArray>
 #include <QString>
 
 class IncidentStore;
@@ -18,4 +19,11 @@ public:
     // `petforce-console --store PATH --export-postmortem ID [-o FILE]`: writes FILE atomically (or stdout when
     // empty); 0 on success, 1 on failure with the reason on stderr.
     static int runCommandLine(const QString& storePath, qint64 incidentId, const QString& outputFile);
+
+    // The document in the format of path's suffix: ".html"/".htm" (Qt's Markdown reader, then HTML), ".pdf"
+    // (the same document laid out on A4 pages with QPdfWriter), anything else the Markdown itself (UTF-8).
+    // Needs a QGuiApplication for HTML and PDF (fonts); any thread (the editor renders on BackgroundIo's worker).
+    enum class Format { Markdown, Html, Pdf };
+    static Format formatFor(const QString& path);
+    static QByteArray render(const QString& markdown, Format format, const QString& title = {});
 };

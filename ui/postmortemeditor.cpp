@@ -4,6 +4,7 @@
 #include "models/actionitemmodel.h"
 #include "services/atomicfilewriter.h"
 #include "services/backgroundio.h"
+#include "services/postmortemexport.h"
 #include "services/storeclient.h"
 
 #include <QComboBox>
@@ -63,7 +64,8 @@ PostmortemEditor::PostmortemEditor(StoreClient* store, const Incident& incident,
     auto* addItem = new QPushButton(tr("Add action item"), this);
     auto* removeItem = new QPushButton(tr("Remove"), this);
     auto* save = new QPushButton(tr("&Save"), this);
-    auto* exportButton = new QPushButton(tr("&Export .md…"), this);
+    auto* exportButton = new QPushButton(tr("&Export…"), this);
+    exportButton->setToolTip(tr("Markdown (.md), or HTML and PDF for people who do not read Markdown"));
 
     auto* side = new QWidget(this);
     auto* sideLayout = new QVBoxLayout(side);
@@ -299,8 +301,9 @@ void PostmortemEditor::exportTo(const QString& path)
     showStatus(tr("Exporting to %1…").arg(path));
     BackgroundIo::run(
         this,
-        [path, bytes = markdown().toUtf8()] {
+        [path, text = markdown(), title = tr("Post-mortem of incident %1").arg(m_incident.id)] {
             QString error;
+            const QByteArray bytes = PostmortemExport::render(text, PostmortemExport::formatFor(path), title);
             return AtomicFileWriter::write(path, bytes, &error) ? QString() : error;
         },
         [this, path](const QString& error) {
@@ -320,9 +323,15 @@ void PostmortemEditor::exportTo(const QString& path)
 
 void PostmortemEditor::exportInteractively()
 {
-    auto* dialog = new QFileDialog(this, tr("Export post-mortem"), QString(), tr("Markdown (*.md)"));
+    auto* dialog
+        = new QFileDialog(this, tr("Export post-mortem"), QString(), tr("Markdown (*.md);;HTML (*.html);;PDF (*.pdf)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setDefaultSuffix(u"md"_s);
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString& filter) {
+        dialog->setDefaultSuffix(filter.contains(u"*.pdf"_s) ? u"pdf"_s
+                : filter.contains(u"*.html"_s)               ? u"html"_s
+                                                             : u"md"_s);
+    });
     dialog->selectFile(u"postmortem-incident-%1.md"_s.arg(m_incident.id));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& file) { exportTo(file); });

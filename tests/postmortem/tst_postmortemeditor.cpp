@@ -30,6 +30,7 @@ private Q_SLOTS:
     void cleanup();
     void draftEditSaveReopen();
     void exportFailureKeepsDraftAndFile();
+    void exportsHtmlAndPdf();
     void killedEditorIsRestoredByteForByte();
 
 private:
@@ -141,6 +142,40 @@ void TestPostmortemEditor::exportFailureKeepsDraftAndFile()
     QMessageBox* box = editor->findChild<QMessageBox*>();
     QVERIFY(box && box->isVisible());
     box->close();
+}
+
+void TestPostmortemEditor::exportsHtmlAndPdf()
+{
+    StoreClient client(m_storePath);
+    client.open();
+    auto editor = openEditor(client);
+    QTRY_VERIFY(editor->isLoaded());
+    QSignalSpy exported(editor.get(), &PostmortemEditor::exported);
+
+    const QString html = m_dir->filePath(u"pm.html"_s);
+    editor->exportTo(html);
+    QVERIFY(exported.wait(10000));
+    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
+    QFile h(html);
+    QVERIFY(h.open(QIODevice::ReadOnly));
+    const QString page = QString::fromUtf8(h.readAll());
+    // The template's headings as HTML headings, in order.
+    const qsizetype title = page.indexOf(u"Post-Mortem: Database connection pool exhausted"_s);
+    const qsizetype rootCause = page.indexOf(u">Root Cause<"_s);
+    const qsizetype lessons = page.indexOf(u">Lessons Learned<"_s);
+    QVERIFY2(title > 0 && rootCause > title && lessons > rootCause, qPrintable(page.left(2000)));
+    QVERIFY(page.contains(u"<h1"_s) && page.contains(u"<h2"_s));
+
+    const QString pdf = m_dir->filePath(u"pm.pdf"_s);
+    editor->exportTo(pdf);
+    QVERIFY(exported.wait(10000));
+    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
+    QFile p(pdf);
+    QVERIFY(p.open(QIODevice::ReadOnly));
+    const QByteArray bytes = p.readAll();
+    QVERIFY(bytes.startsWith("%PDF-"));
+    QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+    QVERIFY(bytes.contains("/Type /Page"));
 }
 
 void TestPostmortemEditor::killedEditorIsRestoredByteForByte()
