@@ -26,8 +26,11 @@ public:
         QPointer<QObject> guard(context);
         enqueue([guard, job = std::move(job), done = std::move(done)]() mutable {
             Result result = job();
+            QCoreApplication* app = QCoreApplication::instance();
+            if (!app)
+                return; // the application is going away: nobody is left to tell
             QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
+                app,
                 [guard, done = std::move(done), result = std::move(result)]() mutable {
                     if (guard)
                         done(std::move(result));
