@@ -102,7 +102,7 @@ bool DashboardPane::isOnScreen() const
 
 void DashboardPane::updateShown()
 {
-    m_metrics->setDashboardsShown(isOnScreen());
+    tellShown();
     redrawVisible();
 }
 
