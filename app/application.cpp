@@ -8,6 +8,7 @@
 #include "services/escalationservice.h"
 #include "services/incidentstore.h"
 #include "services/metricsservice.h"
+#include "services/pgsession.h"
 #include "services/postmortemexport.h"
 #include "services/runbookchecker.h"
 #include "services/runbooklibrary.h"
@@ -73,8 +74,10 @@ bool Application::start()
     services.metrics = m_metrics.get();
     m_window = std::make_unique<MainWindow>(services);
     // The metrics' configuration is read and their sources started once the window is on screen.
-    connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(),
-        [this] { m_metrics->watch(m_environments.get(), m_runbooks.get()); });
+    connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(), [this] {
+        PgSession::preloadLibrary(); // on a worker: the metrics' and DBA sessions need it soon
+        m_metrics->watch(m_environments.get(), m_runbooks.get());
+    });
 
     m_window->show();
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.

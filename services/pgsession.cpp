@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "services/pgsession.h"
 
+#include "services/libpq.h"
+
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QPointer>
 #include <QSocketNotifier>
 #include <QTimer>
-
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <atomic>
@@ -26,17 +26,20 @@ constexpr int MaxBackoffMs = 30000;
 constexpr int MaxPendingCancels = 8;
 std::atomic<int> g_pendingCancels { 0 };
 
+// Only once LibPq::get() has succeeded: startConnect checks it before any other call.
+const LibPq& pq() { return *LibPq::get(); }
+
 QString libpqError(const PGconn* conn)
 {
-    return conn ? QString::fromUtf8(PQerrorMessage(conn)).trimmed() : u"out of memory"_s;
+    return conn ? QString::fromUtf8(pq().PQerrorMessage(conn)).trimmed() : u"out of memory"_s;
 }
 
 QVariant cellValue(const PGresult* r, int row, int col, Oid type)
 {
-    if (PQgetisnull(r, row, col))
+    if (pq().PQgetisnull(r, row, col))
         return {};
-    const char* v = PQgetvalue(r, row, col);
-    const int len = PQgetlength(r, row, col);
+    const char* v = pq().PQgetvalue(r, row, col);
+    const int len = pq().PQgetlength(r, row, col);
     const QByteArrayView bytes(v, len);
     bool ok = false;
     switch (type) {
@@ -67,14 +70,14 @@ QVariant cellValue(const PGresult* r, int row, int col, Oid type)
 PgStatementResult statementResult(const PGresult* r)
 {
     PgStatementResult s;
-    const int ncols = PQnfields(r);
+    const int ncols = pq().PQnfields(r);
     QList<Oid> types;
     s.columns.reserve(ncols);
     for (int c = 0; c < ncols; ++c) {
-        s.columns.append({ QString::fromUtf8(PQfname(r, c)), quint32(PQftype(r, c)) });
-        types.append(PQftype(r, c));
+        s.columns.append({ QString::fromUtf8(pq().PQfname(r, c)), quint32(pq().PQftype(r, c)) });
+        types.append(pq().PQftype(r, c));
     }
-    const int nrows = PQntuples(r);
+    const int nrows = pq().PQntuples(r);
     s.rows.reserve(nrows);
     for (int row = 0; row < nrows; ++row) {
         QList<QVariant> values;
@@ -83,8 +86,8 @@ PgStatementResult statementResult(const PGresult* r)
             values.append(cellValue(r, row, c, types.at(c)));
         s.rows.append(std::move(values));
     }
-    s.commandTag = QString::fromUtf8(PQcmdStatus(const_cast<PGresult*>(r)));
-    const QByteArray tuples(PQcmdTuples(const_cast<PGresult*>(r)));
+    s.commandTag = QString::fromUtf8(pq().PQcmdStatus(const_cast<PGresult*>(r)));
+    const QByteArray tuples(pq().PQcmdTuples(const_cast<PGresult*>(r)));
     bool ok = false;
     const qint64 n = tuples.toLongLong(&ok);
     s.rowsAffected = ok ? n : -1;
@@ -93,7 +96,7 @@ PgStatementResult statementResult(const PGresult* r)
 
 PgError resultError(const PGresult* r)
 {
-    auto field = [r](int code) { return QString::fromUtf8(PQresultErrorField(r, code)); };
+    auto field = [r](int code) { return QString::fromUtf8(pq().PQresultErrorField(r, code)); };
     PgError e;
     e.sqlState = field(PG_DIAG_SQLSTATE);
     e.severity = field(PG_DIAG_SEVERITY_NONLOCALIZED);
@@ -102,7 +105,7 @@ PgError resultError(const PGresult* r)
     e.hint = field(PG_DIAG_MESSAGE_HINT);
     e.position = field(PG_DIAG_STATEMENT_POSITION).toInt();
     if (e.message.isEmpty())
-        e.message = QString::fromUtf8(PQresultErrorMessage(r)).trimmed();
+        e.message = QString::fromUtf8(pq().PQresultErrorMessage(r)).trimmed();
     return e;
 }
 
@@ -198,7 +201,7 @@ public:
     // retry...).
     void watch(bool read, bool write)
     {
-        const int s = conn ? PQsocket(conn) : -1;
+        const int s = conn ? pq().PQsocket(conn) : -1;
         if (s != socket || !readNotifier) {
             deleteNotifiers();
             socket = s;
@@ -220,7 +223,7 @@ public:
         abortLookup();
         deleteNotifiers();
         if (conn) {
-            PQfinish(conn);
+            pq().PQfinish(conn);
             conn = nullptr;
         }
         connectTimer.stop();
@@ -233,8 +236,8 @@ public:
     static void noticeReceiver(void* arg, const PGresult* r)
     {
         auto* self = static_cast<PgSessionPrivate*>(arg);
-        const QString text = QString::fromUtf8(PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED)) + u": "_s
-            + QString::fromUtf8(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+        const QString text = QString::fromUtf8(pq().PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED)) + u": "_s
+            + QString::fromUtf8(pq().PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
         if (self->running)
             self->running->result.notices.append(text);
         else
@@ -264,13 +267,13 @@ public:
         for (const auto& p : params) {
             if (p.first == "dbname" && (p.second.contains('=') || p.second.startsWith("postgres"))) {
                 char* error = nullptr;
-                if (PQconninfoOption* options = PQconninfoParse(p.second.constData(), &error)) {
+                if (PQconninfoOption* options = pq().PQconninfoParse(p.second.constData(), &error)) {
                     for (PQconninfoOption* o = options; o->keyword; ++o)
                         if (o->val)
                             take(o->keyword, QByteArray(o->val));
-                    PQconninfoFree(options);
+                    pq().PQconninfoFree(options);
                 }
-                PQfreemem(error);
+                pq().PQfreemem(error);
             } else {
                 take(p.first.constData(), p.second);
             }
@@ -308,6 +311,11 @@ public:
         lastNotice.clear();
         setState(PgSession::State::Connecting);
         connectTimer.start(qMax(1, options.connectTimeoutS) * 1000);
+        QString missingLibrary;
+        if (!LibPq::get(&missingLibrary)) {
+            failConnect(missingLibrary);
+            return;
+        }
         const Targets t = targets(options.libpqParameters());
         const auto isSocket = [](const QByteArray& h) { return h.isEmpty() || h.startsWith('/') || h.startsWith('@'); };
         const auto isName
@@ -373,8 +381,8 @@ public:
         }
         keys.append(nullptr);
         values.append(nullptr);
-        conn = PQconnectStartParams(keys.constData(), values.constData(), 1);
-        if (!conn || PQstatus(conn) == CONNECTION_BAD) {
+        conn = pq().PQconnectStartParams(keys.constData(), values.constData(), 1);
+        if (!conn || pq().PQstatus(conn) == CONNECTION_BAD) {
             failConnect(libpqError(conn));
             return;
         }
@@ -384,7 +392,7 @@ public:
 
     void poll()
     {
-        switch (PQconnectPoll(conn)) {
+        switch (pq().PQconnectPoll(conn)) {
         case PGRES_POLLING_FAILED:
             failConnect(libpqError(conn));
             return;
@@ -399,10 +407,10 @@ public:
             break;
         }
         polling = false;
-        PQsetnonblocking(conn, 1);
-        PQsetNoticeReceiver(conn, &PgSessionPrivate::noticeReceiver, this);
-        backendPid = PQbackendPID(conn);
-        const int v = PQserverVersion(conn);
+        pq().PQsetnonblocking(conn, 1);
+        pq().PQsetNoticeReceiver(conn, &PgSessionPrivate::noticeReceiver, this);
+        backendPid = pq().PQbackendPID(conn);
+        const int v = pq().PQserverVersion(conn);
         serverVersion = v >= 100000 ? u"%1.%2"_s.arg(v / 10000).arg(v % 10000)
                                     : u"%1.%2.%3"_s.arg(v / 10000).arg(v / 100 % 100).arg(v % 100);
         watch(true, false);
@@ -538,7 +546,7 @@ public:
         while (state == PgSession::State::Connected && !running && !queue.empty()) {
             Pending p = std::move(queue.front());
             queue.pop_front();
-            if (p.query.requireNoTransaction && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+            if (p.query.requireNoTransaction && pq().PQtransactionStatus(conn) != PQTRANS_IDLE) {
                 PgResult r;
                 r.id = p.id;
                 r.outcome = PgResult::Outcome::Error;
@@ -564,7 +572,7 @@ public:
         const QByteArray sql = query.sql.toUtf8();
         int sent = 0;
         if (query.mode == PgQuery::Mode::Script) {
-            sent = PQsendQuery(conn, sql.constData());
+            sent = pq().PQsendQuery(conn, sql.constData());
         } else {
             QByteArrayList storage;
             QList<const char*> values;
@@ -582,11 +590,11 @@ public:
                     storage.append(v.toString().toUtf8());
                 values.append(storage.constLast().constData());
             }
-            sent = PQsendQueryParams(
+            sent = pq().PQsendQueryParams(
                 conn, sql.constData(), int(values.size()), nullptr, values.constData(), nullptr, nullptr, 0);
         }
         if (!sent) {
-            if (PQstatus(conn) == CONNECTION_BAD) {
+            if (pq().PQstatus(conn) == CONNECTION_BAD) {
                 lose(lostMessage());
                 return;
             }
@@ -607,7 +615,7 @@ public:
 
     void flush()
     {
-        const int f = PQflush(conn);
+        const int f = pq().PQflush(conn);
         if (f < 0) {
             lose(lostMessage());
             return;
@@ -627,17 +635,17 @@ public:
             flush();
             return;
         }
-        if (!PQconsumeInput(conn)) {
+        if (!pq().PQconsumeInput(conn)) {
             lose(lostMessage());
             return;
         }
-        while (PGnotify* n = PQnotifies(conn))
-            PQfreemem(n);
+        while (PGnotify* n = pq().PQnotifies(conn))
+            pq().PQfreemem(n);
         if (running) {
             drainResults();
             return;
         }
-        if (PQstatus(conn) == CONNECTION_BAD)
+        if (pq().PQstatus(conn) == CONNECTION_BAD)
             lose(lostMessage());
     }
 
@@ -646,11 +654,11 @@ public:
     {
         for (;;) {
             char* buf = nullptr;
-            const int n = PQgetCopyData(conn, &buf, 1);
+            const int n = pq().PQgetCopyData(conn, &buf, 1);
             if (n > 0) {
                 PgStatementResult& s = running->result.statements.last();
                 s.rows.append({ QVariant(QString::fromUtf8(buf, n).chopped(buf[n - 1] == '\n' ? 1 : 0)) });
-                PQfreemem(buf);
+                pq().PQfreemem(buf);
                 continue;
             }
             if (n == 0)
@@ -665,14 +673,14 @@ public:
         while (running && conn) {
             if (running->inCopyOut && !drainCopyOut())
                 return;
-            if (PQisBusy(conn))
+            if (pq().PQisBusy(conn))
                 return;
-            PGresult* r = PQgetResult(conn);
+            PGresult* r = pq().PQgetResult(conn);
             if (!r) {
                 completeRunning();
                 return;
             }
-            switch (PQresultStatus(r)) {
+            switch (pq().PQresultStatus(r)) {
             case PGRES_TUPLES_OK:
             case PGRES_COMMAND_OK:
             case PGRES_EMPTY_QUERY:
@@ -688,7 +696,7 @@ public:
                 break;
             }
             case PGRES_COPY_IN:
-                PQputCopyEnd(conn, "COPY FROM STDIN is not supported by the console");
+                pq().PQputCopyEnd(conn, "COPY FROM STDIN is not supported by the console");
                 break;
             case PGRES_FATAL_ERROR:
             case PGRES_NONFATAL_ERROR:
@@ -698,11 +706,11 @@ public:
                 break;
             default:
                 if (!running->result.error.isError())
-                    running->result.error
-                        = clientError(u"unsupported result: "_s + QString::fromUtf8(PQresStatus(PQresultStatus(r))));
+                    running->result.error = clientError(
+                        u"unsupported result: "_s + QString::fromUtf8(pq().PQresStatus(pq().PQresultStatus(r))));
                 break;
             }
-            PQclear(r);
+            pq().PQclear(r);
         }
     }
 
@@ -742,7 +750,7 @@ public:
         Q_EMIT q->queryFinished(r.id, r.result);
         if (!alive || !conn)
             return;
-        if (PQstatus(conn) == CONNECTION_BAD) {
+        if (pq().PQstatus(conn) == CONNECTION_BAD) {
             lose(lostMessage());
             return;
         }
@@ -757,14 +765,14 @@ public:
     {
         if (!conn || g_pendingCancels.load() >= MaxPendingCancels)
             return;
-        PGcancel* cancel = PQgetCancel(conn);
+        PGcancel* cancel = pq().PQgetCancel(conn);
         if (!cancel)
             return;
         ++g_pendingCancels;
         std::thread([cancel] {
             char error[256];
-            PQcancel(cancel, error, sizeof error);
-            PQfreeCancel(cancel);
+            pq().PQcancel(cancel, error, sizeof error);
+            pq().PQfreeCancel(cancel);
             --g_pendingCancels;
         }).detach();
     }
@@ -816,6 +824,8 @@ PgSession::~PgSession() = default;
 void PgSession::setOptions(const PgConnectionOptions& options) { d->options = options; }
 
 PgConnectionOptions PgSession::options() const { return d->options; }
+
+void PgSession::preloadLibrary() { LibPq::preload(); }
 
 void PgSession::open()
 {

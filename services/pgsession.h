@@ -32,6 +32,8 @@ public:
     Q_ENUM(State)
 
     explicit PgSession(QObject* parent = nullptr);
+    // libpq is loaded by the first open() (services/libpq.h); this starts loading it on a worker thread now.
+    static void preloadLibrary();
     ~PgSession() override; // closes the connection; queued and running queries are dropped without signals
 
     // Takes effect on the next open()/reconnect().

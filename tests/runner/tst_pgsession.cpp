@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // PgSession against a real PostgreSQL 15 (the `pgtest` fixture: tests/support/pg-test-server).
+#include "services/libpq.h"
 #include "services/pgsession.h"
 #include "support/pgtestsession.h"
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -60,6 +62,7 @@ private Q_SLOTS:
     void connectFailures_data();
     void connectFailures();
     void hostNamesResolvedWithoutBlocking();
+    void missingLibpqIsExplained();
 
 private:
     PgConnectionOptions options(const QString& purpose = u"test"_s) const;
@@ -529,6 +532,46 @@ void TestPgSession::hostNamesResolvedWithoutBlocking()
     QVERIFY(failed.wait(15000));
     QVERIFY2(failed.first().first().toString().contains(u"could not translate host name \"no-such-host.invalid\""_s),
         qPrintable(failed.first().first().toString()));
+}
+
+void TestPgSession::missingLibpqIsExplained()
+{
+    // libpq is loaded on first use (services/libpq.h), so a missing or wrong library is an error message, not a
+    // console that fails to start.
+    if (qEnvironmentVariableIsSet("PETFORCE_LIBPQ")) { // the child process below: no libpq to load
+        PgSession s;
+        s.setOptions(options());
+        QSignalSpy failed(&s, &PgSession::connectFailed);
+        QSignalSpy finished(&s, &PgSession::queryFinished);
+        s.open();
+        s.execute(u"SELECT 1"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        const QString error = failed.at(0).at(0).toString();
+        QVERIFY2(error.contains(u"Install the libpq5 package"_s), qPrintable(error));
+        QVERIFY2(error.contains(qEnvironmentVariable("PETFORCE_LIBPQ")), qPrintable(error));
+        QCOMPARE(s.state(), PgSession::State::Disconnected);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.at(0).at(1).value<PgResult>().outcome, PgResult::Outcome::NotConnected);
+        return;
+    }
+    QString error;
+    QVERIFY(!LibPq::load(u"/nonexistent/libpq.so.5"_s, &error));
+    QVERIFY2(error.contains(u"Install the libpq5 package"_s), qPrintable(error));
+    QVERIFY(!LibPq::load(u"libz.so.1"_s, &error)); // a library, but not libpq
+    QVERIFY2(error.contains(u"PQconnectStartParams"_s), qPrintable(error));
+    QVERIFY(LibPq::load(u"libpq.so.5"_s, &error));
+
+    // The whole path, in a process of its own (a process loads libpq once).
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PETFORCE_LIBPQ"_s, u"/nonexistent/libpq.so.5"_s);
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(QCoreApplication::applicationFilePath(), { u"missingLibpqIsExplained"_s });
+    QVERIFY(child.waitForFinished(60000));
+    const QByteArray output = child.readAll();
+    QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
+    QVERIFY2(output.contains("PASS   : TestPgSession::missingLibpqIsExplained()"), output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestPgSession)
