@@ -2,9 +2,11 @@
 #include "app/application.h"
 #include "app/commandline.h"
 #include "app/firstpaintmarker.h"
+#include "app/startupwarmup.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QScopeGuard>
 #include <QTextStream>
 
 #include <cstdio>
@@ -40,7 +42,10 @@ int main(int argc, char** argv)
         break;
     }
 
+    StartupWarmup warmup; // fontconfig loads while the application connects to the display
     QApplication app(argc, argv);
+    warmup.applicationCreated();
+    const auto warmupDone = qScopeGuard([&warmup] { warmup.wait(); }); // before the application goes
     QApplication::setApplicationDisplayName(QStringLiteral("PetForce Ops Console"));
     QApplication::setDesktopFileName(QStringLiteral("app.petforce.OpsConsole"));
     FirstPaintMarker firstPaint;
