@@ -46,7 +46,6 @@ IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
     setObjectName(u"incidentHeader"_s);
     m_severity->setObjectName(u"severityBadge"_s);
     m_title->setObjectName(u"incidentTitle"_s);
-    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
     titleFont.setBold(true);
@@ -94,6 +93,9 @@ void IncidentHeader::setIncident(const std::optional<Incident>& incident)
     m_incident = incident;
     if (!incident) {
         m_severity->hide();
+        // Plain until an incident's title is shown: a selectable label carries a whole text document, which the
+        // first frame need not build.
+        m_title->setTextInteractionFlags(Qt::NoTextInteraction);
         m_title->setText(tr("No incident selected. Open one with File ▸ New Incident (Ctrl+N)."));
         m_status->clear();
         m_environment->hide();
@@ -107,6 +109,7 @@ void IncidentHeader::setIncident(const std::optional<Incident>& incident)
     m_severity->setToolTip(level.label() + u" — "_s + level.description);
     SeverityStyle::paintBadge(
         m_severity, SeverityStyle::background(incident->severity), SeverityStyle::foreground(incident->severity));
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse); // to copy it into a message
     m_title->setText(incident->title);
     m_status->setText(incidentStatusName(incident->status));
     m_environment->show();

@@ -152,6 +152,7 @@ void TestMainWindow::commanderWalksAnIncident()
     QVERIFY(id > 0);
     IncidentHeader* header = m_window->header();
     QCOMPARE(header->findChild<QLabel*>(u"incidentTitle"_s)->text(), u"API returning 500s"_s);
+    QVERIFY(header->findChild<QLabel*>(u"incidentTitle"_s)->textInteractionFlags() & Qt::TextSelectableByMouse);
     QCOMPARE(header->findChild<QLabel*>(u"severityBadge"_s)->text(), u"P0"_s);
     QCOMPARE(header->findChild<QLabel*>(u"environmentBadge"_s)->text(), u"PRODUCTION"_s);
     QVERIFY(header->stepClockText().contains(u"Acknowledge"_s));
