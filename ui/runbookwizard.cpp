@@ -126,7 +126,77 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     connect(m_picker, &RunbookPicker::runbookChosen, this, &RunbookWizard::openRunbook);
     connect(m_picker, &RunbookPicker::catalogueStepChosen, this, &RunbookWizard::openCatalogueStep);
 
-    // Page 1: the wizard.
+    // Page 1, the steps, is built by ensureWizardPage() when first needed.
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(m_stack);
+
+    // Something runs only from page 1; the handlers build it all the same (never a null widget).
+    connect(m_executor, &StepExecutor::assessed, this, [this](const ConfirmationRequest& request) {
+        ensureWizardPage();
+        ConfirmationDialog::ask(this, request, [this, request](bool ok) {
+            if (!ok) {
+                m_executor->stop(); // back to idle; nothing ran
+                m_status->setText(tr("Cancelled: nothing ran."));
+                m_runningRef.clear();
+                updateButtons();
+                return;
+            }
+            m_executor->run(ConfirmationDialog::confirmationText(request));
+        });
+    });
+    connect(m_executor, &StepExecutor::failed, this, [this](const QString& error) {
+        ensureWizardPage();
+        m_status->setText(error);
+        m_runningRef.clear();
+        updateButtons();
+    });
+    connect(m_executor, &StepExecutor::started, this, [this] {
+        ensureWizardPage();
+        m_output->clear();
+        setState(m_runningRef, u"running"_s);
+        m_status->setText(tr("Running…"));
+        updateButtons();
+    });
+    connect(m_executor, &StepExecutor::outputReceived, this, [this](CommandStream stream, const QByteArray& chunk) {
+        ensureWizardPage();
+        m_output->appendOutput(stream, chunk);
+    });
+    connect(m_executor, &StepExecutor::sqlResult, this, [this](const PgResult& result) {
+        ensureWizardPage();
+        m_output->showSqlResult(result);
+        const Item* item = nullptr;
+        for (const Item& i : std::as_const(m_items)) {
+            if (i.ref == m_runningRef)
+                item = &i;
+        }
+        if (!item)
+            return;
+        QMap<QString, QStringList> columns;
+        for (int c = 0; c < result.columns().size(); ++c) {
+            QStringList values;
+            for (const QList<QVariant>& row : result.rows())
+                values.append(row.value(c).toString());
+            columns.insert(result.columns().at(c).name, values);
+        }
+        m_results.insert(item->step.ref, columns);
+    });
+    connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
+    connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
+    if (m_services.store)
+        connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
+    if (m_services.environments)
+        connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &RunbookWizard::refreshPrepared);
+}
+
+RunbookWizard::~RunbookWizard() = default;
+
+void RunbookWizard::ensureWizardPage()
+{
+    if (hasWizardPage())
+        return;
+    // Page 1: the wizard (index 1 of the stack).
     auto* page = new QWidget(m_stack);
     auto* back = new QPushButton(tr("◀ Runbooks"), page);
     back->setObjectName(u"wizardBack"_s);
@@ -214,62 +284,39 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     pageLayout->addWidget(split, 1);
     m_stack->addWidget(page);
 
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(m_stack);
-
-    connect(m_executor, &StepExecutor::assessed, this, [this](const ConfirmationRequest& request) {
-        ConfirmationDialog::ask(this, request, [this, request](bool ok) {
-            if (!ok) {
-                m_executor->stop(); // back to idle; nothing ran
-                m_status->setText(tr("Cancelled: nothing ran."));
-                m_runningRef.clear();
-                updateButtons();
-                return;
-            }
-            m_executor->run(ConfirmationDialog::confirmationText(request));
-        });
-    });
-    connect(m_executor, &StepExecutor::failed, this, [this](const QString& error) {
-        m_status->setText(error);
-        m_runningRef.clear();
-        updateButtons();
-    });
-    connect(m_executor, &StepExecutor::started, this, [this] {
-        m_output->clear();
-        setState(m_runningRef, u"running"_s);
-        m_status->setText(tr("Running…"));
-        updateButtons();
-    });
-    connect(m_executor, &StepExecutor::outputReceived, m_output, &StepOutputView::appendOutput);
-    connect(m_executor, &StepExecutor::sqlResult, this, [this](const PgResult& result) {
-        m_output->showSqlResult(result);
-        const Item* item = nullptr;
-        for (const Item& i : std::as_const(m_items)) {
-            if (i.ref == m_runningRef)
-                item = &i;
-        }
-        if (!item)
-            return;
-        QMap<QString, QStringList> columns;
-        for (int c = 0; c < result.columns().size(); ++c) {
-            QStringList values;
-            for (const QList<QVariant>& row : result.rows())
-                values.append(row.value(c).toString());
-            columns.insert(result.columns().at(c).name, values);
-        }
-        m_results.insert(item->step.ref, columns);
-    });
-    connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
-    connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
-    if (m_services.store)
-        connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
-    if (m_services.environments)
-        connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &RunbookWizard::refreshPrepared);
-    updateButtons();
+    updateButtons(); // from the state so far (executor, incident)
 }
 
-RunbookWizard::~RunbookWizard() = default;
+// Built on first use; const for the callers, like the pointers they replace.
+StepOutputView* RunbookWizard::output() const
+{
+    const_cast<RunbookWizard*>(this)->ensureWizardPage();
+    return m_output;
+}
+
+QPushButton* RunbookWizard::runButton() const
+{
+    const_cast<RunbookWizard*>(this)->ensureWizardPage();
+    return m_run;
+}
+
+QPushButton* RunbookWizard::stopButton() const
+{
+    const_cast<RunbookWizard*>(this)->ensureWizardPage();
+    return m_stop;
+}
+
+QPushButton* RunbookWizard::skipButton() const
+{
+    const_cast<RunbookWizard*>(this)->ensureWizardPage();
+    return m_skip;
+}
+
+QPushButton* RunbookWizard::copyButton() const
+{
+    const_cast<RunbookWizard*>(this)->ensureWizardPage();
+    return m_copy;
+}
 
 void RunbookWizard::showPicker()
 {
@@ -283,6 +330,7 @@ bool RunbookWizard::openRunbook(const QString& title)
     for (const Runbook& r : runbooks) {
         if (r.title.compare(title, Qt::CaseInsensitive) != 0)
             continue;
+        ensureWizardPage();
         if (m_executor->isBusy() || !m_runningRef.isEmpty()) {
             m_status->setText(tr("A step is still running: stop it before opening another runbook."));
             return false;
@@ -323,6 +371,7 @@ bool RunbookWizard::openRunbook(const QString& title)
 
 void RunbookWizard::openCatalogueStep(const RunbookStep& step)
 {
+    ensureWizardPage();
     Runbook r;
     r.title = step.ref.section(u'/', 0, 1); // "catalogue/ECS"
     RunbookStep s = step;
@@ -354,6 +403,7 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
 {
     if (requestId != m_eventsRequest || incidentId != m_incidentId)
         return;
+    ensureWizardPage(); // requested only once a runbook is open: already built
     QHash<QString, QString> runRef;
     for (const TimelineEvent& e : events) {
         if (e.kind == QStringView(AuditKind::Started)) {
@@ -384,6 +434,7 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
 
 void RunbookWizard::rebuildItems()
 {
+    ensureWizardPage();
     m_items.clear();
     const bool single = m_runbook.diagnosis.isEmpty() && m_runbook.symptoms.isEmpty() && !m_runbook.alert;
     if (!single)
@@ -426,6 +477,8 @@ void RunbookWizard::rebuildItems()
 
 void RunbookWizard::updateItemLabels()
 {
+    if (!hasWizardPage())
+        return; // the labels are made when the items are
     for (int i = 0; i < m_items.size() && i < m_list->count(); ++i)
         m_list->item(i)->setText(stateMark(m_states.value(m_items.at(i).ref)) + m_items.at(i).label);
 }
@@ -443,6 +496,7 @@ bool RunbookWizard::selectItem(const QString& ref)
     const int row = int(itemRefs().indexOf(ref));
     if (row < 0)
         return false;
+    ensureWizardPage(); // items exist only once a runbook is open: already built
     m_list->setCurrentRow(row);
     return true;
 }
@@ -455,6 +509,8 @@ QString RunbookWizard::currentRef() const
 
 const RunbookWizard::Item* RunbookWizard::currentItem() const
 {
+    if (!hasWizardPage())
+        return nullptr; // nothing open yet
     const int row = m_list->currentRow();
     return row >= 0 && row < m_items.size() ? &m_items.at(row) : nullptr;
 }
@@ -477,6 +533,7 @@ void RunbookWizard::showItem(int row)
 {
     if (row < 0 || row >= m_items.size())
         return;
+    ensureWizardPage();
     const Item& item = m_items.at(row);
     m_options->setVisible(item.ref == u"option");
     m_checklist->setVisible(item.ref == u"checklist");
@@ -515,6 +572,7 @@ void RunbookWizard::showItem(int row)
 
 void RunbookWizard::fillChecklist()
 {
+    ensureWizardPage();
     QStringList items = m_runbook.postIncident;
     if (items.isEmpty())
         items = { tr("Verify the alert has cleared"), tr("Update the status page"),
@@ -715,6 +773,8 @@ void RunbookWizard::refreshPrepared()
 
 void RunbookWizard::updateButtons()
 {
+    if (!hasWizardPage())
+        return; // ensureWizardPage() calls this once the buttons exist
     const Item* item = currentItem();
     const bool busy = m_executor->isBusy() || !m_runningRef.isEmpty();
     const bool step = item && item->isStep;
@@ -769,6 +829,7 @@ void RunbookWizard::run()
 
 void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResult& process)
 {
+    ensureWizardPage();
     const QString ref = m_runningRef;
     m_runningRef.clear();
     if (process.started)
@@ -836,7 +897,8 @@ QString RunbookWizard::parameterReason(const QString& name) const
     return reason ? reason->text() : QString();
 }
 
-QString RunbookWizard::commandText() const { return m_command->toPlainText(); }
-QString RunbookWizard::statusText() const { return m_status->text(); }
+// Both are empty until the page is built (as they were before anything was opened).
+QString RunbookWizard::commandText() const { return m_command ? m_command->toPlainText() : QString(); }
+QString RunbookWizard::statusText() const { return m_status ? m_status->text() : QString(); }
 
 #include "moc_runbookwizard.cpp"

@@ -56,11 +56,12 @@ public:
 
     StepExecutor* executor() const { return m_executor; }
     RunbookPicker* picker() const { return m_picker; }
-    StepOutputView* output() const { return m_output; }
-    QPushButton* runButton() const { return m_run; }
-    QPushButton* stopButton() const { return m_stop; }
-    QPushButton* skipButton() const { return m_skip; }
-    QPushButton* copyButton() const { return m_copy; }
+    // The step page's widgets (built on first use: asking for one builds the page).
+    StepOutputView* output() const;
+    QPushButton* runButton() const;
+    QPushButton* stopButton() const;
+    QPushButton* skipButton() const;
+    QPushButton* copyButton() const;
     QString commandText() const; // as shown
     QString statusText() const;
 
@@ -76,6 +77,9 @@ private:
         RunbookStep step; // Step items
         bool isStep = false;
     };
+    // Page 1 (the steps) is built on first need, not at start: the picker is what the first frame shows.
+    void ensureWizardPage();
+    bool hasWizardPage() const { return m_list != nullptr; }
     void rebuildItems();
     void showItem(int row);
     void showStep(const Item& item);
@@ -115,21 +119,22 @@ private:
     QStackedWidget* m_stack;
     RunbookPicker* m_picker;
     QLabel* m_pickerMessage;
-    QLabel* m_overview;
-    QListWidget* m_list;
-    QLabel* m_title;
-    QLabel* m_meta;
-    QPlainTextEdit* m_command;
-    QWidget* m_parameters;
-    QFormLayout* m_parameterForm;
+    // Page 1: null until ensureWizardPage().
+    QLabel* m_overview = nullptr;
+    QListWidget* m_list = nullptr;
+    QLabel* m_title = nullptr;
+    QLabel* m_meta = nullptr;
+    QPlainTextEdit* m_command = nullptr;
+    QWidget* m_parameters = nullptr;
+    QFormLayout* m_parameterForm = nullptr;
     QHash<QString, QComboBox*> m_editors;
     QHash<QString, QLabel*> m_reasons;
-    QComboBox* m_options;
-    QListWidget* m_checklist;
-    QPushButton* m_run;
-    QPushButton* m_stop;
-    QPushButton* m_skip;
-    QPushButton* m_copy;
-    QLabel* m_status;
-    StepOutputView* m_output;
+    QComboBox* m_options = nullptr;
+    QListWidget* m_checklist = nullptr;
+    QPushButton* m_run = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_skip = nullptr;
+    QPushButton* m_copy = nullptr;
+    QLabel* m_status = nullptr;
+    StepOutputView* m_output = nullptr;
 };
