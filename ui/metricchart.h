@@ -9,11 +9,11 @@
 class MetricSeries;
 class MetricChartPrivate;
 
-// The only place Qt Charts is used (deprecated upstream from Qt 6.10; replacing it means replacing this file):
-// one metric's line over a time range, decimated to the pixels available (at most min and max per pixel column)
-// and filled in bulk with QXYSeries::replace, the alert threshold as a dashed line, a greyed look for stale
-// data, and the exact sample under the mouse shown as a tooltip. GUI thread; the series is not owned and must
-// outlive the chart or be cleared with setSeries(nullptr).
+// One metric's line over a time range, decimated to the pixels available (at most min and max per pixel column),
+// the alert threshold as a dashed line, a greyed look for stale data, and the exact sample under the mouse shown
+// as a tooltip. Qt Charts draws it through ui/chartplot.h, a module loaded with the first chart; if it cannot be
+// loaded, the chart shows why in its place and its methods do nothing (no points, no positions, no hover). GUI
+// thread; the series is not owned and must outlive the chart or be cleared with setSeries(nullptr).
 class MetricChart : public QWidget {
     Q_OBJECT
 public:

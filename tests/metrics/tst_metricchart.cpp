@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 // MetricChart alone, offscreen: 24 h at 10 s decimated to the pixels available, hover (the mouse over the plot)
 // shows the exact sample it points at — a one-sample spike inside a decimated column included — and the alert
-// threshold is drawn where its value is.
+// threshold is drawn where its value is. Without its Qt Charts module (ui/chartplot.h), a chart says why in its
+// place and does nothing else.
 #include "models/metricseries.h"
 #include "ui/metricchart.h"
 
 #include <QApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -99,6 +104,81 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(red >= 20, qPrintable(QString::number(red))); // dashed: most, not all, of the points on it
+    }
+
+    void missingModuleIsExplained_data()
+    {
+        QTest::addColumn<QByteArray>("content"); // of the folder's libpetforce-chartplot.so; empty: no file
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no module") << QByteArray() << u"was not found"_s;
+        QTest::newRow("not a library") << QByteArray("not an ELF file\n") << u"could not load the chart module"_s;
+        // A library, but without the factory: any small one of the system.
+        for (const QString& dir : { u"/lib/x86_64-linux-gnu"_s, u"/usr/lib/x86_64-linux-gnu"_s, u"/lib64"_s,
+                 u"/usr/lib64"_s, u"/usr/lib"_s }) {
+            QFile libz(dir + u"/libz.so.1"_s);
+            if (libz.open(QIODevice::ReadOnly)) {
+                QTest::newRow("another library") << libz.readAll() << u"lacks petforce_chartplot_create_v1"_s;
+                break;
+            }
+        }
+    }
+
+    void missingModuleIsExplained()
+    {
+        // The module is loaded once per process (the first chart): the case runs in a process of its own, whose
+        // PETFORCE_MODULE_DIR holds no usable module.
+        if (qEnvironmentVariableIsSet("PETFORCE_MODULE_DIR")) { // the child process below: init() built the chart
+            const auto* label = m_chart->findChild<QLabel*>();
+            QVERIFY(label);
+            QVERIFY(label->isVisible());
+            QVERIFY2(label->text().contains(qEnvironmentVariable("PETFORCE_TEST_EXPECTED")), qPrintable(label->text()));
+            QVERIFY2(label->text().contains(u"Reinstall petforce-console"_s), qPrintable(label->text()));
+            QCOMPARE(m_chart->drawnPointCount(), 0);
+            QVERIFY(m_chart->positionOf(timeOf(kSpike), 123.456).isNull());
+            QSignalSpy hovered(m_chart.get(), &MetricChart::sampleHovered);
+            QVERIFY(m_chart->hoverAt(QPoint(300, 150)).isEmpty());
+            QWidget* target = m_chart->childAt(QPoint(300, 150));
+            QVERIFY(target);
+            QMouseEvent move(QEvent::MouseMove, target->mapFrom(m_chart.get(), QPoint(300, 150)),
+                m_chart->mapToGlobal(QPoint(300, 150)), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+            QApplication::sendEvent(target, &move);
+            QCOMPARE(hovered.count(), 0);
+            m_chart->setStale(true);
+            m_chart->setThreshold(std::nullopt);
+            m_chart->redraw();
+            m_chart->resize(200, 120);
+            m_chart->setSeries(nullptr);
+            m_chart->redraw();
+            QVERIFY(!m_chart->grab().isNull());
+            QCOMPARE(m_chart->drawnPointCount(), 0);
+            // A second chart: the same message, the module is not tried again.
+            MetricChart second;
+            QVERIFY(second.findChild<QLabel*>());
+            QCOMPARE(second.findChild<QLabel*>()->text(), label->text());
+            QVERIFY(m_chart->describeSampleAt(timeOf(1)).isEmpty()); // no series any more
+            return;
+        }
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        if (!content.isEmpty()) {
+            QFile module(dir.filePath(u"libpetforce-chartplot.so"_s));
+            QVERIFY(module.open(QIODevice::WriteOnly));
+            QCOMPARE(module.write(content), content.size());
+        }
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PETFORCE_MODULE_DIR"_s, dir.path());
+        env.insert(u"PETFORCE_TEST_EXPECTED"_s, expected);
+        child.setProcessEnvironment(env);
+        child.setProcessChannelMode(QProcess::MergedChannels);
+        child.start(QCoreApplication::applicationFilePath(),
+            { u"missingModuleIsExplained:"_s + QString::fromUtf8(QTest::currentDataTag()) });
+        QVERIFY(child.waitForFinished(60000));
+        const QByteArray output = child.readAll();
+        QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
+        QVERIFY2(output.contains("PASS   : TestMetricChart::missingModuleIsExplained("), output.constData());
     }
 };
 
