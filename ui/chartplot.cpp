@@ -12,6 +12,9 @@ using namespace Qt::StringLiterals;
 #ifndef PETFORCE_CHARTPLOT_INSTALL_RELDIR
 #error "PETFORCE_CHARTPLOT_INSTALL_RELDIR (the module's folder relative to the program's) is set by ui/CMakeLists.txt"
 #endif
+#ifndef PETFORCE_BUILD_ROOT
+#error "PETFORCE_BUILD_ROOT (the build tree, with a trailing slash) is set by ui/CMakeLists.txt"
+#endif
 #ifndef PETFORCE_CHARTPLOT_BUILD_DIR
 #error "PETFORCE_CHARTPLOT_BUILD_DIR (the module's folder in the build tree) is set by ui/CMakeLists.txt"
 #endif
@@ -29,9 +32,15 @@ QStringList candidateFolders()
     const QString only = qEnvironmentVariable("PETFORCE_MODULE_DIR");
     if (!only.isEmpty())
         return { only };
-    return { QDir::cleanPath(
-                 QCoreApplication::applicationDirPath() + u'/' + QStringLiteral(PETFORCE_CHARTPLOT_INSTALL_RELDIR)),
-        QStringLiteral(PETFORCE_CHARTPLOT_BUILD_DIR) };
+    QStringList folders { QDir::cleanPath(
+        QCoreApplication::applicationDirPath() + u'/' + QStringLiteral(PETFORCE_CHARTPLOT_INSTALL_RELDIR)) };
+    // The build tree's module only for a program run from the build tree (the dev build, tests): an installed
+    // console never looks in a folder of the machine it was built on.
+    const QString buildRoot = QFileInfo(QStringLiteral(PETFORCE_BUILD_ROOT)).canonicalFilePath();
+    const QString programDir = QFileInfo(QCoreApplication::applicationDirPath()).canonicalFilePath();
+    if (!buildRoot.isEmpty() && QString(programDir + u'/').startsWith(QString(buildRoot + u'/')))
+        folders.append(QStringLiteral(PETFORCE_CHARTPLOT_BUILD_DIR));
+    return folders;
 }
 
 Loaded load()

@@ -287,37 +287,6 @@ void RunbookWizard::ensureWizardPage()
     updateButtons(); // from the state so far (executor, incident)
 }
 
-// Built on first use; const for the callers, like the pointers they replace.
-StepOutputView* RunbookWizard::output() const
-{
-    const_cast<RunbookWizard*>(this)->ensureWizardPage();
-    return m_output;
-}
-
-QPushButton* RunbookWizard::runButton() const
-{
-    const_cast<RunbookWizard*>(this)->ensureWizardPage();
-    return m_run;
-}
-
-QPushButton* RunbookWizard::stopButton() const
-{
-    const_cast<RunbookWizard*>(this)->ensureWizardPage();
-    return m_stop;
-}
-
-QPushButton* RunbookWizard::skipButton() const
-{
-    const_cast<RunbookWizard*>(this)->ensureWizardPage();
-    return m_skip;
-}
-
-QPushButton* RunbookWizard::copyButton() const
-{
-    const_cast<RunbookWizard*>(this)->ensureWizardPage();
-    return m_copy;
-}
-
 void RunbookWizard::showPicker()
 {
     m_pickerMessage->clear();

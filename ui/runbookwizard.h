@@ -57,11 +57,11 @@ public:
     StepExecutor* executor() const { return m_executor; }
     RunbookPicker* picker() const { return m_picker; }
     // The step page's widgets (built on first use: asking for one builds the page).
-    StepOutputView* output() const;
-    QPushButton* runButton() const;
-    QPushButton* stopButton() const;
-    QPushButton* skipButton() const;
-    QPushButton* copyButton() const;
+    StepOutputView* output() const { return built(m_output); }
+    QPushButton* runButton() const { return built(m_run); }
+    QPushButton* stopButton() const { return built(m_stop); }
+    QPushButton* skipButton() const { return built(m_skip); }
+    QPushButton* copyButton() const { return built(m_copy); }
     QString commandText() const; // as shown
     QString statusText() const;
 
@@ -80,6 +80,12 @@ private:
     // Page 1 (the steps) is built on first need, not at start: the picker is what the first frame shows.
     void ensureWizardPage();
     bool hasWizardPage() const { return m_list != nullptr; }
+    // One of the step page's members once the page is built (const, like the plain pointers it stands for).
+    template <typename T> T* built(T* const& member) const
+    {
+        const_cast<RunbookWizard*>(this)->ensureWizardPage();
+        return member;
+    }
     void rebuildItems();
     void showItem(int row);
     void showStep(const Item& item);
