@@ -115,28 +115,6 @@ QList<QPointF> MetricSeries::decimated(qint64 fromMs, qint64 toMs, int buckets) 
     return points;
 }
 
-std::optional<std::pair<double, double>> MetricSeries::valueRange(qint64 fromMs, qint64 toMs) const
-{
-    const int begin = firstAtOrAfter(fromMs);
-    const int end = firstAtOrAfter(toMs + 1);
-    if (begin >= end)
-        return std::nullopt;
-    const int cap = capacity();
-    int physical = (m_head + begin) % cap;
-    double lo = m_samples[std::size_t(physical)].value;
-    double hi = lo;
-    for (int i = begin; i < end; ++i) {
-        const double v = m_samples[std::size_t(physical)].value;
-        if (++physical == cap)
-            physical = 0;
-        if (v < lo)
-            lo = v;
-        if (v > hi)
-            hi = v;
-    }
-    return std::make_pair(lo, hi);
-}
-
 std::optional<MetricSample> MetricSeries::nearest(qint64 timeMs) const
 {
     if (m_size == 0)

@@ -31,8 +31,6 @@ public:
     // The samples in [fromMs, toMs] reduced to at most two points (min and max, in time order) per bucket of
     // (toMs - fromMs) / buckets; all of them when there are fewer than that. x = time in ms, y = value.
     QList<QPointF> decimated(qint64 fromMs, qint64 toMs, int buckets) const;
-    // Minimum and maximum value in [fromMs, toMs]; nullopt when there is no sample there.
-    std::optional<std::pair<double, double>> valueRange(qint64 fromMs, qint64 toMs) const;
     // The sample nearest to timeMs within [fromMs, toMs]; nullopt when there is none.
     std::optional<MetricSample> nearest(qint64 timeMs) const;
     // The sample in [timeMs - toleranceMs, timeMs + toleranceMs] whose value is closest to value (what the mouse

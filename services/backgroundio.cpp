@@ -16,8 +16,6 @@ QThreadPool* BackgroundIo::pool()
     return instance;
 }
 
-void BackgroundIo::enqueue(std::function<void()> job) { pool()->start(std::move(job)); }
-
-void BackgroundIo::run(std::function<void()> job) { enqueue(std::move(job)); }
+void BackgroundIo::run(std::function<void()> job) { pool()->start(std::move(job)); }
 
 bool BackgroundIo::waitForDone(int msecs) { return pool()->waitForDone(msecs); }

@@ -24,7 +24,7 @@ public:
     {
         using Result = std::invoke_result_t<Job&>;
         QPointer<QObject> guard(context);
-        enqueue([guard, job = std::move(job), done = std::move(done)]() mutable {
+        run([guard, job = std::move(job), done = std::move(done)]() mutable {
             Result result = job();
             QCoreApplication* app = QCoreApplication::instance();
             if (!app)
@@ -38,12 +38,11 @@ public:
                 Qt::QueuedConnection);
         });
     }
-    // A job whose result nobody waits for (a draft written as its editor closes).
+    // A job whose result nobody waits for (a draft written as its editor closes). Both overloads queue here.
     static void run(std::function<void()> job);
     // Blocks until every queued job has run (tests, and the command line). Never from product GUI code.
     static bool waitForDone(int msecs = -1);
 
 private:
-    static void enqueue(std::function<void()> job);
     static QThreadPool* pool();
 };

@@ -44,7 +44,7 @@ public:
     // A new plot with its view a child of parent and axis labels in labelsFont. The first call loads the module
     // (never unloaded); nullptr if it cannot be loaded, with what failed and what to do in *error (the process
     // tries once). PETFORCE_MODULE_DIR, if set, is the only folder searched; else the installed module next to
-    // the program (<bin>/../lib/petforce-console), then the build tree's.
+    // the program (<bin>/../lib/petforce-console), then, for a program run from the build tree, the build tree's.
     static std::unique_ptr<ChartPlot> create(QWidget* parent, const QFont& labelsFont, QString* error = nullptr);
 };
 

@@ -162,41 +162,28 @@ void MainWindow::createDocks()
     layout->addWidget(m_showFilter);
     layout->addWidget(m_incidentView);
 
-    auto* incidents = new QDockWidget(tr("Incidents"), this);
-    incidents->setObjectName(u"incidentsDock"_s);
-    incidents->setWidget(list);
-    addDockWidget(Qt::LeftDockWidgetArea, incidents);
-
-    auto* active = new QDockWidget(tr("Active Incident"), this);
-    active->setObjectName(u"activeIncidentDock"_s);
-    active->setWidget(m_header);
-    addDockWidget(Qt::TopDockWidgetArea, active);
-
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(incidents->toggleViewAction());
-    view->addAction(active->toggleViewAction());
+    addDock(tr("Incidents"), u"incidentsDock"_s, Qt::LeftDockWidgetArea, view, list);
+    addDock(tr("Active Incident"), u"activeIncidentDock"_s, Qt::TopDockWidgetArea, view, m_header);
 
     // DBA views: built the first time the dock is shown (a hidden tab costs nothing at start-up), polled only
     // while it is shown.
-    auto* dba = new QDockWidget(tr("Database"), this);
-    dba->setObjectName(u"dbaDock"_s);
-    m_dbaDock = dba;
-    addDockWidget(Qt::BottomDockWidgetArea, dba);
-    dba->hide();
-    connect(dba, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+    m_dbaDock = addDock(tr("Database"), u"dbaDock"_s, Qt::BottomDockWidgetArea, view);
+    m_dbaDock->hide();
+    connect(m_dbaDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible)
             dbaPane()->setShown(true);
         else if (m_dbaPane)
             m_dbaPane->setShown(false);
     });
-    view->addAction(dba->toggleViewAction());
 
-    createRunbookDock();
-
-    view->addAction(m_wizardDock->toggleViewAction());
-    createEscalationDock(view);
-
-    createDashboardDock(view);
+    createRunbookDock(view);
+    // Their panes are built just after the first paint, or when first asked for (escalationPanel(),
+    // dashboardPane()).
+    if (m_services.escalation)
+        m_escalationDock = addDock(tr("Escalation"), u"escalationDock"_s, Qt::RightDockWidgetArea, view);
+    if (m_services.metrics)
+        m_dashboardDock = addDock(tr("Dashboards"), u"dashboardsDock"_s, Qt::RightDockWidgetArea, view);
 
     arrangeDefaultDocks();
 }
@@ -239,18 +226,27 @@ void MainWindow::sizeDefaultDocks()
         resizeDocks({ m_wizardDock }, { height() / 2 }, Qt::Vertical);
 }
 
-void MainWindow::createRunbookDock()
+QDockWidget* MainWindow::addDock(
+    const QString& title, const QString& objectName, Qt::DockWidgetArea area, QMenu* view, QWidget* widget)
+{
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName); // the key of its place in the saved layout
+    if (widget)
+        dock->setWidget(widget);
+    addDockWidget(area, dock);
+    view->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createRunbookDock(QMenu* view)
 {
     m_wizard = new RunbookWizard(m_services, this);
     m_wizard->setObjectName(u"runbookWizard"_s);
-    m_wizardDock = new QDockWidget(tr("Runbook"), this);
-    m_wizardDock->setObjectName(u"runbookDock"_s);
-    auto* scroll = new QScrollArea(m_wizardDock); // the dock asks no minimum size of the window
+    auto* scroll = new QScrollArea(this); // the dock asks no minimum size of the window
     scroll->setWidget(m_wizard);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    m_wizardDock->setWidget(scroll);
-    addDockWidget(Qt::RightDockWidgetArea, m_wizardDock);
+    m_wizardDock = addDock(tr("Runbook"), u"runbookDock"_s, Qt::RightDockWidgetArea, view, scroll);
     connect(this, &MainWindow::activeIncidentChanged, m_wizard, &RunbookWizard::setIncident);
     connect(m_wizard, &RunbookWizard::incidentRequested, this, [this](Severity severity, const QString& title) {
         NewIncidentDialog* dialog = openNewIncidentDialog();
@@ -267,16 +263,6 @@ void MainWindow::openRunbookWizard(const QString& runbookTitle)
     statusBar()->showMessage(tr("Runbook: %1").arg(runbookTitle), 15000);
 }
 
-void MainWindow::createEscalationDock(QMenu* view)
-{
-    if (!m_services.escalation)
-        return;
-    m_escalationDock = new QDockWidget(tr("Escalation"), this);
-    m_escalationDock->setObjectName(u"escalationDock"_s);
-    addDockWidget(Qt::RightDockWidgetArea, m_escalationDock);
-    view->addAction(m_escalationDock->toggleViewAction());
-}
-
 EscalationPanel* MainWindow::escalationPanel()
 {
     if (!m_escalationPanel && m_escalationDock) {
@@ -288,16 +274,6 @@ EscalationPanel* MainWindow::escalationPanel()
         follow();
     }
     return m_escalationPanel;
-}
-
-void MainWindow::createDashboardDock(QMenu* view)
-{
-    if (!m_services.metrics)
-        return;
-    m_dashboardDock = new QDockWidget(tr("Dashboards"), this);
-    m_dashboardDock->setObjectName(u"dashboardsDock"_s);
-    addDockWidget(Qt::RightDockWidgetArea, m_dashboardDock);
-    view->addAction(m_dashboardDock->toggleViewAction());
 }
 
 DashboardPane* MainWindow::dashboardPane()

@@ -70,12 +70,13 @@ protected:
 private:
     void createActions();
     void createDocks();
-    void createRunbookDock();
+    // A dock in area, named objectName (its key in the saved layout), with its entry in the View menu.
+    class QDockWidget* addDock(const QString& title, const QString& objectName, Qt::DockWidgetArea area, QMenu* view,
+        QWidget* widget = nullptr);
+    void createRunbookDock(QMenu* view);
     void createEnvironmentBar();
     void arrangeDefaultDocks();
     void sizeDefaultDocks();
-    void createEscalationDock(QMenu* view);
-    void createDashboardDock(QMenu* view);
     void switchEnvironment(const QString& name);
     void showActiveEnvironment();
     void restoreLayout();

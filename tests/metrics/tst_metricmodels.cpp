@@ -29,8 +29,6 @@ private Q_SLOTS:
         QCOMPARE(s.last()->value, 5.0);
         QVERIFY(!s.append(1000, 9)); // older than the last: refused
         QCOMPARE(s.nearest(3400)->value, 3.0);
-        QCOMPARE(s.valueRange(2000, 3000)->first, 2.0);
-        QVERIFY(!s.valueRange(10000, 20000));
     }
 
     void decimationKeepsExtremes_data()

@@ -34,6 +34,9 @@ private Q_SLOTS:
     void killedEditorIsRestoredByteForByte();
 
 private:
+    // Exports through the editor (rendered and written off the GUI thread) and reads the file back: false if the
+    // export reported a failure, never reported, or left nothing readable.
+    static bool exportAndRead(PostmortemEditor* editor, const QString& path, QByteArray* bytes);
     std::unique_ptr<PostmortemEditor> openEditor(StoreClient& client, std::optional<QByteArray> restored = {});
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_storePath;
@@ -115,15 +118,11 @@ void TestPostmortemEditor::exportFailureKeepsDraftAndFile()
     auto editor = openEditor(client);
     QTRY_VERIFY(editor->isLoaded());
     const QString path = m_dir->filePath(u"pm.md"_s);
-    QSignalSpy exported(editor.get(), &PostmortemEditor::exported);
-    editor->exportTo(path);
-    QVERIFY(exported.wait(10000));
-    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QByteArray first = f.readAll();
-    f.close();
+    QByteArray first;
+    QVERIFY(exportAndRead(editor.get(), path, &first));
     QCOMPARE(first, editor->markdown().toUtf8());
+    QSignalSpy exported(editor.get(), &PostmortemEditor::exported);
+    QFile f(path);
     editor->setMarkdown(editor->markdown() + u"\nMore words.\n"_s);
     QSignalSpy autosaved(editor.get(), &PostmortemEditor::autosaved);
     QVERIFY(editor->autosaveNow()); // before the failure: the export then has no draft to write first
@@ -144,21 +143,28 @@ void TestPostmortemEditor::exportFailureKeepsDraftAndFile()
     box->close();
 }
 
+bool TestPostmortemEditor::exportAndRead(PostmortemEditor* editor, const QString& path, QByteArray* bytes)
+{
+    QSignalSpy exported(editor, &PostmortemEditor::exported);
+    editor->exportTo(path);
+    if (!exported.wait(10000) || !exported.first().at(0).toBool())
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    *bytes = file.readAll();
+    return true;
+}
+
 void TestPostmortemEditor::exportsHtmlAndPdf()
 {
     StoreClient client(m_storePath);
     client.open();
     auto editor = openEditor(client);
     QTRY_VERIFY(editor->isLoaded());
-    QSignalSpy exported(editor.get(), &PostmortemEditor::exported);
-
-    const QString html = m_dir->filePath(u"pm.html"_s);
-    editor->exportTo(html);
-    QVERIFY(exported.wait(10000));
-    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
-    QFile h(html);
-    QVERIFY(h.open(QIODevice::ReadOnly));
-    const QString page = QString::fromUtf8(h.readAll());
+    QByteArray bytes;
+    QVERIFY(exportAndRead(editor.get(), m_dir->filePath(u"pm.html"_s), &bytes));
+    const QString page = QString::fromUtf8(bytes);
     // The template's headings as HTML headings, in order.
     const qsizetype title = page.indexOf(u"Post-Mortem: Database connection pool exhausted"_s);
     const qsizetype rootCause = page.indexOf(u">Root Cause<"_s);
@@ -166,13 +172,7 @@ void TestPostmortemEditor::exportsHtmlAndPdf()
     QVERIFY2(title > 0 && rootCause > title && lessons > rootCause, qPrintable(page.left(2000)));
     QVERIFY(page.contains(u"<h1"_s) && page.contains(u"<h2"_s));
 
-    const QString pdf = m_dir->filePath(u"pm.pdf"_s);
-    editor->exportTo(pdf);
-    QVERIFY(exported.wait(10000));
-    QCOMPARE(exported.takeFirst().at(0).toBool(), true);
-    QFile p(pdf);
-    QVERIFY(p.open(QIODevice::ReadOnly));
-    const QByteArray bytes = p.readAll();
+    QVERIFY(exportAndRead(editor.get(), m_dir->filePath(u"pm.pdf"_s), &bytes));
     QVERIFY(bytes.startsWith("%PDF-"));
     QVERIFY(bytes.trimmed().endsWith("%%EOF"));
     QVERIFY(bytes.contains("/Type /Page"));
