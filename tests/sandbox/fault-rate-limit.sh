@@ -34,11 +34,16 @@ top=$(rcli --scan --pattern "rate_limit:*" | xargs -I {} redis-cli -h "$REDIS_HO
 for ip in "${HOT[@]}"; do
     v=$(rcli GET "rate_limit:$ip")
     if ! [[ "$v" =~ ^[0-9]+$ ]] || (( v <= 100 )); then fail "rate_limit:$ip = '$v' (want > 100)"; fi
-    awsx logs filter-log-events --log-group-name /ecs/petforce-production --filter-pattern "\"ip=$ip\"" \
-        --start-time "$(date -d '1 hour ago' +%s)000" --query 'events[0].message' --output text | grep -q RATE_LIMIT \
-        || fail "no RATE_LIMIT line for $ip"
+    # every line that names a hot IP is a RATE_LIMIT line: ordinary traffic never comes from one (if it did,
+    # it would also recreate rate_limit:<ip> after heal)
+    lines=$(count_log_events "\"ip=$ip\"" "$(date -d '1 hour ago' +%s)000")
+    rl=$(awsx logs filter-log-events --log-group-name /ecs/petforce-production --filter-pattern "\"ip=$ip\"" \
+        --start-time "$(date -d '1 hour ago' +%s)000" --query "length(events[?contains(message, 'RATE_LIMIT')])" \
+        --output text)
+    (( rl > 0 )) || fail "no RATE_LIMIT line for $ip"
+    (( rl == lines )) || fail "$((lines - rl)) of the $lines lines naming $ip are not RATE_LIMIT lines"
 done
-ok "hot IPs ${HOT[*]} have rate_limit keys > 100 and RATE_LIMIT lines"
+ok "hot IPs ${HOT[*]} have rate_limit keys > 100, RATE_LIMIT lines and no other lines"
 
 # the runbook's Option B fix works: block one hot IP at the WAF and its RATE_LIMIT lines stop
 waf_set "${HOT[0]}/32" "${WAF_ORIGINAL[@]}"
