@@ -12,6 +12,7 @@
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QTextDocument>
 #include <QTextStream>
 #include <QTimeZone>
@@ -85,12 +86,35 @@ PostmortemExport::Format PostmortemExport::formatFor(const QString& path)
     return Format::Markdown;
 }
 
+QString PostmortemExport::forLayout(const QString& markdown)
+{
+    static const QRegularExpression field(u"^\\*\\*[^*\\n]+(\\*\\*\\s*:|:\\*\\*)"_s);
+    static const QRegularExpression fence(u"^ {0,3}(`{3,}|~{3,})"_s);
+    QStringList lines = markdown.split(u'\n');
+    QString openFence; // the fence of the code block we are in, or empty
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        QString& line = lines[i];
+        if (const QRegularExpressionMatch m = fence.match(line); m.hasMatch()) {
+            if (openFence.isEmpty())
+                openFence = m.captured(1);
+            else if (m.captured(1).startsWith(openFence) && line.trimmed() == m.captured(1))
+                openFence.clear();
+            continue;
+        }
+        if (!openFence.isEmpty() || !field.match(line).hasMatch() || i + 1 == lines.size()
+            || lines[i + 1].trimmed().isEmpty() || line.endsWith(u"  "_s) || line.endsWith(u'\\'))
+            continue;
+        line += u"  "_s;
+    }
+    return lines.join(u'\n');
+}
+
 QByteArray PostmortemExport::render(const QString& markdown, Format format, const QString& title)
 {
     if (format == Format::Markdown)
         return markdown.toUtf8();
     QTextDocument document;
-    document.setMarkdown(markdown);
+    document.setMarkdown(forLayout(markdown));
     if (!title.isEmpty())
         document.setMetaInformation(QTextDocument::DocumentTitle, title);
     if (format == Format::Html)

@@ -24,6 +24,11 @@ public:
     // (the same document laid out on A4 pages with QPdfWriter), anything else the Markdown itself (UTF-8).
     // Needs a QGuiApplication for HTML and PDF (fonts); any thread (the editor renders on BackgroundIo's worker).
     enum class Format { Markdown, Html, Pdf };
+    // The Markdown as it is laid out (preview, HTML, PDF): a line that starts with a bold label and a colon
+    // ("**Date**: …", "**Impact:** …") followed by more text ends in a hard line break, so the template's
+    // Date/Severity/Duration/Impact lines stay one per line instead of running into one paragraph. Fenced code
+    // is left alone; the Markdown that is saved and exported as .md is not changed.
+    static QString forLayout(const QString& markdown);
     static Format formatFor(const QString& path);
     static QByteArray render(const QString& markdown, Format format, const QString& title = {});
 };

@@ -105,7 +105,7 @@ PostmortemEditor::PostmortemEditor(StoreClient* store, const Incident& incident,
     m_previewTimer = new QTimer(this);
     m_previewTimer->setSingleShot(true);
     m_previewTimer->setInterval(200);
-    connect(m_previewTimer, &QTimer::timeout, this, [this] { m_preview->setMarkdown(m_source->toPlainText()); });
+    connect(m_previewTimer, &QTimer::timeout, this, &PostmortemEditor::updatePreview);
     connect(m_source, &QPlainTextEdit::textChanged, this, [this] {
         m_dirty = true;
         m_draftDirty = true;
@@ -214,7 +214,7 @@ void PostmortemEditor::maybeFinishLoading()
     m_dirty = bool(m_restored);
     m_draftDirty = bool(m_restored);
     m_source->setEnabled(true);
-    m_preview->setMarkdown(m_source->toPlainText());
+    updatePreview();
     rebuildEventList();
     m_loaded = true;
     if (m_drafts.isHeld())
@@ -237,6 +237,8 @@ void PostmortemEditor::rebuildEventList()
 void PostmortemEditor::setAutosaveInterval(int ms) { m_autosave->setInterval(ms); }
 
 QString PostmortemEditor::markdown() const { return m_source->toPlainText(); }
+
+void PostmortemEditor::updatePreview() { m_preview->setMarkdown(PostmortemExport::forLayout(m_source->toPlainText())); }
 
 void PostmortemEditor::setMarkdown(const QString& text)
 {

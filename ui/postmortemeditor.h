@@ -66,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void maybeFinishLoading();
+    void updatePreview(); // the source as laid out for export (PostmortemExport::forLayout)
     void showStatus(const QString& text, bool error = false);
     void rebuildEventList();
 

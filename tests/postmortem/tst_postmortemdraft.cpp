@@ -27,6 +27,8 @@ private Q_SLOTS:
     void headingsMatchTheTemplate();
     void actionItems();
     void sections();
+    void fieldLinesKeepTheirLines_data();
+    void fieldLinesKeepTheirLines();
     void exportFromTheCommandLine();
     void storedPostmortemIsExported();
     void injectedWriteFailureKeepsThePreviousFile();
@@ -195,6 +197,35 @@ void TestPostmortemDraft::sections()
     QCOMPARE(PostmortemDraft::replaceSection(md, u"Lessons Learned"_s, u"- y"_s),
         md.left(md.indexOf(u"- x"_s)) + u"- y\n"_s);
     QCOMPARE(PostmortemDraft::replaceSection(md, u"Nope"_s, u"z"_s), md);
+}
+
+void TestPostmortemDraft::fieldLinesKeepTheirLines_data()
+{
+    QTest::addColumn<QString>("markdown");
+    QTest::addColumn<QString>("laidOut");
+    QTest::newRow("template header")
+        << u"# Post-Mortem: X\n\n**Date**: 2026-03-14\n**Severity**: P1\n**Duration**: 1 hour\n**Impact**: "
+           u"joins fail\n\n## Timeline\n"_s
+        << u"# Post-Mortem: X\n\n**Date**: 2026-03-14  \n**Severity**: P1  \n**Duration**: 1 hour  \n**Impact**: "
+           u"joins fail\n\n## Timeline\n"_s;
+    QTest::newRow("colon inside the bold")
+        << u"**Impact:** none\n**Owner:** isabel"_s << u"**Impact:** none  \n**Owner:** isabel"_s;
+    QTest::newRow("last line, before a blank line")
+        << u"**Date**: x\n\n**Severity**: y"_s << u"**Date**: x\n\n**Severity**: y"_s;
+    QTest::newRow("bold that is no label") << u"**Note** this\nand that"_s << u"**Note** this\nand that"_s;
+    QTest::newRow("a break already there")
+        << u"**Date**: x  \n**Date**: y\\\n**Date**: z"_s << u"**Date**: x  \n**Date**: y\\\n**Date**: z"_s;
+    QTest::newRow("fenced code is left alone")
+        << u"```markdown\n**Date**: [Date]\n**Severity**: [P0]\n```\n**Date**: x\nmore"_s
+        << u"```markdown\n**Date**: [Date]\n**Severity**: [P0]\n```\n**Date**: x  \nmore"_s;
+    QTest::newRow("unclosed fence") << u"~~~\n**Date**: x\n**Severity**: y"_s << u"~~~\n**Date**: x\n**Severity**: y"_s;
+}
+
+void TestPostmortemDraft::fieldLinesKeepTheirLines()
+{
+    QFETCH(QString, markdown);
+    QFETCH(QString, laidOut);
+    QCOMPARE(PostmortemExport::forLayout(markdown), laidOut);
 }
 
 void TestPostmortemDraft::exportFromTheCommandLine()

@@ -16,6 +16,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -79,6 +80,11 @@ void TestPostmortemEditor::draftEditSaveReopen()
         QTRY_VERIFY(editor->isLoaded());
         QVERIFY(editor->markdown().startsWith(u"# Post-Mortem: Database connection pool exhausted\n"_s));
         QVERIFY(editor->preview()->toPlainText().contains(u"Root Cause"_s));
+        // The template's Date/Severity/Duration/Impact lines stay one per line in the preview.
+        QVERIFY2(QRegularExpression(u"\nDate: \\S[^\n]*\nSeverity: P\\d\nDuration: [^\n]+\nImpact: "_s)
+                     .match(editor->preview()->toPlainText())
+                     .hasMatch(),
+            qPrintable(editor->preview()->toPlainText().left(300)));
         // A note offered in the list goes into the Timeline section.
         QListWidget* events = editor->eventList();
         QList<QListWidgetItem*> notes = events->findItems(u"Checking dashboards"_s, Qt::MatchEndsWith);
@@ -171,6 +177,12 @@ void TestPostmortemEditor::exportsHtmlAndPdf()
     const qsizetype lessons = page.indexOf(u">Lessons Learned<"_s);
     QVERIFY2(title > 0 && rootCause > title && lessons > rootCause, qPrintable(page.left(2000)));
     QVERIFY(page.contains(u"<h1"_s) && page.contains(u"<h2"_s));
+    // ... and the header's fields one per line (a line break or a new paragraph between each), not one run-on
+    // paragraph.
+    const QString next = u"(<br />|</p>\\s*<p[^>]*>)<span[^>]*>"_s;
+    const QRegularExpression fields(
+        u"Date</span>: [^<]+%1Severity</span>: P\\d%1Duration</span>: [^<]+%1Impact</span>: "_s.arg(next));
+    QVERIFY2(fields.match(page).hasMatch(), qPrintable(page.mid(page.indexOf(u"Date"_s) - 200, 800)));
 
     QVERIFY(exportAndRead(editor.get(), m_dir->filePath(u"pm.pdf"_s), &bytes));
     QVERIFY(bytes.startsWith("%PDF-"));
