@@ -22,9 +22,9 @@ CommandLine CommandLine::parse(const QStringList& arguments)
         "when something cannot be understood."_s,
         u"FILE"_s);
     const QCommandLineOption exportOption(u"export-postmortem"_s,
-        u"Write the post-mortem of incident ID as Markdown (to -o FILE, or standard output) and exit."_s, u"ID"_s);
-    const QCommandLineOption outputOption(
-        { u"o"_s, u"output"_s }, u"Output file for --export-postmortem."_s, u"FILE"_s);
+        u"Write the post-mortem of incident ID (to -o FILE, or as Markdown to standard output) and exit."_s, u"ID"_s);
+    const QCommandLineOption outputOption({ u"o"_s, u"output"_s },
+        u"Output file for --export-postmortem: Markdown, or HTML / PDF when FILE ends in .html / .pdf."_s, u"FILE"_s);
     parser.addOptions(
         { helpOption, versionOption, storeOption, runbooksOption, checkOption, exportOption, outputOption });
 

@@ -3,9 +3,11 @@
 #include "app/commandline.h"
 #include "app/firstpaintmarker.h"
 #include "app/startupwarmup.h"
+#include "services/postmortemexport.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QScopeGuard>
 #include <QTextStream>
 
@@ -33,9 +35,19 @@ int main(int argc, char** argv)
     case CommandLine::Mode::Error:
         QTextStream(stderr) << commandLine.message << Qt::endl;
         return 2;
-    case CommandLine::Mode::CheckRunbook:
-    case CommandLine::Mode::ExportPostmortem: {
+    case CommandLine::Mode::CheckRunbook: {
         QCoreApplication app(argc, argv);
+        return Application::runCommandLine(commandLine);
+    }
+    case CommandLine::Mode::ExportPostmortem: {
+        if (PostmortemExport::formatFor(commandLine.outputFile) == PostmortemExport::Format::Markdown) {
+            QCoreApplication app(argc, argv);
+            return Application::runCommandLine(commandLine);
+        }
+        // HTML and PDF lay the document out with fonts, which need a QGuiApplication; offscreen, so that the
+        // export still works without a display (over ssh, in a cron job).
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
         return Application::runCommandLine(commandLine);
     }
     case CommandLine::Mode::Gui:

@@ -69,7 +69,8 @@ int PostmortemExport::runCommandLine(const QString& storePath, qint64 incidentId
         }
         return 0;
     }
-    if (!AtomicFileWriter::write(outputFile, text.toUtf8(), &error)) {
+    const QByteArray bytes = render(text, formatFor(outputFile), documentTitle(incidentId));
+    if (!AtomicFileWriter::write(outputFile, bytes, &error)) {
         err << error << Qt::endl;
         return 1;
     }
@@ -108,6 +109,8 @@ QString PostmortemExport::forLayout(const QString& markdown)
     }
     return lines.join(u'\n');
 }
+
+QString PostmortemExport::documentTitle(qint64 incidentId) { return tr("Post-mortem of incident %1").arg(incidentId); }
 
 QByteArray PostmortemExport::render(const QString& markdown, Format format, const QString& title)
 {

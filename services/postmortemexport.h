@@ -16,8 +16,9 @@ class PostmortemExport {
 public:
     // The document, or empty with *error set (unknown incident, store failure).
     static QString markdown(IncidentStore& store, qint64 incidentId, QString* error, const QString& zoneId = {});
-    // `petforce-console --store PATH --export-postmortem ID [-o FILE]`: writes FILE atomically (or stdout when
-    // empty); 0 on success, 1 on failure with the reason on stderr.
+    // `petforce-console --store PATH --export-postmortem ID [-o FILE]`: writes FILE atomically (or the Markdown to
+    // stdout when empty) in the format of its suffix (formatFor: HTML and PDF need a QGuiApplication, which may be
+    // offscreen); 0 on success, 1 on failure with the reason on stderr.
     static int runCommandLine(const QString& storePath, qint64 incidentId, const QString& outputFile);
 
     // The document in the format of path's suffix: ".html"/".htm" (Qt's Markdown reader, then HTML), ".pdf"
@@ -31,4 +32,6 @@ public:
     static QString forLayout(const QString& markdown);
     static Format formatFor(const QString& path);
     static QByteArray render(const QString& markdown, Format format, const QString& title = {});
+    // The title given to HTML and PDF documents ("Post-mortem of incident 7").
+    static QString documentTitle(qint64 incidentId);
 };

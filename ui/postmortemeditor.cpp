@@ -303,7 +303,7 @@ void PostmortemEditor::exportTo(const QString& path)
     showStatus(tr("Exporting to %1…").arg(path));
     BackgroundIo::run(
         this,
-        [path, text = markdown(), title = tr("Post-mortem of incident %1").arg(m_incident.id)] {
+        [path, text = markdown(), title = PostmortemExport::documentTitle(m_incident.id)] {
             QString error;
             const QByteArray bytes = PostmortemExport::render(text, PostmortemExport::formatFor(path), title);
             return AtomicFileWriter::write(path, bytes, &error) ? QString() : error;

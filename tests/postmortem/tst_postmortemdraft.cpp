@@ -253,6 +253,29 @@ void TestPostmortemDraft::exportFromTheCommandLine()
     if (!QStandardPaths::findExecutable(u"cmark"_s).isEmpty())
         QCOMPARE(cmarkStructure(md), cmarkStructure(seedTemplate().toUtf8()));
 
+    // HTML and PDF by the output file's suffix, also without a display.
+    for (const QString& name : { u"pm.html"_s, u"pm.pdf"_s }) {
+        QProcess rendered;
+        rendered.setProcessEnvironment(env);
+        rendered.start(console,
+            { u"--store"_s, m_dir->filePath(u"incidents.sqlite"_s), u"--export-postmortem"_s, QString::number(m_id),
+                u"-o"_s, m_dir->filePath(u"out/"_s + name) });
+        QVERIFY(rendered.waitForFinished(60000));
+        QVERIFY2(rendered.exitCode() == 0, rendered.readAllStandardError().constData());
+        QFile file(m_dir->filePath(u"out/"_s + name));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        if (name.endsWith(u".html"_s)) {
+            QVERIFY2(bytes.contains("<title>Post-mortem of incident ") && bytes.contains("<h1")
+                    && bytes.contains("Alert triggered") && !bytes.contains("**"),
+                bytes.left(1500).constData());
+        } else {
+            QVERIFY(bytes.startsWith("%PDF-"));
+            QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+            QVERIFY(bytes.contains("/Type /Page"));
+        }
+    }
+
     QProcess unknown;
     unknown.setProcessEnvironment(env);
     unknown.start(console,
