@@ -14,6 +14,7 @@
 #include "services/runbooklibrary.h"
 #include "services/secretstore.h"
 #include "services/storeclient.h"
+#include "ui/chartplot.h"
 #include "ui/mainwindow.h"
 
 #include <QSettings>
@@ -76,6 +77,7 @@ bool Application::start()
     // The metrics' configuration is read and their sources started once the window is on screen.
     connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(), [this] {
         PgSession::preloadLibrary(); // on a worker: the metrics' and DBA sessions need it soon
+        ChartPlot::preload(); // on a worker too: the dashboards' charts
         m_metrics->watch(m_environments.get(), m_runbooks.get());
     });
 

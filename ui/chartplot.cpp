@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QLibrary>
 #include <QStringList>
+#include <QThreadPool>
 
 using namespace Qt::StringLiterals;
 
@@ -75,9 +76,9 @@ Loaded load()
                   u"petforce-console."_s.arg(path, QLatin1StringView(PETFORCE_CHARTPLOT_FACTORY));
     return r;
 }
-} // namespace
 
-std::unique_ptr<ChartPlot> ChartPlot::create(QWidget* parent, const QFont& labelsFont, QString* error)
+// The module, loaded once by whichever thread comes first (a function-local static: the others wait).
+const Loaded& module()
 {
     static const Loaded loaded = [] {
         Loaded l = load();
@@ -85,6 +86,18 @@ std::unique_ptr<ChartPlot> ChartPlot::create(QWidget* parent, const QFont& label
             qWarning("%s", qUtf8Printable(l.error));
         return l;
     }();
+    return loaded;
+}
+} // namespace
+
+void ChartPlot::preload()
+{
+    QThreadPool::globalInstance()->start([] { module(); });
+}
+
+std::unique_ptr<ChartPlot> ChartPlot::create(QWidget* parent, const QFont& labelsFont, QString* error)
+{
+    const Loaded& loaded = module();
     if (!loaded.factory) {
         if (error)
             *error = loaded.error;

@@ -46,6 +46,9 @@ public:
     // tries once). PETFORCE_MODULE_DIR, if set, is the only folder searched; else the installed module next to
     // the program (<bin>/../lib/petforce-console), then, for a program run from the build tree, the build tree's.
     static std::unique_ptr<ChartPlot> create(QWidget* parent, const QFont& labelsFont, QString* error = nullptr);
+    // Loads the module on a pool thread now (the console calls it after its first paint), so that the first chart
+    // shown does not pay for loading Qt Charts on the GUI thread; a create() meanwhile waits for that load.
+    static void preload();
 };
 
 // The module's one entry point (resolved by name; the number changes with this interface).

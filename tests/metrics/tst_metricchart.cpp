@@ -4,6 +4,7 @@
 // threshold is drawn where its value is. Without its Qt Charts module (ui/chartplot.h), a chart says why in its
 // place and does nothing else.
 #include "models/metricseries.h"
+#include "ui/chartplot.h"
 #include "ui/metricchart.h"
 
 #include <QApplication>
@@ -16,6 +17,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 
 using namespace Qt::StringLiterals;
 
@@ -29,8 +31,8 @@ class TestMetricChart : public QObject {
 
     qint64 timeOf(int i) const { return m_start + qint64(i) * 10000; }
 
-private Q_SLOTS:
-    void init()
+    // m_chart: 24 h of m_series, shown at 600x300.
+    void makeChart()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
         m_start = now - qint64(kSamples - 1) * 10000;
@@ -46,6 +48,13 @@ private Q_SLOTS:
         m_chart->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_chart.get()));
         m_chart->redraw();
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        if (!qEnvironmentVariableIsSet("PETFORCE_TEST_PRELOAD")) // preloadLoadsOnAPoolThread's child: no chart yet
+            makeChart();
     }
 
     void cleanup() { m_chart.reset(); }
@@ -179,6 +188,36 @@ private Q_SLOTS:
         const QByteArray output = child.readAll();
         QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
         QVERIFY2(output.contains("PASS   : TestMetricChart::missingModuleIsExplained("), output.constData());
+    }
+
+    void preloadLoadsOnAPoolThread()
+    {
+        // In a process of its own, where no chart was made: ChartPlot::preload() maps the module and Qt Charts
+        // without the GUI thread asking, and the first chart afterwards draws.
+        const auto mapped = [] {
+            QFile maps(u"/proc/self/maps"_s);
+            return maps.open(QIODevice::ReadOnly) && maps.readAll().contains("libpetforce-chartplot.so");
+        };
+        if (qEnvironmentVariableIsSet("PETFORCE_TEST_PRELOAD")) {
+            QVERIFY(!mapped());
+            ChartPlot::preload();
+            QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
+            QVERIFY(mapped());
+            makeChart();
+            QVERIFY(!m_chart->findChild<QLabel*>());
+            QVERIFY(m_chart->drawnPointCount() > 100);
+            return;
+        }
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PETFORCE_TEST_PRELOAD"_s, u"1"_s);
+        child.setProcessEnvironment(env);
+        child.setProcessChannelMode(QProcess::MergedChannels);
+        child.start(QCoreApplication::applicationFilePath(), { u"preloadLoadsOnAPoolThread"_s });
+        QVERIFY(child.waitForFinished(60000));
+        const QByteArray output = child.readAll();
+        QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
+        QVERIFY2(output.contains("PASS   : TestMetricChart::preloadLoadsOnAPoolThread()"), output.constData());
     }
 };
 
