@@ -309,6 +309,9 @@ bool RunbookWizard::openRunbook(const QString& title)
         m_states.clear();
         m_results.clear();
         m_json.clear();
+        ++m_resultsGeneration;
+        m_resultReads.clear();
+        m_lastRunOfStep.clear();
         m_finished.clear();
         m_checked.clear();
         m_checklist->clear(); // refilled from the runbook and the timeline's ticks
@@ -387,8 +390,13 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
             const QString run = e.detail.value(u"run"_s).toString();
             if (runRef.contains(run)) {
                 const CommandOutcome outcome = CommandOutcome::fromJson(e.detail);
-                m_states.insert(runRef.value(run), outcome.status);
-                m_finished.insert(runRef.value(run), outcome);
+                const QString ref = runRef.value(run);
+                m_states.insert(ref, outcome.status);
+                m_finished.insert(ref, outcome);
+                for (const Item& i : std::as_const(m_items)) {
+                    if (i.ref == ref && i.isStep)
+                        m_lastRunOfStep.insert(i.step.ref, ref);
+                }
             }
         } else if (e.kind == QStringView(ChecklistKind) && e.detail.value(u"runbook"_s).toString() == m_runbook.title) {
             m_checked.insert(e.detail.value(u"item"_s).toString(), e.detail.value(u"checked"_s).toBool());
@@ -651,6 +659,7 @@ void RunbookWizard::showStep(const Item& item)
         connect(editor, &QComboBox::editTextChanged, this, &RunbookWizard::refreshPrepared);
     }
     m_parameters->setVisible(!m_editors.isEmpty());
+    loadSavedResults(step);
     if (item.ref != m_runningRef)
         m_output->clear(); // another step's output does not belong here
     if (item.ref != m_runningRef && m_finished.contains(item.ref) && m_states.value(item.ref) != u"unknown")
@@ -670,6 +679,58 @@ QStringList RunbookWizard::prefillValues(const RunbookParameter& p) const
     QStringList values = m_results.value(p.prefill.stepRef).value(p.prefill.key);
     values.removeDuplicates();
     return values;
+}
+
+void RunbookWizard::loadSavedResults(const RunbookStep& step)
+{
+    for (const RunbookParameter& p : step.parameters) {
+        const QString source = p.prefill.stepRef;
+        if (p.prefill.source != ParameterPrefill::Source::StepResult || m_results.contains(source)
+            || m_json.contains(source) || m_resultReads.contains(source))
+            continue;
+        const CommandOutcome outcome = m_finished.value(m_lastRunOfStep.value(source));
+        if (outcome.status != u"ok" || outcome.outputPath.isEmpty())
+            continue;
+        m_resultReads.insert(source);
+        auto* watcher = new QFutureWatcher<SavedOutput>(this);
+        connect(watcher, &QFutureWatcher<SavedOutput>::finished, this,
+            [this, watcher, source, path = outcome.outputPath, generation = m_resultsGeneration] {
+                watcher->deleteLater();
+                if (generation != m_resultsGeneration)
+                    return; // another runbook since
+                m_resultReads.remove(source);
+                const SavedOutput saved = watcher->result();
+                // A run of this session may have answered meanwhile; a cut tail has no header or no whole JSON.
+                if (!saved.found || saved.truncated || m_results.contains(source) || m_json.contains(source))
+                    return;
+                if (path.endsWith(u".tsv"_s))
+                    m_results.insert(source, StepOutputView::tsvColumns(QString::fromUtf8(saved.tail)));
+                else if (saved.tail.trimmed().startsWith('{'))
+                    m_json.insert(source, saved.tail);
+                else
+                    return;
+                offerPrefills(source);
+            });
+        watcher->setFuture(QtConcurrent::run(readSavedOutput, outcome.outputPath));
+    }
+}
+
+void RunbookWizard::offerPrefills(const QString& sourceRef)
+{
+    const Item* item = currentItem();
+    if (!item || !item->isStep)
+        return;
+    for (const RunbookParameter& p : item->step.parameters) {
+        QComboBox* editor = m_editors.value(p.name);
+        if (!editor || p.prefill.stepRef != sourceRef || editor->count() > 0)
+            continue;
+        const QStringList offered = prefillValues(p);
+        editor->addItems(offered);
+        // Only a value nobody has typed yet is replaced.
+        if (!offered.isEmpty() && (editor->currentText().isEmpty() || editor->currentText() == p.defaultValue()))
+            editor->setEditText(offered.constFirst());
+    }
+    refreshPrepared();
 }
 
 EnvironmentProfile RunbookWizard::activeProfile() const

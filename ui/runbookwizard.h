@@ -7,6 +7,7 @@
 #include "services/stepexecutor.h"
 
 #include <QHash>
+#include <QSet>
 #include <QWidget>
 
 class QComboBox;
@@ -105,6 +106,10 @@ private:
     void onChecklistChanged(QListWidgetItem* item);
     void showSavedOutput(const QString& ref);
     QStringList prefillValues(const RunbookParameter& parameter) const;
+    // Prefills from runs of an earlier session: reads the saved output of the steps step's parameters are
+    // prefilled from, when only the timeline has them, off the GUI thread; then offers their values.
+    void loadSavedResults(const RunbookStep& step);
+    void offerPrefills(const QString& sourceRef);
 
     ConsoleServices m_services;
     StepExecutor* m_executor;
@@ -118,6 +123,9 @@ private:
     QHash<QString, bool> m_checked; // post-incident checklist: item text → ticked (saved as runbook.checklist)
     bool m_fillingChecklist = false;
     quint64 m_savedOutputRead = 0; // the latest read of a saved output file (older answers are dropped)
+    QHash<QString, QString> m_lastRunOfStep; // step ref → item ref of its last finished run in the timeline
+    QSet<QString> m_resultReads; // step refs whose saved output is being read for prefills
+    quint64 m_resultsGeneration = 0; // bumped when m_results is cleared: older reads are dropped
     QString m_runningRef;
     qint64 m_incidentId = 0;
     quint64 m_eventsRequest = 0;

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -268,18 +269,44 @@ void StepOutputView::showSqlResult(const PgResult& result)
         result.ok() && !header.isEmpty() ? static_cast<QWidget*>(m_table) : (result.ok() ? m_out.view : m_err.view));
 }
 
-void StepOutputView::showTsv(const QString& tsv)
+namespace {
+// The .tsv of a SQL step: the header line's cells and each row's.
+bool splitTsv(const QString& tsv, QStringList* header, QList<QStringList>* rows)
 {
     QStringList lines = tsv.split(u'\n', Qt::SkipEmptyParts);
-    m_out.view->setPlainText(DisplayText::fromBytes(tsv.toUtf8()));
     if (lines.isEmpty())
-        return;
-    const QStringList header = lines.takeFirst().split(u'\t');
-    QList<QStringList> rows;
+        return false;
+    *header = lines.takeFirst().split(u'\t');
     for (const QString& line : std::as_const(lines))
-        rows.append(line.split(u'\t'));
+        rows->append(line.split(u'\t'));
+    return true;
+}
+} // namespace
+
+void StepOutputView::showTsv(const QString& tsv)
+{
+    m_out.view->setPlainText(DisplayText::fromBytes(tsv.toUtf8()));
+    QStringList header;
+    QList<QStringList> rows;
+    if (!splitTsv(tsv, &header, &rows))
+        return;
     fillTable(header, rows);
     m_tabs->setCurrentWidget(m_table);
+}
+
+QMap<QString, QStringList> StepOutputView::tsvColumns(const QString& tsv)
+{
+    QStringList header;
+    QList<QStringList> rows;
+    QMap<QString, QStringList> columns;
+    if (!splitTsv(tsv, &header, &rows))
+        return columns;
+    for (qsizetype c = 0; c < header.size(); ++c) {
+        QStringList& values = columns[header.at(c)];
+        for (const QStringList& row : std::as_const(rows))
+            values.append(row.value(c));
+    }
+    return columns;
 }
 
 void StepOutputView::fillTable(const QStringList& header, const QList<QStringList>& rows)
@@ -325,10 +352,44 @@ QStringList StepOutputView::columnValues(const QString& key) const
     return values;
 }
 
+namespace {
+// The values of key in JSON that does not parse, most often cut short by the runbook's own `| head -n 5`: every
+// `"key": scalar`, and the scalars of every `"key": [ ...` up to its `]` or the end of the text.
+QStringList cutJsonValues(const QByteArray& json, const QString& key)
+{
+    static const QString scalar = uR"(("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null))"_s;
+    static const QRegularExpression element(u"\\G\\s*"_s + scalar + u"\\s*,?"_s);
+    const QString text = QString::fromUtf8(json);
+    const QRegularExpression member(u"\"%1\"\\s*:\\s*(\\[|%2)"_s.arg(QRegularExpression::escape(key), scalar));
+    QStringList values;
+    const auto add = [&values](const QString& literal) {
+        const QJsonArray one = QJsonDocument::fromJson(u"[%1]"_s.arg(literal).toUtf8()).array();
+        if (!one.isEmpty())
+            values.append(scalarText(one.at(0)));
+    };
+    for (QRegularExpressionMatchIterator it = member.globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        if (m.captured(1) != u"[") {
+            add(m.captured(1));
+            continue;
+        }
+        qsizetype at = m.capturedEnd();
+        for (QRegularExpressionMatch e = element.match(text, at); e.hasMatch(); e = element.match(text, at)) {
+            add(e.captured(1));
+            at = e.capturedEnd();
+        }
+    }
+    return values;
+}
+} // namespace
+
 QStringList StepOutputView::jsonValues(const QByteArray& json, const QString& key)
 {
     QStringList values;
-    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError)
+        return cutJsonValues(json, key);
     auto addFrom = [&](const QJsonValue& v) {
         if (v.isArray()) {
             for (const QJsonValue& e : v.toArray()) {

@@ -49,6 +49,9 @@ public:
     QStringList columnValues(const QString& key) const;
 
     static QStringList jsonValues(const QByteArray& json, const QString& key);
+    // A saved SQL result (the .tsv StepExecutor writes: a header line, then one line per row) as
+    // column → values, in row order.
+    static QMap<QString, QStringList> tsvColumns(const QString& tsv);
 
 private:
     struct Stream {

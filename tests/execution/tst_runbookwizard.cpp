@@ -16,6 +16,7 @@
 #include "ui/stepoutputview.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -472,6 +473,45 @@ void TestRunbookWizard::resumeShowsOutputs()
     QVERIFY(error->statusText().startsWith(u"ok"_s));
     QTRY_VERIFY(!error->output()->text(CommandStream::Stdout).trimmed().isEmpty());
     QCOMPARE(error->output()->text(CommandStream::Stdout).trimmed(), shown.trimmed());
+    // The rollback's task definition is offered from that earlier run's JSON (taskDefinitionArns), as in the
+    // session that ran it.
+    QVERIFY(error->selectItem(u"resolution/0/0"_s));
+    auto* taskDefinition = error->findChild<QComboBox*>(u"param_task_definition"_s);
+    QVERIFY(taskDefinition);
+    QTRY_VERIFY(taskDefinition->count() > 0);
+    QVERIFY2(taskDefinition->itemText(0).startsWith(u"arn:aws:ecs:"_s) && shown.contains(taskDefinition->itemText(0)),
+        qPrintable(taskDefinition->itemText(0)));
+    QCOMPARE(taskDefinition->currentText(), taskDefinition->itemText(0));
+
+    // An earlier session's run of "long-running queries" (diagnosis/2) that found two, recorded as the executor
+    // records a SQL step: its result file is where the kill step's pid comes from after a restart.
+    QTemporaryDir runs;
+    QFile tsv(runs.filePath(u"earlier.tsv"_s));
+    QVERIFY(tsv.open(QIODevice::WriteOnly));
+    tsv.write("pid\tduration\tstate\tquery\n4242\t00:07:12\tactive\tSELECT pg_sleep(900)\n"
+              "5151\t00:06:01\tactive\tSELECT pg_sleep(900)\n");
+    tsv.close();
+    CommandAudit audit;
+    audit.runId = AuditRecorder::newRunId();
+    audit.source = u"runbook:"_s + PoolRunbook + u"#diagnosis/2"_s;
+    audit.title = u"Check long-running queries"_s;
+    audit.kind = u"sql"_s;
+    audit.environment = u"sandbox"_s;
+    audit.command = u"SELECT pid, now() - pg_stat_activity.query_start AS duration, state, query FROM …"_s;
+    audit.risk = u"read-only"_s;
+    m_audit->recordStarted(m_incident, audit);
+    CommandOutcome outcome;
+    outcome.status = u"ok"_s;
+    outcome.rows = 2;
+    outcome.outputPath = tsv.fileName();
+    m_audit->recordFinished(m_incident, audit, outcome);
+    const auto stored = [this, run = audit.runId] {
+        const QList<TimelineEvent> events = loadEvents();
+        return std::any_of(events.cbegin(), events.cend(), [&run](const TimelineEvent& e) {
+            return e.kind == u"command.finished"_s && e.detail.value(u"run"_s).toString() == run;
+        });
+    };
+    QTRY_VERIFY(stored());
 
     auto pool = reopenedWizard(PoolRunbook);
     QVERIFY(pool);
@@ -479,6 +519,14 @@ void TestRunbookWizard::resumeShowsOutputs()
     QVERIFY(pool->selectItem(u"diagnosis/1"_s));
     QVERIFY(pool->statusText().startsWith(u"ok"_s));
     QTRY_VERIFY(column(pool->output()->table(), u"application_name"_s).contains(u"petforce-api"_s));
+    QTRY_COMPARE(pool->stepState(u"diagnosis/2"_s), u"ok"_s);
+    QVERIFY(pool->selectItem(u"resolution/0/0"_s));
+    auto* pid = pool->findChild<QComboBox*>(u"param_pid"_s);
+    QVERIFY(pid);
+    QTRY_COMPARE(pid->count(), 2);
+    QCOMPARE(pid->itemText(0), u"4242"_s);
+    QCOMPARE(pid->itemText(1), u"5151"_s);
+    QCOMPARE(pid->currentText(), u"4242"_s);
 }
 
 QTEST_MAIN(TestRunbookWizard)

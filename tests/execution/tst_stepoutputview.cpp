@@ -15,6 +15,7 @@ private Q_SLOTS:
     void streamsHundredMegabytes();
     void streamsApartAndSafe();
     void jsonAsTable();
+    void jsonValuesOfCutJson();
 };
 
 void TestStepOutputView::streamsHundredMegabytes()
@@ -59,6 +60,25 @@ void TestStepOutputView::jsonAsTable()
     QCOMPARE(view.columnValues(u"taskArns"_s).size(), 2);
     const QByteArray rows = R"({"tasks": [{"taskArn": "t1", "lastStatus": "RUNNING"}, {"taskArn": "t2"}]})";
     QCOMPARE(StepOutputView::jsonValues(rows, u"taskArn"_s), QStringList({ u"t1"_s, u"t2"_s }));
+}
+
+// The seed's `aws ecs list-task-definitions ... | head -n 5` cuts the JSON short: the values that are whole still
+// prefill the next step.
+void TestStepOutputView::jsonValuesOfCutJson()
+{
+    const QByteArray head5 = "{\n    \"taskDefinitionArns\": [\n"
+                             "        \"arn:aws:ecs:us-east-1:123456789012:task-definition/petforce-api:43\",\n"
+                             "        \"arn:aws:ecs:us-east-1:123456789012:task-definition/petforce-api:42\",\n"
+                             "        \"arn:aws:ecs:us-east-1:123456789012:task-definition/petforce-api:4";
+    QCOMPARE(StepOutputView::jsonValues(head5, u"taskDefinitionArns"_s),
+        QStringList({ u"arn:aws:ecs:us-east-1:123456789012:task-definition/petforce-api:43"_s,
+            u"arn:aws:ecs:us-east-1:123456789012:task-definition/petforce-api:42"_s }));
+    const QByteArray rows
+        = R"({"tasks": [{"taskArn": "t\"1", "desiredCount": 3}, {"taskArn": "t2", "desiredCount": 2}, {"taskA)";
+    QCOMPARE(StepOutputView::jsonValues(rows, u"taskArn"_s), QStringList({ u"t\"1"_s, u"t2"_s }));
+    QCOMPARE(StepOutputView::jsonValues(rows, u"desiredCount"_s), QStringList({ u"3"_s, u"2"_s }));
+    QCOMPARE(StepOutputView::jsonValues(rows, u"nope"_s), QStringList());
+    QCOMPARE(StepOutputView::jsonValues("not json at all", u"taskArn"_s), QStringList());
 }
 
 QTEST_MAIN(TestStepOutputView)
