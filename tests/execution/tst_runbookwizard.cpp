@@ -66,6 +66,8 @@ private:
     CommandOutcome runCurrent(int timeoutMs = 60000);
     ConfirmationDialog* visibleDialog() const;
     std::unique_ptr<RunbookWizard> reopenedWizard(const QString& title);
+    CommandAudit recordStart(
+        const QString& ref, const QString& command, const QString& risk, const QString& confirmation = {});
 
     QTemporaryDir m_dir;
     bool m_injected = false;
@@ -166,6 +168,23 @@ ConfirmationDialog* TestRunbookWizard::visibleDialog() const
             return d;
     }
     return nullptr;
+}
+
+// A SQL run of a Pool Exhausted step as the executor records its start (in this test's incident).
+CommandAudit TestRunbookWizard::recordStart(
+    const QString& ref, const QString& command, const QString& risk, const QString& confirmation)
+{
+    CommandAudit audit;
+    audit.runId = AuditRecorder::newRunId();
+    audit.source = u"runbook:"_s + PoolRunbook + u'#' + ref;
+    audit.title = ref;
+    audit.kind = u"sql"_s;
+    audit.environment = u"sandbox"_s;
+    audit.command = command;
+    audit.risk = risk;
+    audit.confirmation = confirmation;
+    m_audit->recordStarted(m_incident, audit);
+    return audit;
 }
 
 // A wizard of its own, as after restarting the console: everything it shows comes from the timeline.
@@ -314,16 +333,7 @@ void TestRunbookWizard::doubleClickRunsOnce()
 void TestRunbookWizard::outcomeUnknownAfterCrash()
 {
     // A start recorded by a console that then crashed: no finish.
-    CommandAudit audit;
-    audit.runId = AuditRecorder::newRunId();
-    audit.source = u"runbook:"_s + PoolRunbook + u"#resolution/0/0"_s;
-    audit.title = u"Kill specific query"_s;
-    audit.kind = u"sql"_s;
-    audit.environment = u"sandbox"_s;
-    audit.command = u"SELECT pg_terminate_backend($1);"_s;
-    audit.risk = u"destructive"_s;
-    audit.confirmation = u"typed petforce"_s;
-    m_audit->recordStarted(m_incident, audit);
+    recordStart(u"resolution/0/0"_s, u"SELECT pg_terminate_backend($1);"_s, u"destructive"_s, u"typed petforce"_s);
     QTRY_VERIFY(!unfinishedRuns(loadEvents()).isEmpty());
 
     m_wizard->showPicker();
@@ -491,15 +501,8 @@ void TestRunbookWizard::resumeShowsOutputs()
     tsv.write("pid\tduration\tstate\tquery\n4242\t00:07:12\tactive\tSELECT pg_sleep(900)\n"
               "5151\t00:06:01\tactive\tSELECT pg_sleep(900)\n");
     tsv.close();
-    CommandAudit audit;
-    audit.runId = AuditRecorder::newRunId();
-    audit.source = u"runbook:"_s + PoolRunbook + u"#diagnosis/2"_s;
-    audit.title = u"Check long-running queries"_s;
-    audit.kind = u"sql"_s;
-    audit.environment = u"sandbox"_s;
-    audit.command = u"SELECT pid, now() - pg_stat_activity.query_start AS duration, state, query FROM …"_s;
-    audit.risk = u"read-only"_s;
-    m_audit->recordStarted(m_incident, audit);
+    const CommandAudit audit = recordStart(u"diagnosis/2"_s,
+        u"SELECT pid, now() - pg_stat_activity.query_start AS duration, state, query FROM …"_s, u"read-only"_s);
     CommandOutcome outcome;
     outcome.status = u"ok"_s;
     outcome.rows = 2;

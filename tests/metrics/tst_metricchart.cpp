@@ -4,6 +4,7 @@
 // threshold is drawn where its value is. Without its Qt Charts module (ui/chartplot.h), a chart says why in its
 // place and does nothing else.
 #include "models/metricseries.h"
+#include "support/childtest.h"
 #include "ui/chartplot.h"
 #include "ui/metricchart.h"
 
@@ -176,18 +177,11 @@ private Q_SLOTS:
             QVERIFY(module.open(QIODevice::WriteOnly));
             QCOMPARE(module.write(content), content.size());
         }
-        QProcess child;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"PETFORCE_MODULE_DIR"_s, dir.path());
-        env.insert(u"PETFORCE_TEST_EXPECTED"_s, expected);
-        child.setProcessEnvironment(env);
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.start(QCoreApplication::applicationFilePath(),
-            { u"missingModuleIsExplained:"_s + QString::fromUtf8(QTest::currentDataTag()) });
-        QVERIFY(child.waitForFinished(60000));
-        const QByteArray output = child.readAll();
-        QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
-        QVERIFY2(output.contains("PASS   : TestMetricChart::missingModuleIsExplained("), output.constData());
+        QByteArray output;
+        QVERIFY2(ChildTest::passes("TestMetricChart", u"missingModuleIsExplained"_s,
+                     { { u"PETFORCE_MODULE_DIR"_s, dir.path() }, { u"PETFORCE_TEST_EXPECTED"_s, expected } }, &output,
+                     QString::fromUtf8(QTest::currentDataTag())),
+            output.constData());
     }
 
     void preloadLoadsOnAPoolThread()
@@ -208,16 +202,10 @@ private Q_SLOTS:
             QVERIFY(m_chart->drawnPointCount() > 100);
             return;
         }
-        QProcess child;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"PETFORCE_TEST_PRELOAD"_s, u"1"_s);
-        child.setProcessEnvironment(env);
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.start(QCoreApplication::applicationFilePath(), { u"preloadLoadsOnAPoolThread"_s });
-        QVERIFY(child.waitForFinished(60000));
-        const QByteArray output = child.readAll();
-        QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
-        QVERIFY2(output.contains("PASS   : TestMetricChart::preloadLoadsOnAPoolThread()"), output.constData());
+        QByteArray output;
+        QVERIFY2(ChildTest::passes("TestMetricChart", u"preloadLoadsOnAPoolThread"_s,
+                     { { u"PETFORCE_TEST_PRELOAD"_s, u"1"_s } }, &output),
+            output.constData());
     }
 };
 

@@ -2,6 +2,7 @@
 // PgSession against a real PostgreSQL 15 (the `pgtest` fixture: tests/support/pg-test-server).
 #include "services/libpq.h"
 #include "services/pgsession.h"
+#include "support/childtest.h"
 #include "support/pgtestsession.h"
 
 #include <QElapsedTimer>
@@ -562,16 +563,10 @@ void TestPgSession::missingLibpqIsExplained()
     QVERIFY(LibPq::load(u"libpq.so.5"_s, &error));
 
     // The whole path, in a process of its own (a process loads libpq once).
-    QProcess child;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"PETFORCE_LIBPQ"_s, u"/nonexistent/libpq.so.5"_s);
-    child.setProcessEnvironment(env);
-    child.setProcessChannelMode(QProcess::MergedChannels);
-    child.start(QCoreApplication::applicationFilePath(), { u"missingLibpqIsExplained"_s });
-    QVERIFY(child.waitForFinished(60000));
-    const QByteArray output = child.readAll();
-    QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
-    QVERIFY2(output.contains("PASS   : TestPgSession::missingLibpqIsExplained()"), output.constData());
+    QByteArray output;
+    QVERIFY2(ChildTest::passes("TestPgSession", u"missingLibpqIsExplained"_s,
+                 { { u"PETFORCE_LIBPQ"_s, u"/nonexistent/libpq.so.5"_s } }, &output),
+        output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestPgSession)
