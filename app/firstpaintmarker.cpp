@@ -7,7 +7,11 @@
 
 #include <cstdio>
 
-bool FirstPaintMarker::requested() { return qEnvironmentVariableIntValue("PETFORCE_BENCH_PAINT_MARKER") == 1; }
+namespace {
+int mode() { return qEnvironmentVariableIntValue("PETFORCE_BENCH_PAINT_MARKER"); }
+} // namespace
+
+bool FirstPaintMarker::requested() { return mode() == 1 || mode() == 2; }
 
 bool FirstPaintMarker::eventFilter(QObject* watched, QEvent* event)
 {
@@ -15,7 +19,8 @@ bool FirstPaintMarker::eventFilter(QObject* watched, QEvent* event)
         m_seen = true;
         std::fputs("PAINTED\n", stdout);
         std::fflush(stdout);
-        QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+        if (mode() == 1)
+            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
     }
     return QObject::eventFilter(watched, event);
 }

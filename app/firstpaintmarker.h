@@ -4,7 +4,8 @@
 #include <QObject>
 
 // For the startup benchmark: with PETFORCE_BENCH_PAINT_MARKER=1 in the environment, prints "PAINTED" on standard
-// output when the first widget paints, then quits. Installed on the application by main(); costs nothing otherwise.
+// output when the first widget paints, then quits; with 2 it only prints (for tests that go on with the running
+// console). Installed on the application by main(); costs nothing otherwise.
 class FirstPaintMarker : public QObject {
     Q_OBJECT
 public:

@@ -2,6 +2,7 @@
 #include "app/application.h"
 #include "app/commandline.h"
 #include "app/firstpaintmarker.h"
+#include "app/quitonsignal.h"
 #include "app/startupwarmup.h"
 #include "services/postmortemexport.h"
 
@@ -66,5 +67,10 @@ int main(int argc, char** argv)
     Application application(commandLine);
     if (!application.start())
         return 1;
+    const QuitOnSignal quitOnSignal([] {
+        QApplication::closeAllWindows(); // as their close buttons: the layout is saved
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // editors autosave as they go
+        QCoreApplication::quit();
+    });
     return QApplication::exec();
 }
