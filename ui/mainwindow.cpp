@@ -235,6 +235,11 @@ QDockWidget* MainWindow::addDock(
         dock->setWidget(widget);
     addDockWidget(area, dock);
     view->addAction(dock->toggleViewAction());
+    // Shown from the View menu: brought to the front of its tab group, not left behind another tab.
+    connect(dock->toggleViewAction(), &QAction::triggered, dock, [dock](bool shown) {
+        if (shown)
+            dock->raise();
+    });
     return dock;
 }
 

@@ -18,6 +18,7 @@
 #include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -237,6 +238,8 @@ void RunbookWizard::ensureWizardPage()
     connect(m_checklist, &QListWidget::itemChanged, this, &RunbookWizard::onChecklistChanged);
     m_run = new QPushButton(tr("Run"), stepPane);
     m_run->setObjectName(u"stepRun"_s);
+    m_run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return)); // the confirmations are the same as a click's
+    m_run->setToolTip(tr("Run this step (%1)").arg(m_run->shortcut().toString(QKeySequence::NativeText)));
     m_stop = new QPushButton(tr("Stop"), stepPane);
     m_stop->setObjectName(u"stepStop"_s);
     m_skip = new QPushButton(tr("Skip"), stepPane);

@@ -328,6 +328,17 @@ void TestRunbookWizard::doubleClickRunsOnce()
     QCOMPARE(started.size(), 1);
     QCOMPARE(finished.size(), 1);
     QTRY_COMPARE(int(loadEvents().size()), before + 2);
+
+    // Ctrl+Return runs the step like the button (once, however often it is pressed meanwhile).
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    QTest::keyClick(m_wizard->runButton(), Qt::Key_Return, Qt::ControlModifier);
+    QTest::keyClick(m_wizard->runButton(), Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(finished.wait(30000));
+    QTest::qWait(300);
+    QCOMPARE(started.size(), 2);
+    QCOMPARE(finished.size(), 2);
 }
 
 void TestRunbookWizard::outcomeUnknownAfterCrash()

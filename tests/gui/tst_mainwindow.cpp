@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void stateIsRememberedBetweenRuns();
     void corruptStoreIsNotOverwritten();
     void environmentSwitchAsksAndIsRecorded();
+    void viewMenuBringsTheDockToTheFront();
 
 private:
     void startWindow();
@@ -348,6 +350,24 @@ void TestMainWindow::environmentSwitchAsksAndIsRecorded()
     QCOMPARE(indicator->palette().color(QPalette::Window), QColor(0xb7, 0x1c, 0x1c));
     QTRY_VERIFY(timelineKinds(*m_window).contains(u"environment.switched"_s));
     QCOMPARE(QSettings().value(u"environment/active"_s).toString(), u"production"_s);
+}
+
+void TestMainWindow::viewMenuBringsTheDockToTheFront()
+{
+    // The working panes share one tab group; a pane shown from the View menu is the tab in front.
+    auto* dba = m_window->findChild<QDockWidget*>(u"dbaDock"_s);
+    auto* runbook = m_window->findChild<QDockWidget*>(u"runbookDock"_s);
+    QVERIFY(dba && runbook);
+    QVERIFY(dba->isHidden());
+    QTRY_VERIFY(!runbook->visibleRegion().isEmpty());
+    dba->toggleViewAction()->trigger();
+    QVERIFY(m_window->tabifiedDockWidgets(dba).contains(runbook));
+    QTRY_VERIFY(!dba->visibleRegion().isEmpty());
+    QVERIFY(runbook->visibleRegion().isEmpty());
+    runbook->toggleViewAction()->trigger(); // hidden
+    runbook->toggleViewAction()->trigger(); // and shown again: in front
+    QTRY_VERIFY(!runbook->visibleRegion().isEmpty());
+    QVERIFY(dba->visibleRegion().isEmpty());
 }
 
 QTEST_MAIN(TestMainWindow)
