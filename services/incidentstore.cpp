@@ -678,6 +678,12 @@ bool IncidentStore::open()
                 .arg(info.absolutePath(), file)));
     }
     d->connectionName = u"petforce-store-%1"_s.arg(g_connectionCounter.fetchAndAddOrdered(1));
+    if (!QSqlDatabase::isDriverAvailable(u"QSQLITE"_s)) {
+        return fail(makeError(StoreError::Code::Io,
+            tr("Cannot open the incident store %1: Qt's SQLite driver (QSQLITE) is not installed. Install the "
+               "libqt6sql6-sqlite package.")
+                .arg(file)));
+    }
 
     // The checks that need no SQLite come first: a newer file closed cleanly, then permissions. Only a store this
     // process could write is looked at through SQLite, whose read-only connection may create -wal/-shm files that

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # CPack builds a .deb that installs the program, its chart module (MODULE_DIR: loaded at run time, relative to the
-# program), its desktop file, metainfo and icon, and depends on what the program and the module link.
+# program), its desktop file, metainfo and icon, and depends on what the program and the module link and load (libpq,
+# the SQLite driver); it recommends the command-line tools the runbooks run.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 execute_process(COMMAND cpack -G DEB -B ${WORK} --config ${BINARY_DIR}/CPackConfig.cmake
@@ -33,3 +34,12 @@ endif()
 if(NOT depends MATCHES "libpq5")
   message(FATAL_ERROR "the package does not depend on libpq5, which the console loads at run time: '${depends}'")
 endif()
+if(NOT depends MATCHES "libqt6sql6-sqlite")
+  message(FATAL_ERROR "the package does not depend on libqt6sql6-sqlite, the store's Qt SQL driver: '${depends}'")
+endif()
+execute_process(COMMAND dpkg-deb -f ${debs} Recommends OUTPUT_VARIABLE recommends)
+foreach(package awscli postgresql-client redis-tools fonts-noto-color-emoji)
+  if(NOT recommends MATCHES "(^|, )${package}(,|$|\n| )")
+    message(FATAL_ERROR "the package does not recommend ${package}, which the runbooks or templates need: '${recommends}'")
+  endif()
+endforeach()

@@ -2,6 +2,7 @@
 #include "models/responseflow.h"
 #include "services/incidentstore.h"
 #include "storetestsupport.h"
+#include "support/childtest.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void pragmas();
     void currentOperator();
     void defaultPath();
+    void missingSqliteDriverIsExplained();
 
 private:
     QString storePath() const { return m_dir->filePath(u"incidents.sqlite"_s); }
@@ -913,6 +915,26 @@ void TestIncidentStore::defaultPath()
     const QString dataHome = qEnvironmentVariable("XDG_DATA_HOME");
     if (!dataHome.isEmpty()) // ctest gives every test its own data folder
         QVERIFY2(path.startsWith(dataHome), qPrintable(path));
+}
+
+void TestIncidentStore::missingSqliteDriverIsExplained()
+{
+    // In a process of its own whose Qt finds no plugins (a machine without libqt6sql6-sqlite): the store says
+    // what to install, and writes nothing.
+    if (qEnvironmentVariableIsSet("PETFORCE_TEST_NO_PLUGINS")) {
+        QCoreApplication::setLibraryPaths({ m_dir->path() });
+        IncidentStore store(storePath());
+        QVERIFY(!store.open());
+        QCOMPARE(store.lastError().code, StoreError::Code::Io);
+        QVERIFY2(store.lastError().message.contains(u"Install the libqt6sql6-sqlite package"_s),
+            qPrintable(store.lastError().message));
+        QVERIFY(!QFileInfo::exists(storePath()));
+        return;
+    }
+    QByteArray output;
+    QVERIFY2(ChildTest::passes("TestIncidentStore", u"missingSqliteDriverIsExplained"_s,
+                 { { u"PETFORCE_TEST_NO_PLUGINS"_s, u"1"_s } }, &output),
+        output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestIncidentStore)
