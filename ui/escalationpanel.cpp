@@ -161,10 +161,7 @@ EscalationPanel::EscalationPanel(EscalationService* service, QWidget* parent)
     EscalationMonitor* monitor = service->monitor();
     connect(monitor, &EscalationMonitor::clocksUpdated, this, &EscalationPanel::refresh);
     connect(monitor, &EscalationMonitor::escalationDue, this, &EscalationPanel::onEscalationDue);
-    connect(monitor, &EscalationMonitor::updateDue, this, [this](const Incident& incident, const EscalationClock&) {
-        if (m_incident && incident.id == m_incident->id)
-            m_update->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
-    });
+    connect(monitor, &EscalationMonitor::updateDue, this, &EscalationPanel::onUpdateDue);
     connect(service, &EscalationService::configurationChanged, this, &EscalationPanel::rebuild);
     connect(service->pagerDuty(), &PagerDutyClient::stateChanged, this, &EscalationPanel::rebuild);
     for (KeychainSecret* secret : { service->pagerDuty()->token(), service->slack()->webhook() }) {
@@ -316,6 +313,19 @@ void EscalationPanel::onEscalationDue(const Incident& incident, const Escalation
     }
     notifyDesktop(title, body);
     Q_EMIT alertRaised(body);
+}
+
+void EscalationPanel::onUpdateDue(const Incident& incident, const EscalationClock& clock)
+{
+    // Once per due time (EscalationMonitor): the line turns red, and the desktop says so even when the console is
+    // behind other windows — the cadence is the runbook's (P0 every 15 minutes).
+    if (m_incident && incident.id == m_incident->id)
+        m_update->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
+    const QString title = tr("Status update due (%1)").arg(severityCode(incident.severity));
+    const QString body
+        = tr("\u201C%1\u201D: %2. Post a status update (Status message…).").arg(incident.title, clock.updateText());
+    notifyDesktop(title, body);
+    Q_EMIT updateReminderRaised(body);
 }
 
 void EscalationPanel::notifyDesktop(const QString& title, const QString& body)

@@ -51,12 +51,14 @@ public:
     CommunicationsDialog* openCommunications(); // open(), not exec()
 
 Q_SIGNALS:
-    void alertRaised(const QString& text);
+    void alertRaised(const QString& text); // an escalation fell due (also notified on the desktop)
+    void updateReminderRaised(const QString& text); // a status update fell due (also notified on the desktop)
 
 private:
     void rebuild(); // matrix and contacts, after the configuration changed
     void refresh(); // clocks, every tick
     void onEscalationDue(const Incident& incident, const EscalationClock& clock);
+    void onUpdateDue(const Incident& incident, const EscalationClock& clock);
     void notifyDesktop(const QString& title, const QString& body);
     void askForSecret(KeychainSecret* secret, const QString& what, bool url);
     void showKeychainProblem(KeychainSecret* secret, SecretStore::Error error, const QString& message);

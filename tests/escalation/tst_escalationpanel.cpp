@@ -180,12 +180,14 @@ void TestEscalationPanel::p0ReachesItsEscalation()
     QCOMPARE(m_panel->responsibleText(), u"Responsible now: On-call engineer"_s);
 
     QSignalSpy alert(m_panel, &EscalationPanel::alertRaised);
+    QSignalSpy reminder(m_panel, &EscalationPanel::updateReminderRaised);
     m_clock->advance(14 * minute);
     m_service->monitor()->tick();
     QCOMPARE(m_panel->escalationText(), u"Escalate to Engineering lead (Engrid) + CTO (Larry) in 1m 00s"_s);
     QCOMPARE(m_panel->updateText(), u"Next status update in 1m 00s"_s);
     QVERIFY(m_panel->alertText().isEmpty());
     QCOMPARE(alert.count(), 0);
+    QCOMPARE(reminder.count(), 0);
 
     m_clock->advance(minute);
     m_service->monitor()->tick();
@@ -195,6 +197,9 @@ void TestEscalationPanel::p0ReachesItsEscalation()
         qPrintable(m_panel->alertText()));
     QVERIFY(!m_panel->lastNotificationChannel().isEmpty());
     QCOMPARE(m_panel->updateText(), u"Status update due now"_s);
+    QCOMPARE(reminder.count(), 1); // the status update's own notification, beside the escalation's
+    QVERIFY2(reminder.constFirst().at(0).toString().contains(u"Status update due now"_s),
+        qPrintable(reminder.constFirst().at(0).toString()));
     const QString due = QString::fromUtf16(EscalationEvent::Due);
     QTRY_COMPARE_WITH_TIMEOUT(timelineCount(due), 1, 10000);
     for (int i = 0; i < 3; ++i) {
@@ -203,6 +208,7 @@ void TestEscalationPanel::p0ReachesItsEscalation()
     }
     QTest::qWait(200);
     QCOMPARE(alert.count(), 1);
+    QCOMPARE(reminder.count(), 1); // once per due time, not every tick
     QCOMPARE(timelineCount(due), 1);
 
     // "Escalated to…": one action, recorded; the alert goes and both are responsible now.
