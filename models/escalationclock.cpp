@@ -98,3 +98,8 @@ QString EscalationClock::updateText() const
         return u"Status update overdue by %1"_s.arg(formatDuration(-updateCountdownMs));
     return u"Next status update in %1"_s.arg(formatDuration(updateCountdownMs));
 }
+
+QString EscalationHistory::progressText(int last) const
+{
+    return progress.mid(std::max<qsizetype>(0, progress.size() - last)).join(u"; "_s);
+}

@@ -28,8 +28,13 @@ struct EscalationHistory {
     QStringList escalatedTo; // roles named by "Escalated to…" events, in order
     QList<int> dueRecordedFor; // severities whose "escalation due" is already on the timeline
     std::optional<qint64> lastUpdateMs; // the newest status message sent
+    // Since the newest status message: the timeline summaries of notes, finished commands and status changes,
+    // oldest first (what the Update template's "Progress" is about).
+    QStringList progress;
 
     bool dueRecorded(Severity severity) const { return dueRecordedFor.contains(int(severity)); }
+    // The last few of progress, for the Progress field: "Checking dashboards; “Kill idle connections”: ok in 0.4 s".
+    QString progressText(int last = 4) const;
 };
 
 // Where an open incident stands against the escalation matrix and the update cadence at one instant. Computed

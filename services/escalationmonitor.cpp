@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/escalationmonitor.h"
 
+#include "models/commandaudit.h"
 #include "models/incidentclock.h"
 #include "services/storeclient.h"
 
@@ -105,6 +106,10 @@ void EscalationMonitor::apply(Tracked& tracked, const TimelineEvent& event)
             h.dueRecordedFor.append(int(*s));
     } else if (event.kind == EscalationEvent::MessageSent) {
         h.lastUpdateMs = std::max(h.lastUpdateMs.value_or(0), event.timeMs);
+        h.progress.clear(); // told: the next message's progress starts here
+    } else if (event.kind == EventKind::Note || event.kind == AuditKind::Finished
+        || event.kind == EventKind::Acknowledged || event.kind == EventKind::StatusChanged) {
+        h.progress.append(event.summary);
     }
 }
 

@@ -47,9 +47,6 @@ CommunicationsDialog::CommunicationsDialog(EscalationService* service, const Inc
         m_fields.insert(int(field), edit);
         connect(edit, &QLineEdit::textChanged, this, &CommunicationsDialog::refill);
     }
-    const QList<OnCallEntry> onCalls = service->pagerDuty()->onCalls();
-    if (!onCalls.isEmpty())
-        m_fields.value(int(F::OnCallField))->setText(onCalls.constFirst().user);
 
     m_text = new QPlainTextEdit(this);
     m_text->setObjectName(u"messageText"_s);
@@ -108,6 +105,12 @@ CommunicationsDialog::CommunicationsDialog(EscalationService* service, const Inc
         m_edited = false;
         refill();
     });
+    // Prefilled once the dialog is whole (each field refills the message): who is on call, and what the timeline
+    // says was done since the last status message (notes, commands run, status changes).
+    const QList<OnCallEntry> onCalls = service->pagerDuty()->onCalls();
+    if (!onCalls.isEmpty())
+        m_fields.value(int(F::OnCallField))->setText(onCalls.constFirst().user);
+    m_fields.value(int(F::ProgressField))->setText(service->monitor()->history(incident.id).progressText());
     selectTemplate(incident.isOpen() ? u"Update"_s : u"Resolved"_s);
     refill();
 }

@@ -8,6 +8,7 @@
 #include "models/timelinemodel.h"
 #include "services/escalationmonitor.h"
 #include "services/escalationservice.h"
+#include "services/pagerdutyclient.h"
 #include "services/runbookparser.h"
 #include "services/secretstore.h"
 #include "services/slackposter.h"
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void contactsAreMadeAndRecorded();
     void updateMessageFromTemplate();
     void failedSlackPostKeepsTheMessage();
+    void statusMessageNamesWhoIsOnCall();
 
 private:
     qint64 openIncident(Severity severity);
@@ -263,7 +265,10 @@ void TestEscalationPanel::contactsAreMadeAndRecorded()
 
 void TestEscalationPanel::updateMessageFromTemplate()
 {
-    QVERIFY(openIncident(Severity::P0));
+    const qint64 id = openIncident(Severity::P0);
+    QVERIFY(id);
+    m_store->addNote(id, u"Error rate back under 1%"_s);
+    QTRY_COMPARE(m_service->monitor()->history(id).progressText(), u"Error rate back under 1%"_s);
     m_clock->advance(20 * minute);
     QPushButton* message = m_window->findChild<QPushButton*>(u"messageButton"_s);
     QVERIFY(message->isEnabled());
@@ -272,6 +277,9 @@ void TestEscalationPanel::updateMessageFromTemplate()
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     QCOMPARE(dialog->currentTemplate(), u"Update"_s);
+    // Progress comes from the timeline since the last message: the note.
+    QVERIFY2(
+        dialog->messageText().contains(u"\nProgress: Error rate back under 1%\n"_s), qPrintable(dialog->messageText()));
     dialog->setField(MessageValues::ProgressField, u"Rolled back to v1.1.0"_s);
     dialog->setField(MessageValues::NextField, u"Watch the error rate"_s);
     dialog->setField(MessageValues::EtaField, u"15 minutes"_s);
@@ -291,6 +299,14 @@ void TestEscalationPanel::updateMessageFromTemplate()
     QTRY_VERIFY_WITH_TIMEOUT(
         timelineSummaries().contains(u"Status message \u201CUpdate\u201D copied for sending"_s), 10000);
     dialog->close();
+    // Sent: the next message's progress starts empty, then gathers what comes after.
+    QTRY_VERIFY(m_service->monitor()->history(id).progress.isEmpty());
+    m_store->addNote(id, u"Watching the error rate"_s);
+    QTRY_COMPARE(m_service->monitor()->history(id).progressText(), u"Watching the error rate"_s);
+    CommunicationsDialog* next = m_panel->openCommunications();
+    QVERIFY(next);
+    QVERIFY2(next->messageText().contains(u"\nProgress: Watching the error rate\n"_s), qPrintable(next->messageText()));
+    next->close();
 }
 
 void TestEscalationPanel::failedSlackPostKeepsTheMessage()
@@ -313,6 +329,30 @@ void TestEscalationPanel::failedSlackPostKeepsTheMessage()
     QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Posted to Slack"_s), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(
         timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
+    dialog->close();
+}
+
+void TestEscalationPanel::statusMessageNamesWhoIsOnCall()
+{
+    // PagerDuty's on-call (a local server) fills the message's On-call line.
+    FakeHttpServer server;
+    server.enqueue({ 200,
+        R"({"oncalls":[{"escalation_level":1,"user":{"id":"P1","summary":"Alice Primary"},"schedule":{}}],"more":false})" });
+    QSignalSpy written(m_secrets.get(), &SecretStore::secretWritten);
+    m_secrets->writeSecret(QString::fromUtf16(PagerDutyClient::tokenKey), u"pd-token-123"_s);
+    QVERIFY(written.wait(5000));
+    PagerDutyClient* pagerDuty = m_service->pagerDuty();
+    pagerDuty->setBaseUrl(server.url());
+    pagerDuty->setEscalationPolicyId(u"PABC123"_s);
+    QSignalSpy changed(pagerDuty, &PagerDutyClient::onCallsChanged);
+    pagerDuty->refresh();
+    QVERIFY(changed.wait(5000));
+    QCOMPARE(pagerDuty->onCalls().size(), 1);
+    QVERIFY(openIncident(Severity::P1));
+    CommunicationsDialog* dialog = m_panel->openCommunications();
+    QVERIFY(dialog);
+    dialog->selectTemplate(u"Incident Started"_s);
+    QVERIFY2(dialog->messageText().contains(u"\nOn-call: Alice Primary"_s), qPrintable(dialog->messageText()));
     dialog->close();
 }
 
