@@ -728,10 +728,10 @@ void RunbookWizard::offerPrefills(const QString& sourceRef)
         if (!editor || p.prefill.stepRef != sourceRef || editor->count() > 0)
             continue;
         const QStringList offered = prefillValues(p);
+        const QString typed = editor->currentText(); // addItems() makes the first item current: keep what was typed
         editor->addItems(offered);
-        // Only a value nobody has typed yet is replaced.
-        if (!offered.isEmpty() && (editor->currentText().isEmpty() || editor->currentText() == p.defaultValue()))
-            editor->setEditText(offered.constFirst());
+        const bool untouched = typed.isEmpty() || typed == p.defaultValue();
+        editor->setEditText(untouched && !offered.isEmpty() ? offered.constFirst() : typed);
     }
     refreshPrepared();
 }
