@@ -30,6 +30,8 @@
 using namespace Qt::StringLiterals;
 
 namespace {
+const QString kDueStyle = u"color: #b71c1c; font-weight: bold;"_s; // a line whose time has come
+
 QTableWidget* makeTable(const QStringList& header, const QString& name, QWidget* parent)
 {
     auto* table = new QTableWidget(0, int(header.size()), parent);
@@ -284,11 +286,9 @@ void EscalationPanel::refresh()
     if (!to.isEmpty())
         escalation.replace(clock.escalateTo.join(u" + "_s), to.join(u" + "_s));
     m_escalation->setText(escalation);
-    m_escalation->setStyleSheet(
-        clock.escalationDue && !clock.escalated ? u"color: #b71c1c; font-weight: bold;"_s : QString());
+    m_escalation->setStyleSheet(clock.escalationDue && !clock.escalated ? kDueStyle : QString());
     m_update->setText(clock.updateText());
-    if (!clock.updateOverdue)
-        m_update->setStyleSheet({});
+    m_update->setStyleSheet(clock.updateOverdue ? kDueStyle : QString());
     if (clock.escalated) {
         m_alert->hide();
     } else if (clock.escalationDue) {
@@ -317,10 +317,8 @@ void EscalationPanel::onEscalationDue(const Incident& incident, const Escalation
 
 void EscalationPanel::onUpdateDue(const Incident& incident, const EscalationClock& clock)
 {
-    // Once per due time (EscalationMonitor): the line turns red, and the desktop says so even when the console is
-    // behind other windows — the cadence is the runbook's (P0 every 15 minutes).
-    if (m_incident && incident.id == m_incident->id)
-        m_update->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
+    // Once per due time (EscalationMonitor), for every open incident: the desktop says so even when the console is
+    // behind other windows (refresh() turns the shown incident's line red) — the runbook's cadence, P0 every 15 min.
     const QString title = tr("Status update due (%1)").arg(severityCode(incident.severity));
     const QString body
         = tr("\u201C%1\u201D: %2. Post a status update (Status message…).").arg(incident.title, clock.updateText());

@@ -23,6 +23,7 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QDockWidget>
+#include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QSettings>
@@ -212,6 +213,29 @@ void TestEscalationPanel::p0ReachesItsEscalation()
     QCOMPARE(alert.count(), 1);
     QCOMPARE(reminder.count(), 1); // once per due time, not every tick
     QCOMPARE(timelineCount(due), 1);
+
+    // The red line follows the clock, not the reminder: shown again after another incident, it is still red.
+    auto* updateLine = m_panel->findChild<QLabel*>(u"updateCountdown"_s);
+    QVERIFY(updateLine && updateLine->styleSheet().contains(u"#b71c1c"_s));
+    QSignalSpy created(m_store.get(), &StoreClient::incidentChanged);
+    m_store->createIncident({ u"Analytics slow"_s, Severity::P2, u"sandbox"_s, u"tester"_s, u"Reports late"_s });
+    qint64 other = 0;
+    QTRY_VERIFY([&] {
+        for (const QList<QVariant>& args : std::as_const(created)) {
+            if (args.at(0).value<Incident>().title == u"Analytics slow")
+                other = args.at(0).value<Incident>().id;
+        }
+        return other > 0;
+    }());
+    m_window->setActiveIncident(other);
+    QTRY_VERIFY(m_panel->incident() && m_panel->incident()->id == other);
+    m_service->monitor()->tick();
+    QVERIFY(!updateLine->styleSheet().contains(u"#b71c1c"_s));
+    m_window->setActiveIncident(id);
+    QTRY_VERIFY(m_panel->incident() && m_panel->incident()->id == id);
+    m_service->monitor()->tick();
+    QVERIFY2(updateLine->styleSheet().contains(u"#b71c1c"_s), qPrintable(updateLine->text()));
+    QCOMPARE(reminder.count(), 1);
 
     // "Escalated to…": one action, recorded; the alert goes and both are responsible now.
     auto* escalate = m_window->findChild<QToolButton*>(u"escalateButton"_s);
