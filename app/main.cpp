@@ -36,19 +36,17 @@ int main(int argc, char** argv)
     case CommandLine::Mode::Error:
         QTextStream(stderr) << commandLine.message << Qt::endl;
         return 2;
-    case CommandLine::Mode::CheckRunbook: {
-        QCoreApplication app(argc, argv);
-        return Application::runCommandLine(commandLine);
-    }
-    case CommandLine::Mode::ExportPostmortem: {
-        if (PostmortemExport::formatFor(commandLine.outputFile) == PostmortemExport::Format::Markdown) {
-            QCoreApplication app(argc, argv);
+    case CommandLine::Mode::ExportPostmortem:
+        if (PostmortemExport::formatFor(commandLine.outputFile) != PostmortemExport::Format::Markdown) {
+            // HTML and PDF lay the document out with fonts, which need a QGuiApplication; offscreen, so that the
+            // export still works without a display (over ssh, in a cron job).
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+            QGuiApplication app(argc, argv);
             return Application::runCommandLine(commandLine);
         }
-        // HTML and PDF lay the document out with fonts, which need a QGuiApplication; offscreen, so that the
-        // export still works without a display (over ssh, in a cron job).
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-        QGuiApplication app(argc, argv);
+        [[fallthrough]];
+    case CommandLine::Mode::CheckRunbook: {
+        QCoreApplication app(argc, argv);
         return Application::runCommandLine(commandLine);
     }
     case CommandLine::Mode::Gui:
