@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Startup benchmark: time from spawning the program to its first paint, for the console and for a bare
 QMainWindow built in the same tree, alternating, in the same run. Prints
-BENCH startup console_ms=... bare_ms=... ratio=... skeleton_ms=... skeleton_ratio=...
-(medians; ratio = console / bare, target <= 1.5). skeleton: the bare program with a menu bar, three docks, a label
-and an empty table (bare_mainwindow --skeleton), the floor of any window with text, menus and docks."""
+BENCH startup console_ms=... bare_ms=... skeleton_ms=... over_skeleton=...
+(medians; over_skeleton = console / skeleton, target <= 1.3). skeleton: the bare program with a menu bar, three
+docks, a label and an empty table (bare_mainwindow --skeleton), the floor of any window with text, menus and docks;
+bare: a QMainWindow that paints no text (printed for reference)."""
 import os
 import shutil
 import statistics
@@ -63,8 +64,8 @@ try:
     cm, bm, sm = statistics.median(c), statistics.median(b), statistics.median(s)
     print("# platform=%s runs=%d console_min=%.1f bare_min=%.1f skeleton_min=%.1f" % (platform, runs, min(c), min(b),
                                                                                     min(s)))
-    print("BENCH startup console_ms=%.1f bare_ms=%.1f ratio=%.2f skeleton_ms=%.1f skeleton_ratio=%.2f"
-          % (cm, bm, cm / bm, sm, sm / bm))
+    print("# console/bare=%.2f skeleton/bare=%.2f" % (cm / bm, sm / bm))
+    print("BENCH startup console_ms=%.1f bare_ms=%.1f skeleton_ms=%.1f over_skeleton=%.2f" % (cm, bm, sm, cm / sm))
 finally:
     if xvfb:
         xvfb.terminate()
