@@ -808,7 +808,11 @@ def fault_path(sb, name):
 
 def aws_client(st, service):
     import awsseed
-    return awsseed.client(st["aws"]["endpoint"], service)
+    try:
+        return awsseed.client(st["aws"]["endpoint"], service)
+    except ImportError as e:   # a sandbox started with moto, reached now by a Python without boto3
+        raise SandboxError("%s; run with the Python that started this sandbox: SANDBOX_PYTHON=%s" % (
+            e, st.get("python")))
 
 
 def member_query_stats(conn):
