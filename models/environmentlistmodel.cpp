@@ -67,6 +67,8 @@ QVariant EnvironmentListModel::data(const QModelIndex& index, int role) const
         parts << u"Region: "_s + p.value(F::Region);
         if (!p.value(F::EndpointUrl).isEmpty())
             parts << u"Endpoint: "_s + p.value(F::EndpointUrl);
+        if (!p.awsOff().isEmpty())
+            parts << u"AWS: off, "_s + p.awsOff();
         parts << u"Cluster: "_s + p.value(F::Cluster);
         return parts.join(u'\n');
     }

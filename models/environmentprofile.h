@@ -58,6 +58,10 @@ public:
     void setPasswordSecret(const QString& key) { m_passwordSecret = key; }
     QString passwordEnv() const { return m_passwordEnv; }
     void setPasswordEnv(const QString& var) { m_passwordEnv = var; }
+    // Why this environment's AWS cannot be used (the sandbox runs without its AWS part); empty when it can. Every
+    // aws call of a step is then refused with this text.
+    QString awsOff() const { return m_awsOff; }
+    void setAwsOff(const QString& reason) { m_awsOff = reason; }
 
     // The variables every command run against this profile sees (PETFORCE_ENVIRONMENT, AWS_PROFILE, AWS_REGION,
     // AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, PETFORCE_*, DATABASE_URL, PETFORCE_REDIS_TLS). Empty values are left
@@ -88,6 +92,7 @@ private:
     QString m_databaseUrlEnv;
     QString m_passwordSecret;
     QString m_passwordEnv;
+    QString m_awsOff;
 };
 
 Q_DECLARE_METATYPE(EnvironmentProfile)

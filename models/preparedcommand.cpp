@@ -112,6 +112,8 @@ PreparedCommand PreparedCommand::prepare(const RunbookStep& step, const Environm
             QString script;
             QString display;
             if (span.key == u"aws") {
+                if (runnable && !profile.awsOff().isEmpty() && !out.errors.contains(profile.awsOff()))
+                    out.errors.append(profile.awsOff());
                 const QString endpoint = profile.value(EnvironmentProfile::Field::EndpointUrl);
                 if (!endpoint.isEmpty()) {
                     script += u" --endpoint-url \"${AWS_ENDPOINT_URL}\""_s;

@@ -55,7 +55,13 @@ public:
             expanded += QStringView(raw).mid(last, m.capturedStart() - last);
             const QString name = m.captured(1);
             const QString env = qEnvironmentVariable(name.toLocal8Bit().constData());
-            if (env.isEmpty()) {
+            const QString awsOff = qEnvironmentVariable("PETFORCE_SANDBOX_AWS_OFF");
+            if (env.isEmpty() && name.startsWith(u"AWS_"_s) && !awsOff.isEmpty()) {
+                // The sandbox runs without its AWS part: the profile stays for PostgreSQL and Redis, and its
+                // aws calls are refused with the sandbox's reason (never sent to the real AWS).
+                m_awsOff = u"the sandbox's AWS part is off (${%1} is not set): %2"_s.arg(name, awsOff);
+                warning(node, m_awsOff);
+            } else if (env.isEmpty()) {
                 error(node,
                     u"${%1} is not set in the console's environment (for the sandbox: scripts/sandbox up, "
                     "then start the console with scripts/run)"_s.arg(name));
@@ -76,6 +82,7 @@ public:
     std::optional<EnvironmentProfile> profile(const QString& name, const YAML::Node& node)
     {
         EnvironmentProfile p(name);
+        m_awsOff.clear();
         if (!node.IsMap()) {
             error(node, u"environment %1 must be a map of settings"_s.arg(name));
             return std::nullopt;
@@ -159,12 +166,14 @@ public:
         }
         if (refused)
             return std::nullopt;
+        p.setAwsOff(m_awsOff);
         return p;
     }
 
 private:
     QString m_source;
     QList<RunbookDiagnostic>& m_diagnostics;
+    QString m_awsOff; // of the profile being read
 };
 
 } // namespace

@@ -81,11 +81,14 @@ void MetricsService::configure(
             state.series = old->series;
             state.lastSampleMs = old->lastSampleMs;
         }
+        const bool awsOff = def.source == MetricDefinition::Source::CloudWatch && !profile.awsOff().isEmpty();
         if (def.source == MetricDefinition::Source::None)
             state.error = tr("no source configured");
+        else if (awsOff)
+            state.error = profile.awsOff();
         m_metrics.insert(def.name, state);
         m_order.append(def.name);
-        if (def.source != MetricDefinition::Source::None)
+        if (def.source != MetricDefinition::Source::None && !awsOff)
             bySource[int(def.source)].append(def);
     }
 

@@ -5,7 +5,9 @@ lines in /ecs/petforce-production.  Started by `scripts/sandbox up`, stopped by 
 Budget: one tick per second does one or two real database statements and a few Redis commands; every
 10 s (or at once on SIGUSR1, sent by inject/heal) one PutMetricData and one PutLogEvents per stream.
 The API's request count and latency percentiles are modelled from the real statements' timings and
-the injected faults (faults/*.json); the database sees a sample of the modelled traffic.
+the injected faults (faults/*.json); the database sees a sample of the modelled traffic. When the
+sandbox's AWS part is off the metrics and lines go only to the heartbeat (run/loadgen.json), and
+neither awsseed nor boto3 is imported.
 """
 
 import ipaddress
@@ -19,10 +21,11 @@ import time
 import traceback
 import uuid
 
-import awsseed
 import pgwire
 import resp
-from sandbox import (HOT_IPS, MEMBER_QUERY, read_json, rate_limit_line, write_json)
+from sandbox import (HOT_IPS, MEMBER_QUERY, aws_off, read_json, rate_limit_line, write_json)
+
+awsseed = None   # imported only when the sandbox has its AWS part
 
 TICK_S = 1.0
 PUBLISH_S = 10.0
@@ -43,13 +46,17 @@ class LoadGen:
         self.sb = sb
         self.st = sb.state()
         self.hb_path = os.path.join(sb.run, "loadgen.json")
-        ep = self.st["aws"]["endpoint"]
-        self.cw = awsseed.client(ep, "cloudwatch")
-        self.logs = awsseed.client(ep, "logs")
-        self.ecs = awsseed.client(ep, "ecs")
-        self.waf = awsseed.client(ep, "wafv2")
-        self.ssm = awsseed.client(ep, "ssm")
-        self.streams = self.st["aws"]["log_streams"]
+        self.aws = not aws_off(self.st)
+        if self.aws:
+            global awsseed
+            import awsseed
+            ep = self.st["aws"]["endpoint"]
+            self.cw = awsseed.client(ep, "cloudwatch")
+            self.logs = awsseed.client(ep, "logs")
+            self.ecs = awsseed.client(ep, "ecs")
+            self.waf = awsseed.client(ep, "wafv2")
+            self.ssm = awsseed.client(ep, "ssm")
+            self.streams = self.st["aws"]["log_streams"]
         self.pool = []
         self.redis = None
         self.households_max = 50000
@@ -234,7 +241,8 @@ class LoadGen:
             self.generation_seen = generation
         now = time.time()
         interval = max(1.0, min(60.0, now - self.last_publish))
-        self.poll_aws(faults)
+        if self.aws:
+            self.poll_aws(faults)
         churn_error = self.churn()
         if churn_error:
             self.db_errors.append(churn_error)
@@ -306,12 +314,25 @@ class LoadGen:
             self.line("WARN heap usage %.2f GB of 2.00 GB (%.0f%%); gc pause %dms" % (
                 2.0 * self.memory / 100, self.memory, random.randint(180, 900)))
 
-        dims_ecs = [{"Name": "ServiceName", "Value": "petforce-api"}]
-        dims_api = [{"Name": "Service", "Value": "petforce-api"}]
-        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
         metrics = {"CPUUtilization": round(self.cpu, 2), "MemoryUtilization": round(self.memory, 2),
                    "RequestCount": requests, "ErrorRate": round(err, 2), "SuccessRate": round(100 - err, 2),
                    "LatencyP50": round(p50, 1), "LatencyP99": round(p99, 1)}
+        if self.aws:
+            self.put_aws(metrics, now)
+        self.publishes += 1
+        self.last_publish = now
+        write_json(self.hb_path, {
+            "pid": os.getpid(), "generation": generation, "published_at": now, "publishes": self.publishes,
+            "faults": sorted(faults), "metrics": metrics, "task_definition": self.task_definition,
+            "member_query_ms_max": round(member, 1), "db_errors": len(self.db_errors),
+            "log_lines": len(self.lines), "aws": self.aws})
+        self.reset_interval()
+
+    def put_aws(self, metrics, now):
+        """The interval's metrics to CloudWatch, its lines to /ecs/petforce-production."""
+        dims_ecs = [{"Name": "ServiceName", "Value": "petforce-api"}]
+        dims_api = [{"Name": "Service", "Value": "petforce-api"}]
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
         units = {"CPUUtilization": "Percent", "MemoryUtilization": "Percent", "RequestCount": "Count",
                  "ErrorRate": "Percent", "SuccessRate": "Percent", "LatencyP50": "Milliseconds",
                  "LatencyP99": "Milliseconds"}
@@ -327,14 +348,6 @@ class LoadGen:
         for stream, events in by_stream.items():
             events.sort(key=lambda e: e["timestamp"])
             self.logs.put_log_events(logGroupName=awsseed.LOG_GROUP, logStreamName=stream, logEvents=events)
-        self.publishes += 1
-        self.last_publish = now
-        write_json(self.hb_path, {
-            "pid": os.getpid(), "generation": generation, "published_at": now, "publishes": self.publishes,
-            "faults": sorted(faults), "metrics": metrics, "task_definition": self.task_definition,
-            "member_query_ms_max": round(member, 1), "db_errors": len(self.db_errors),
-            "log_lines": len(self.lines)})
-        self.reset_interval()
 
 
 def read_faults(sb):

@@ -18,6 +18,7 @@ Layout of the sandbox folder (--dir):
 import argparse
 import errno
 import fcntl
+import importlib.util
 import json
 import os
 import random
@@ -48,6 +49,8 @@ INSTANCE_VAR = "PETFORCE_SANDBOX_INSTANCE"
 IDLE_THRESHOLD_S = 10          # exported as PETFORCE_IDLE_THRESHOLD; see README
 DATA_SIZES = {"users": 150000, "households": 50000, "members": 220000, "join_requests": 30000}
 HOT_IPS = ("203.0.113.7", "198.51.100.23", "192.0.2.50")
+MOTO_NOT_INSTALLED = ("moto_server is not installed (it is not in Debian 12; install it with its Python, "
+                      "e.g. from PyPI as moto[server])")
 MEMBER_QUERY_LIKE = "%FROM household_members hm JOIN users u%"
 MEMBER_QUERY = ("SELECT hm.user_id, u.display_name, hm.role, hm.joined_at "
                 "FROM household_members hm JOIN users u ON u.id = hm.user_id "
@@ -70,6 +73,24 @@ def default_dir():
         return os.environ["PETFORCE_SANDBOX_DIR"]
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return os.path.join(base, "petforce-console", "sandbox")
+
+
+def aws_choice():
+    """(moto_server script, "") or (None, why the AWS part is off). scripts/sandbox decides and passes it on."""
+    if "SANDBOX_AWS_OFF" in os.environ:
+        off = os.environ["SANDBOX_AWS_OFF"]
+        return (None, off) if off else (os.environ.get("SANDBOX_MOTO_SERVER") or None, "")
+    moto = shutil.which("moto_server")
+    if not moto:
+        return None, MOTO_NOT_INSTALLED
+    if not (importlib.util.find_spec("boto3") and importlib.util.find_spec("moto")):
+        return None, "%s has no boto3 and moto for %s (run through scripts/sandbox)" % (sys.executable, moto)
+    return moto, ""
+
+
+def aws_off(st):
+    """Why this sandbox runs without its AWS part; "" when it has one."""
+    return ((st or {}).get("aws") or {}).get("off", "")
 
 
 def is_root():
@@ -302,6 +323,8 @@ class Sandbox:
             "loadgen": lambda: time.time() - (read_json(os.path.join(self.run, "loadgen.json"), {})
                                               .get("published_at", 0)) < 60,
         }
+        if aws_off(st):
+            del checks["moto"]
         for name, check in checks.items():
             rec = self.record(name)
             alive = is_alive(rec)
@@ -407,8 +430,8 @@ def cmd_up(sb, args):
     st["up_seconds"] = round(took, 1)
     sb.save_state(st)
     try:
-        print("sandbox up in %.1fs: %s" % (took, sb.dir))
-        print_status(sb, st, sb.component_status(st))
+        print("sandbox up in %.1fs: %s%s" % (took, sb.dir, " (AWS part off)" if aws_off(st) else ""))
+        print_status(sb, st, sb.component_status(st), reason=False)
         print("use: eval \"$(scripts/sandbox env --dir %s)\"" % shlex.quote(sb.dir), flush=True)
     except OSError:
         pass
@@ -441,9 +464,9 @@ def start_all(sb, args):
     shutil.rmtree(redis_dir, ignore_errors=True)
     os.makedirs(redis_dir)
 
-    moto_script = os.environ.get("SANDBOX_MOTO_SERVER") or shutil.which("moto_server")
-    if not moto_script:
-        raise SandboxError("moto_server not found (it ships with the aws CLI's Python)")
+    moto_script, off = aws_choice()
+    if off:
+        say("AWS part off: %s; PostgreSQL, Redis and the load run without it" % off)
     redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
     for tool in (redis_server, os.path.join(PGBIN, "initdb"), os.path.join(PGBIN, "pg_ctl")):
         if not os.access(tool, os.X_OK):
@@ -455,7 +478,7 @@ def start_all(sb, args):
         except KeyError:
             raise SandboxError("running as root needs the unprivileged user %r for PostgreSQL" % PG_OS_USER)
 
-    pg_port, redis_port, aws_port = free_ports(3)
+    pg_port, redis_port, aws_port = (free_ports(2) + [None]) if off else free_ports(3)
     # PostgreSQL root: inside the folder when the postgres user can reach it, else a private /tmp folder.
     pg_root = os.path.join(sb.dir, "pg")
     shutil.rmtree(pg_root, ignore_errors=True)
@@ -479,14 +502,16 @@ def start_all(sb, args):
                "dba_user": "petforce_dba", "dba_password": secrets.token_urlsafe(18),
                "max_connections": MAX_CONNECTIONS},
         "redis": {"port": redis_port},
-        "aws": {"port": aws_port, "endpoint": "http://127.0.0.1:%d" % aws_port, "region": "us-east-1",
-                "access_key": "testing", "secret_key": "testing"},
+        "aws": {"off": off} if off else {
+            "port": aws_port, "endpoint": "http://127.0.0.1:%d" % aws_port, "region": "us-east-1",
+            "access_key": "testing", "secret_key": "testing"},
     }
     sb.save_state(st)
-    say("ports: postgres %d, redis %d, aws %d" % (pg_port, redis_port, aws_port))
+    say("ports: postgres %d, redis %d, aws %s" % (pg_port, redis_port, "off" if off else aws_port))
 
     # Start moto and Redis first: they boot while PostgreSQL is initialised.
-    sb.spawn("moto", [sys.executable, moto_script, "-H", "127.0.0.1", "-p", str(aws_port)])
+    if not off:
+        sb.spawn("moto", [sys.executable, moto_script, "-H", "127.0.0.1", "-p", str(aws_port)])
     sb.spawn("redis", [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
                        "--appendonly", "no", "--dir", redis_dir, "--daemonize", "no", "--protected-mode", "yes",
                        "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru", "--logfile", ""])
@@ -507,20 +532,23 @@ def start_all(sb, args):
             seed_error.append(e)
 
     seeder = threading.Thread(target=seed_aws, daemon=True)
-    seeder.start()
+    if not off:
+        seeder.start()
     create_database(sb, st)
     say("schema and data ready (%.1fs)" % (time.monotonic() - t0))
     fail_point("schema")
     wait_for("redis on port %d" % redis_port,
              lambda: resp.Redis("127.0.0.1", redis_port, timeout=2).call("PING") == "PONG", 30)
-    seeder.join(90)
+    if not off:
+        seeder.join(90)
     if seeder.is_alive():
         raise SandboxError("seeding moto_server took longer than 90s")
     if seed_error:
         raise SandboxError("seeding moto_server failed: %s" % seed_error[0])
     st["aws"].update(seed_result)
     sb.save_state(st)
-    say("redis and moto ready, AWS seeded (%.1fs)" % (time.monotonic() - t0))
+    say("redis ready, AWS part off (%.1fs)" % (time.monotonic() - t0) if off else
+        "redis and moto ready, AWS seeded (%.1fs)" % (time.monotonic() - t0))
     fail_point("seed")
 
     sb.spawn("loadgen", [sys.executable, os.path.join(HERE, "sandbox.py"), "_loadgen", "--dir", sb.dir])
@@ -535,7 +563,7 @@ def start_all(sb, args):
     wait_for("the load generator's first metrics", loadgen_ready, 45)
     say("load generator published its first metrics (%.1fs)" % (time.monotonic() - t0))
     fail_point("loadgen")
-    for name in ("moto", "redis", "loadgen"):
+    for name in ("redis", "loadgen") if off else ("moto", "redis", "loadgen"):
         if not is_alive(sb.record(name)):
             raise SandboxError("%s exited during start-up; see %s/%s.log" % (name, sb.logs, name))
     st["status"] = "up"
@@ -684,12 +712,14 @@ def cmd_down(sb, args):
     return 0
 
 
-def print_status(sb, st, comps):
+def print_status(sb, st, comps, reason=True):
     ports = {"postgres": "127.0.0.1:%s" % st["pg"]["port"], "redis": "127.0.0.1:%s" % st["redis"]["port"],
-             "moto": st["aws"]["endpoint"], "loadgen": "-"}
+             "moto": st["aws"].get("endpoint"), "loadgen": "-"}
     for name, c in comps.items():
         state = "up" if c["alive"] and c["healthy"] else ("not answering" if c["alive"] else "not running")
         print("  %-9s %-15s pid %-8s %s" % (name, state, c["pid"] or "-", ports[name]))
+    if aws_off(st):
+        print("  moto      off             %s" % (aws_off(st) if reason else "(AWS part off, see above)"))
     hb = read_json(os.path.join(sb.run, "loadgen.json"), {})
     if hb.get("metrics"):
         m = hb["metrics"]
@@ -706,13 +736,15 @@ def cmd_status(sb, args):
         return 3
     comps = sb.component_status(st)
     healthy = all(c["alive"] and c["healthy"] for c in comps.values())
-    print("sandbox in %s: %s" % (sb.dir, st.get("status") if healthy or st.get("status") != "up" else "degraded"))
+    print("sandbox in %s: %s%s" % (sb.dir, st.get("status") if healthy or st.get("status") != "up" else "degraded",
+                                   "; AWS part off: " + aws_off(st) if aws_off(st) else ""))
     print_status(sb, st, comps)
     return 0 if healthy and st.get("status") == "up" else 1
 
 
 def env_lines(sb, st):
     pg, aws = st["pg"], st["aws"]
+    off = aws_off(st)
     url = "postgresql://%s:%s@127.0.0.1:%d/%s" % (pg["user"], pg["password"], pg["port"], pg["database"])
     dba_url = "postgresql://%s:%s@127.0.0.1:%d/%s" % (pg["dba_user"], pg["dba_password"], pg["port"],
                                                       pg["database"])
@@ -721,13 +753,16 @@ def env_lines(sb, st):
         ("PGPASSWORD", pg["password"]), ("PGDATABASE", pg["database"]), ("DATABASE_URL", url),
         ("REDIS_HOST", "127.0.0.1"), ("REDIS_PORT", st["redis"]["port"]),
         ("REDIS_URL", "redis://127.0.0.1:%d/0" % st["redis"]["port"]),
+    ] + ([("PETFORCE_SANDBOX_AWS_OFF", off)] if off else [
         ("AWS_ENDPOINT_URL", aws["endpoint"]), ("AWS_ACCESS_KEY_ID", aws["access_key"]),
         ("AWS_SECRET_ACCESS_KEY", aws["secret_key"]), ("AWS_DEFAULT_REGION", aws["region"]),
-        ("AWS_REGION", aws["region"]), ("AWS_MAX_ATTEMPTS", 2), ("AWS_PAGER", ""),
+        ("AWS_REGION", aws["region"]), ("AWS_MAX_ATTEMPTS", 2), ("AWS_PAGER", "")]) + [
         ("PETFORCE_SANDBOX_DIR", sb.dir), ("PETFORCE_SANDBOX_DBA_URL", dba_url),
         ("PETFORCE_IDLE_THRESHOLD", "%d seconds" % st.get("idle_threshold_seconds", IDLE_THRESHOLD_S)),
     ]
-    return ["export %s=%s" % (k, shlex.quote(str(v))) for k, v in values]
+    # an endpoint (or an AWS-off mark) left in the shell by another sandbox's env must not stay
+    unset = "unset AWS_ENDPOINT_URL" if off else "unset PETFORCE_SANDBOX_AWS_OFF"
+    return [unset] + ["export %s=%s" % (k, shlex.quote(str(v))) for k, v in values]
 
 
 def cmd_env(sb, args):
@@ -773,7 +808,11 @@ def fault_path(sb, name):
 
 def aws_client(st, service):
     import awsseed
-    return awsseed.client(st["aws"]["endpoint"], service)
+    try:
+        return awsseed.client(st["aws"]["endpoint"], service)
+    except ImportError as e:   # a sandbox started with moto, reached now by a Python without boto3
+        raise SandboxError("%s; run with the Python that started this sandbox: SANDBOX_PYTHON=%s" % (
+            e, st.get("python")))
 
 
 def member_query_stats(conn):
@@ -810,10 +849,10 @@ def inject_error_rate(sb, st):
 
 
 def heal_error_rate(sb, st, info):
-    import awsseed
-    ecs = aws_client(st, "ecs")
     note = ""
-    if info:
+    if info and not aws_off(st):
+        import awsseed
+        ecs = aws_client(st, "ecs")
         svc = ecs.describe_services(cluster=awsseed.CLUSTER, services=[awsseed.SERVICE])["services"][0]
         if int(svc["taskDefinition"].rsplit(":", 1)[-1]) == info["bad_revision"]:
             ecs.update_service(cluster=awsseed.CLUSTER, service=awsseed.SERVICE,
@@ -910,7 +949,6 @@ def heal_pool(sb, st, info):
 
 
 def inject_rate_limit(sb, st):
-    import awsseed
     r = resp.Redis("127.0.0.1", st["redis"]["port"])
     counts = {}
     for ip in HOT_IPS:
@@ -918,6 +956,12 @@ def inject_rate_limit(sb, st):
         r.pipeline([["SET", key, 0, "EX", 60, "NX"], ["INCRBY", key, random.randint(1200, 1800)]])
         counts[ip] = r.call("GET", key)
     r.close()
+    if aws_off(st):   # the Redis half only: the lines go to CloudWatch Logs, the fix to the WAF
+        write_json(fault_path(sb, "rate-limit"), {"injected_at": time.time(), "hot_ips": list(HOT_IPS)})
+        sync_loadgen(sb, "the rate-limit fault")
+        return ("hot IPs %s: rate_limit keys only; AWS part off, so no RATE_LIMIT log lines and no WAF fix"
+                % ", ".join(HOT_IPS))
+    import awsseed
     # The attack began a quarter of an hour ago: its earlier RATE_LIMIT lines are already in the log group.
     logs = aws_client(st, "logs")
     now = int(time.time() * 1000)
@@ -973,9 +1017,16 @@ def require_up(sb):
     return st
 
 
+AWS_FAULTS = {"error-rate": "it deploys a faulty ECS revision",
+              "memory-leak": "it shows in CloudWatch's MemoryUtilization"}
+
+
 def cmd_inject(sb, args):
     sb.lock()
     st = require_up(sb)
+    if aws_off(st) and args.fault in AWS_FAULTS:
+        raise SandboxError("inject %s needs the sandbox's AWS part (%s), which is off: %s" % (
+            args.fault, AWS_FAULTS[args.fault], aws_off(st)))
     if os.path.exists(fault_path(sb, args.fault)):
         print("%s is already injected" % args.fault)
         return 0

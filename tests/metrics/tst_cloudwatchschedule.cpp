@@ -86,7 +86,7 @@ private Q_SLOTS:
 
     void cleanup()
     {
-        if (m_service && cloudWatch()->isBusy())
+        if (m_service && cloudWatch() && cloudWatch()->isBusy())
             answer();
         m_service.reset();
     }
@@ -131,6 +131,26 @@ private Q_SLOTS:
         m_service->start();
         QVERIFY(cloudWatch()->isBusy()); // hidden, but a rule watches error_rate: alerts never go blind
         QVERIFY(answer());
+    }
+
+    // The sandbox without its AWS part: no CloudWatch source and no aws process; its metrics say why.
+    void noCallWhenTheSandboxAwsIsOff()
+    {
+        m_service = std::make_unique<MetricsService>();
+        const MetricsConfig config = MetricsConfig::fromYaml(
+            "metrics:\n  error_rate: {group: application, unit: '%', source: cloudwatch, namespace: PetForce/API,"
+            " metric: ErrorRate, dimensions: [Service=petforce-api], stat: Average}\n",
+            u"test"_s);
+        EnvironmentProfile profile(u"sandbox"_s);
+        profile.setAwsOff(u"the sandbox's AWS part is off: moto_server is not installed"_s);
+        QFile::remove(logPath());
+        m_service->configure(config, profile, {});
+        QVERIFY(!cloudWatch());
+        m_service->start();
+        m_service->refreshNow();
+        QCOMPARE(calls(), 0);
+        QVERIFY(m_service->metric(u"error_rate"_s)->stale);
+        QCOMPARE(m_service->metric(u"error_rate"_s)->error, profile.awsOff());
     }
 };
 

@@ -19,6 +19,11 @@ class TestMetricFaults : public QObject {
 
     AlertState::State stateOf(const QString& rule) const { return m_service->alert(rule)->state(); }
     bool firing(const QString& rule) const { return stateOf(rule) == AlertState::State::Firing; }
+    bool needsAws(const QString& rule) const
+    {
+        const MetricDefinition* m = m_service->config().metric(m_service->alert(rule)->rule().metric());
+        return m && m->source == MetricDefinition::Source::CloudWatch;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -34,6 +39,7 @@ private Q_SLOTS:
         profile.setValue(EnvironmentProfile::Field::RedisPort, vars.value(u"REDIS_PORT"_s));
         profile.setValue(EnvironmentProfile::Field::DatabaseUrl, vars.value(u"DATABASE_URL"_s));
         profile.setPasswordEnv(u"PGPASSWORD"_s);
+        profile.setAwsOff(SandboxEnv::awsOff()); // then no CloudWatch source: its rules are skipped below
         MetricsConfig config = MetricsConfig::load(u"sandbox"_s);
         config.refreshMs = 10000;
         config.alertForMs = 5000;
@@ -47,6 +53,8 @@ private Q_SLOTS:
         // Every rule's metric has data and every rule is quiet before the first fault.
         for (const AlertState& a : m_service->alerts()) {
             const QString metric = m_service->config().metric(a.rule().metric())->name;
+            if (needsAws(a.rule().id()) && !SandboxEnv::awsOff().isEmpty())
+                continue;
             QTRY_VERIFY2_WITH_TIMEOUT(m_service->metric(metric)->series.size() >= 1, qPrintable(metric), 60000);
         }
         for (const AlertState& a : m_service->alerts())
@@ -78,6 +86,8 @@ private Q_SLOTS:
         QFETCH(QString, rule);
         QFETCH(QStringList, consequences);
         QVERIFY(m_service->alert(rule));
+        if (needsAws(rule))
+            PETFORCE_SANDBOX_NEEDS_AWS();
         QString output;
         auto heal = qScopeGuard([&] { SandboxEnv::run({ u"heal"_s, fault }); }); // also when a check fails
         QCOMPARE(SandboxEnv::run({ u"inject"_s, fault }, &output), 0);

@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void shippedConfig();
     void configProblems_data();
     void configProblems();
+    void sandboxAwsOff();
     void profileEnvironment();
     void prepareShell();
     void prepareValues();
@@ -170,6 +172,55 @@ void TestEnvironment::configProblems()
     QVERIFY2(found, qPrintable(diagnosticsText(config.diagnostics())));
     // A refused secret is never echoed back.
     QVERIFY(!diagnosticsText(config.diagnostics()).contains(u"hunter2"_s));
+}
+
+// scripts/sandbox up without moto_server exports no AWS_* but PETFORCE_SANDBOX_AWS_OFF: the sandbox profile stays for
+// PostgreSQL and Redis, and every aws call says why it cannot run.
+void TestEnvironment::sandboxAwsOff()
+{
+    const QByteArray endpoint = qgetenv("AWS_ENDPOINT_URL");
+    qunsetenv("AWS_ENDPOINT_URL");
+    const auto restore = qScopeGuard([&] {
+        qputenv("AWS_ENDPOINT_URL", endpoint);
+        qunsetenv("PETFORCE_SANDBOX_AWS_OFF");
+    });
+    const QString reason = u"moto_server is not installed (it is not in Debian 12)"_s;
+
+    // Without the sandbox's word, an unset endpoint still refuses the profile (it must never mean the real AWS).
+    EnvironmentConfig config = EnvironmentConfig::loadFile(EnvironmentConfig::shippedConfigPath());
+    QVERIFY(!config.profile(u"sandbox"_s));
+    QVERIFY(diagnosticsText(config.diagnostics()).contains(u"${AWS_ENDPOINT_URL} is not set in the console's"_s));
+
+    qputenv("PETFORCE_SANDBOX_AWS_OFF", reason.toUtf8());
+    config = EnvironmentConfig::loadFile(EnvironmentConfig::shippedConfigPath());
+    QVERIFY2(!config.hasErrors(), qPrintable(diagnosticsText(config.diagnostics())));
+    const std::optional<EnvironmentProfile> sandbox = config.profile(u"sandbox"_s);
+    QVERIFY(sandbox);
+    QCOMPARE(config.defaultProfile(), u"sandbox"_s);
+    const QString expected = u"the sandbox's AWS part is off (${AWS_ENDPOINT_URL} is not set): "_s + reason;
+    QCOMPARE(sandbox->awsOff(), expected);
+    QCOMPARE(config.diagnostics().size(), 1);
+    QCOMPARE(config.diagnostics().constFirst().level, RunbookDiagnostic::Level::Warning);
+    QCOMPARE(config.diagnostics().constFirst().message, expected);
+    QVERIFY(sandbox->value(EnvironmentProfile::Field::EndpointUrl).isEmpty());
+    QVERIFY(config.profile(u"production"_s)->awsOff().isEmpty());
+    EnvironmentListModel list;
+    list.setProfiles({ *sandbox });
+    QVERIFY(list.index(0).data(Qt::ToolTipRole).toString().contains(u"AWS: off, "_s + expected));
+
+    // Its aws steps are refused with that reason (once, however many aws calls); its other steps run.
+    const PreparedCommand restart = PreparedCommand::prepare(step(0, 1, 1), *sandbox, {});
+    QCOMPARE(restart.errors, QStringList { expected });
+    const PreparedCommand memory = PreparedCommand::prepare(step(4, -1, 0), *sandbox, {}); // two aws calls
+    QCOMPARE(memory.errors, QStringList { expected });
+    for (const Runbook& runbook : m_seed.runbooks) {
+        for (const RunbookStep& s : runbook.diagnosis) {
+            if (s.kind == StepKind::Sql || s.kind == StepKind::Redis) {
+                const PreparedCommand p = PreparedCommand::prepare(s, *sandbox, {});
+                QVERIFY2(!p.errors.contains(expected), qPrintable(s.text));
+            }
+        }
+    }
 }
 
 void TestEnvironment::profileEnvironment()

@@ -53,5 +53,17 @@ count_log_events() {
         --start-time "$2" --query 'length(events)' --output text
 }
 
+# Without moto_server the sandbox's AWS part is off (env exports PETFORCE_SANDBOX_AWS_OFF, the reason). The parts of
+# a test that need AWS are then skipped, and the test exits 77 (SKIP_RETURN_CODE): skipped, never passed.
+SKIPPED=()
+aws_off() { [[ -n "${PETFORCE_SANDBOX_AWS_OFF:-}" ]]; }
+skip_now() { echo "SKIP: $1: the sandbox's AWS part is off: $PETFORCE_SANDBOX_AWS_OFF"; exit 77; }
+need_aws() { if aws_off; then skip_now "$1 needs AWS"; fi; }          # the whole test needs AWS
+# aws_part WHAT: true when AWS is on; else WHAT is noted as skipped (and `finish` exits 77).
+aws_part() {
+    if aws_off; then SKIPPED+=("$1"); note "skipped (AWS part off): $1"; return 1; fi
+}
+finish() { if ((${#SKIPPED[@]})); then skip_now "$(printf '%s; ' "${SKIPPED[@]}" | sed 's/; $//') skipped"; fi; }
+
 # gt A B: A > B for decimals
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }

@@ -4,6 +4,7 @@
 # shellcheck source=tests/sandbox/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 load_env
+need_aws "the error-rate fault (a faulty ECS deployment)"
 trap 'sb heal error-rate >/dev/null 2>&1 || true' EXIT
 sb heal error-rate >/dev/null
 

@@ -4,6 +4,7 @@
 # shellcheck source=tests/sandbox/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 load_env
+need_aws "the memory-leak fault (CloudWatch MemoryUtilization)"
 trap 'sb heal memory-leak >/dev/null 2>&1 || true' EXIT
 sb heal memory-leak >/dev/null
 

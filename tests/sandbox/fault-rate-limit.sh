@@ -6,6 +6,22 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 load_env
 HOT=(203.0.113.7 198.51.100.23 192.0.2.50)
+if aws_off; then   # the Redis half: the hot keys come and go; the log lines and the WAF need AWS
+    trap 'sb heal rate-limit >/dev/null 2>&1 || true' EXIT
+    sb heal rate-limit >/dev/null
+    sb inject rate-limit
+    for ip in "${HOT[@]}"; do
+        v=$(rcli GET "rate_limit:$ip")
+        if ! [[ "$v" =~ ^[0-9]+$ ]] || (( v <= 100 )); then fail "rate_limit:$ip = '$v' (want > 100)"; fi
+    done
+    ok "hot IPs ${HOT[*]} have rate_limit keys > 100"
+    sb heal rate-limit
+    for ip in "${HOT[@]}"; do
+        [[ "$(rcli EXISTS "rate_limit:$ip")" == 0 ]] || fail "rate_limit:$ip still exists after heal"
+    done
+    ok "after heal: hot keys gone"
+    aws_part "RATE_LIMIT lines in CloudWatch Logs and the WAF fix" || finish
+fi
 WAF_NAME=petforce-production-blocked-ips
 WAF_ID=$(awsx wafv2 list-ip-sets --scope REGIONAL --query "IPSets[?Name=='$WAF_NAME'].Id | [0]" --output text)
 waf_addresses() { awsx wafv2 get-ip-set --scope REGIONAL --name "$WAF_NAME" --id "$WAF_ID" --query 'IPSet.Addresses' --output text; }

@@ -35,6 +35,7 @@ rcli GET "$key" | grep -q '"name"' || fail "GET $key"
 rcli INFO memory | grep -q used_memory_human || fail "INFO memory"
 ok "redis: $(rcli DBSIZE) keys, e.g. $key"
 
+aws_part "the AWS resources, log lines and metrics" || finish
 # AWS, with the runbook's commands (rds needs --endpoint-url: AWS CLI v1 ignores AWS_ENDPOINT_URL for rds)
 E=(--endpoint-url "$AWS_ENDPOINT_URL")
 awsx ecs list-task-definitions --family petforce-api --sort DESC --output text | grep -q 'petforce-api:42' || fail "revision 42"

@@ -11,6 +11,7 @@ class TestSandboxEnv : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void loadsConnectionVariables();
+    void awsVariables();
 };
 
 void TestSandboxEnv::loadsConnectionVariables()
@@ -18,16 +19,32 @@ void TestSandboxEnv::loadsConnectionVariables()
     QString why;
     const QMap<QString, QString> vars = SandboxEnv::load(&why);
     QVERIFY2(!vars.isEmpty(), qPrintable(why));
-    for (const char* name : { "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "REDIS_HOST", "REDIS_PORT",
-             "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION" }) {
+    for (const char* name :
+        { "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "REDIS_HOST", "REDIS_PORT", "DATABASE_URL" }) {
         QVERIFY2(!vars.value(QString::fromLatin1(name)).isEmpty(), name);
         QCOMPARE(qEnvironmentVariable(name), vars.value(QString::fromLatin1(name)));
     }
     QCOMPARE(vars.value(u"PGHOST"_s), u"127.0.0.1"_s);
-    QCOMPARE(QUrl(vars.value(u"AWS_ENDPOINT_URL"_s)).host(), u"127.0.0.1"_s);
     QCOMPARE(vars.value(u"PETFORCE_IDLE_THRESHOLD"_s), u"10 seconds"_s); // quotes removed
     QString status;
     QCOMPARE(SandboxEnv::run({ u"status"_s }, &status), 0);
+    QCOMPARE(SandboxEnv::awsOff(), vars.value(u"PETFORCE_SANDBOX_AWS_OFF"_s));
+    QVERIFY(SandboxEnv::awsOff().isEmpty() || !vars.contains(u"AWS_ENDPOINT_URL"_s));
+}
+
+void TestSandboxEnv::awsVariables()
+{
+    qputenv("PETFORCE_SANDBOX_AWS_OFF", "stale, from another sandbox's env"); // unset by load() when AWS is on
+    QString why;
+    const QMap<QString, QString> vars = SandboxEnv::load(&why);
+    QVERIFY2(!vars.isEmpty(), qPrintable(why));
+    PETFORCE_SANDBOX_NEEDS_AWS();
+    for (const char* name :
+        { "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION" }) {
+        QVERIFY2(!vars.value(QString::fromLatin1(name)).isEmpty(), name);
+        QCOMPARE(qEnvironmentVariable(name), vars.value(QString::fromLatin1(name)));
+    }
+    QCOMPARE(QUrl(vars.value(u"AWS_ENDPOINT_URL"_s)).host(), u"127.0.0.1"_s);
 }
 
 QTEST_GUILESS_MAIN(TestSandboxEnv)

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTest>
 
 namespace SandboxEnv {
 
@@ -35,7 +36,9 @@ inline int run(const QStringList& arguments, QString* output = nullptr, int time
 // The sandbox's connection variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, DATABASE_URL, REDIS_HOST,
 // REDIS_PORT, AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION,
 // PETFORCE_SANDBOX_DBA_URL, PETFORCE_IDLE_THRESHOLD...), also put into this process's environment so that
-// children (the aws CLI, psql) reach the sandbox. Empty, with *why set, when not run under the fixture.
+// children (the aws CLI, psql) reach the sandbox; what env unsets is unset here too. Without its AWS part the
+// sandbox exports no AWS_* but PETFORCE_SANDBOX_AWS_OFF (see awsOff()). Empty, with *why set, when not run under
+// the fixture.
 inline QMap<QString, QString> load(QString* why = nullptr)
 {
     QString output;
@@ -50,6 +53,11 @@ inline QMap<QString, QString> load(QString* why = nullptr)
     QMap<QString, QString> vars;
     for (QString line : output.split(QLatin1Char('\n'))) {
         line = line.trimmed();
+        if (line.startsWith(QStringLiteral("unset "))) {
+            for (const QString& name : line.mid(6).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                qunsetenv(name.toLocal8Bit().constData());
+            continue;
+        }
         if (!line.startsWith(QStringLiteral("export ")))
             continue;
         line = line.mid(7);
@@ -68,4 +76,15 @@ inline QMap<QString, QString> load(QString* why = nullptr)
     return vars;
 }
 
+// Why the sandbox runs without its AWS part (scripts/sandbox found no moto_server), after load(); empty when it has
+// one. A test function that needs the sandbox's AWS starts with PETFORCE_SANDBOX_NEEDS_AWS().
+inline QString awsOff() { return qEnvironmentVariable("PETFORCE_SANDBOX_AWS_OFF"); }
+
 } // namespace SandboxEnv
+
+// Skips the test function (or, in a _data function, all its rows) with the sandbox's reason when its AWS is off.
+#define PETFORCE_SANDBOX_NEEDS_AWS()                                                                                   \
+    do {                                                                                                               \
+        if (!SandboxEnv::awsOff().isEmpty())                                                                           \
+            QSKIP(qPrintable(QStringLiteral("the sandbox's AWS part is off: ") + SandboxEnv::awsOff()));               \
+    } while (false)
