@@ -46,6 +46,7 @@ QMap<QString, QString> AwsCliOptions::environment() const
     env.insert(u"AWS_MAX_ATTEMPTS"_s, QString::number(qMax(1, maxAttempts)));
     env.insert(u"AWS_RETRY_MODE"_s, u"standard"_s);
     env.insert(u"AWS_PAGER"_s, QString());
+    env.insert(u"AWS_CLI_AUTO_PROMPT"_s, u"off"_s); // v2's cli_auto_prompt would wait for keys (v1 ignores it)
     if (!profile.isEmpty())
         env.insert(u"AWS_PROFILE"_s, profile);
     if (!region.isEmpty()) {

@@ -7,7 +7,9 @@
 
 // How the console calls the operator's own `aws` (v1 or v2): explicit connect/read timeouts and a bounded retry
 // count (the CLI's defaults wait minutes), and the environment profile's endpoint override passed as
-// --endpoint-url (rds ignores AWS_ENDPOINT_URL). A plain value; no thread affinity.
+// --endpoint-url (v1's rds and every v2 before 2.13 ignore AWS_ENDPOINT_URL). Only options both versions accept
+// (v1 refuses --cli-binary-format and --no-cli-auto-prompt); v2-only settings go as environment.
+// A plain value; no thread affinity.
 struct AwsCliOptions {
     int connectTimeoutS = 5;
     int readTimeoutS = 30;
@@ -21,8 +23,8 @@ struct AwsCliOptions {
     QStringList arguments() const;
     // {"aws", arguments()..., awsArguments...}: a Program CommandSpec's arguments.
     QStringList programArguments(const QStringList& awsArguments) const;
-    // AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_PAGER="" (v2 would wait in a pager), AWS_PROFILE, AWS_REGION,
-    // AWS_DEFAULT_REGION and AWS_ENDPOINT_URL as set.
+    // AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_PAGER="" (v2 would wait in a pager), AWS_CLI_AUTO_PROMPT=off (v2),
+    // AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION and AWS_ENDPOINT_URL as set.
     QMap<QString, QString> environment() const;
     // environment() plus an exported bash function `aws` that puts arguments() in front of every `aws` call in
     // runbook text run through bash (the text itself stays as written): for Shell CommandSpecs.

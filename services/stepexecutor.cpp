@@ -216,12 +216,32 @@ QString StepExecutor::listQuery(const QString& sql, int limit)
 
 qint64 StepExecutor::processId() const { return m_runner ? m_runner->processId() : 0; }
 
-std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::logsTailSpec(const PreparedCommand& prepared)
+namespace {
+const QRegularExpression& logsTailShape()
 {
     static const QRegularExpression tail(
-        u"^\\s*aws(?:\\s+--[\\w-]+(?:\\s+[^-\\s]\\S*)?)*\\s+logs\\s+tail\\s+(\\S+)(.*)$"_s,
+        u"^\\s*aws((?:\\s+--[\\w-]+(?:\\s+[^-\\s]\\S*)?)*)\\s+logs\\s+tail\\s+(\\S+)(.*)$"_s,
         QRegularExpression::DotMatchesEverythingOption | QRegularExpression::MultilineOption);
-    const QRegularExpressionMatch m = tail.match(prepared.displayText);
+    return tail;
+}
+} // namespace
+
+bool StepExecutor::isLogsTail(const RunbookStep& step)
+{
+    return step.kind == StepKind::Aws && logsTailShape().match(step.text).hasMatch();
+}
+
+int StepExecutor::awsCliMajor(const QString& versionText)
+{
+    static const QRegularExpression version(u"\\baws-cli/(\\d+)\\."_s);
+    const QRegularExpressionMatch m = version.match(versionText);
+    return m.hasMatch() ? m.captured(1).toInt() : 0;
+}
+
+std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::logsTailSpec(
+    const PreparedCommand& prepared, const QString& cliVersion)
+{
+    const QRegularExpressionMatch m = logsTailShape().match(prepared.displayText);
     if (!m.hasMatch())
         return std::nullopt;
     auto unquote = [](QString v) {
@@ -229,19 +249,28 @@ std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::logsTail
             v = v.mid(1, v.size() - 2);
         return v;
     };
+    static const QRegularExpression endpoint(u"--endpoint-url\\s+(\"[^\"]*\"|'[^']*'|\\S+)"_s);
     static const QRegularExpression filter(u"--filter-pattern\\s+(\"[^\"]*\"|'[^']*'|\\S+)"_s);
     static const QRegularExpression since(u"--since\\s+(\\d+)m\\b"_s);
-    const QString rest = m.captured(2);
+    const QString rest = m.captured(3);
     QMap<QString, QString> env;
-    env.insert(u"PF_TAIL_LOG_GROUP"_s, unquote(m.captured(1)));
+    env.insert(u"PF_TAIL_LOG_GROUP"_s, unquote(m.captured(2)));
+    // The profile's endpoint as the shown command has it: CLI v2 before 2.13 ignores AWS_ENDPOINT_URL.
+    const QRegularExpressionMatch e = endpoint.match(m.captured(1));
+    env.insert(u"PF_TAIL_ENDPOINT"_s, e.hasMatch() ? unquote(e.captured(1)) : QString());
     const QRegularExpressionMatch f = filter.match(rest);
     env.insert(u"PF_TAIL_FILTER"_s, f.hasMatch() ? unquote(f.captured(1)) : QString());
     const QRegularExpressionMatch sm = since.match(rest);
     env.insert(u"PF_TAIL_SINCE_S"_s, QString::number(sm.hasMatch() ? sm.captured(1).toInt() * 60 : 600));
     env.insert(u"PF_TAIL_FOLLOW"_s, rest.contains(u"--follow"_s) ? u"1"_s : u"0"_s);
-    const QString script = uR"SH(start=$(( ($(date +%s) - PF_TAIL_SINCE_S) * 1000 ))
+    QString cli = cliVersion.section(u' ', 0, 0).trimmed();
+    cli.remove(QRegularExpression(u"[^\\w./-]"_s));
+    const QString script = u"# %1 has no `aws logs tail`: the same tail through filter-log-events\n"_s.arg(
+                               cli.isEmpty() ? u"This AWS CLI"_s : cli)
+        + uR"SH(start=$(( ($(date +%s) - PF_TAIL_SINCE_S) * 1000 ))
 while :; do
-  out=$(aws logs filter-log-events --log-group-name "$PF_TAIL_LOG_GROUP" --start-time "$start" \
+  out=$(aws ${PF_TAIL_ENDPOINT:+--endpoint-url "$PF_TAIL_ENDPOINT"} logs filter-log-events \
+    --log-group-name "$PF_TAIL_LOG_GROUP" --start-time "$start" \
     ${PF_TAIL_FILTER:+--filter-pattern "$PF_TAIL_FILTER"} \
     --query 'events[].[timestamp,message]' --output text) || exit $?
   if [ -n "$out" ] && [ "$out" != "None" ]; then
@@ -253,6 +282,43 @@ while :; do
   sleep 2
 done)SH"_s;
     return std::make_pair(script, env);
+}
+
+std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::tailLoop() const
+{
+    if (awsCliMajor(m_awsCli) >= 2)
+        return std::nullopt; // v2 runs the step's own `aws logs tail`
+    return logsTailSpec(m_prepared, m_awsCli);
+}
+
+void StepExecutor::detectAwsCli(std::function<void()> next)
+{
+    if (m_previewRunner && m_previewRunner->isRunning()) {
+        delete m_previewRunner;
+        m_previewRunner = nullptr;
+    }
+    if (!m_previewRunner)
+        m_previewRunner = new CommandRunner(this);
+    QMap<QString, QString> env = m_prepared.environment;
+    env.insert(m_aws.environment());
+    CommandSpec spec = CommandSpec::program({ u"aws"_s, u"--version"_s }, env);
+    spec.timeoutMs = PreviewTimeoutMs;
+    spec.runsFolder = m_runsFolder;
+    spec.tailCapBytes = 64 * 1024;
+    const quint64 generation = m_generation;
+    connect(
+        m_previewRunner, &CommandRunner::finished, this,
+        [this, generation, next](const CommandResult& r) {
+            if (generation != m_generation || m_state != State::Assessing)
+                return;
+            // Old v1 printed its version on stderr. No answer (no aws): the loop, and the run says why.
+            const QString text = DisplayText::fromBytes(QByteArray(r.out.tail + '\n' + r.err.tail));
+            static const QRegularExpression line(u"\\baws-cli/\\S+"_s);
+            m_awsCli = line.match(text).captured(0);
+            next();
+        },
+        Qt::SingleShotConnection);
+    m_previewRunner->start(spec);
 }
 
 bool StepExecutor::isIpSetUpdate(const RunbookStep& step)
@@ -414,6 +480,16 @@ bool StepExecutor::assess(const StepRequest& request)
         return true;
     }
     m_confirmation = confirmationFor(request, m_prepared);
+    m_awsCli.clear();
+    if (logsTailSpec(m_prepared)) {
+        // `aws logs tail` is v2's: ask the `aws` that will run which it is (a child; the GUI thread never waits).
+        setState(State::Assessing);
+        detectAwsCli([this] {
+            setState(State::Ready);
+            Q_EMIT assessed(m_confirmation);
+        });
+        return true;
+    }
     if (isIpSetUpdate(request.step)) {
         setState(State::Assessing);
         readIpSet();
@@ -532,8 +608,8 @@ bool StepExecutor::run(const QString& confirmation)
     m_audit.kind = m_request.step.kind == StepKind::Sql ? u"sql"_s : u"shell"_s;
     m_audit.environment = m_request.profile.name();
     m_audit.command = m_prepared.script;
-    if (const auto tail = logsTailSpec(m_prepared))
-        m_audit.command = tail->first; // what really runs in place of `aws logs tail`
+    if (const auto tail = tailLoop())
+        m_audit.command = tail->first; // what really runs in place of `aws logs tail` (CLI v1)
     // Never a secret on the timeline: a URL's password is taken out of any value.
     auto scrub = [](const QString& value) {
         if (!value.contains(u"://"_s))
@@ -600,11 +676,12 @@ void StepExecutor::startProcess(const QString& password)
         env.insert(u"PGPASSWORD"_s, password);
     CommandSpec spec = CommandSpec::shell(m_prepared.script, env);
     spec.timeoutMs = m_request.step.untilStopped ? 0 : ShellTimeoutMs;
-    if (const auto tail = logsTailSpec(m_prepared)) {
-        // AWS CLI v1 has no `logs tail`: the console tails through filter-log-events (works with v2 as well).
+    if (logsTailSpec(m_prepared))
+        spec.timeoutMs = 0;
+    if (const auto tail = tailLoop()) {
+        // AWS CLI v1 has no `logs tail`: the console tails through filter-log-events. v2 runs the step as written.
         spec.script = tail->first;
         spec.environment.insert(tail->second);
-        spec.timeoutMs = 0;
     }
     if (m_request.step.interactive) {
         // Needs a terminal: the desktop's terminal emulator runs the exact command (the console's output files

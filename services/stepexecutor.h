@@ -69,8 +69,14 @@ public:
     static QString listQuery(const QString& sql, int limit); // the rows count() counted, a few columns
     // For `aws logs tail GROUP [--follow] [--filter-pattern P] [--since Nm]` (AWS CLI v2 only): a console-written
     // script that tails through repeated `aws logs filter-log-events --start-time`, and its environment (the
-    // group and pattern as variables). nullopt for any other command.
-    static std::optional<std::pair<QString, QMap<QString, QString>>> logsTailSpec(const PreparedCommand& prepared);
+    // group, pattern and endpoint as variables); cliVersion ("aws-cli/1.45.11") goes into its first comment line.
+    // nullopt for any other command. The executor asks the `aws` on PATH (`aws --version`, asynchronously, while
+    // assessing) and runs this on v1 only; v2 runs the step's own `aws logs tail`.
+    static std::optional<std::pair<QString, QMap<QString, QString>>> logsTailSpec(
+        const PreparedCommand& prepared, const QString& cliVersion = {});
+    static bool isLogsTail(const RunbookStep& step);
+    // The major version in `aws --version` text ("aws-cli/2.9.19 Python/…" → 2); 0 when there is none.
+    static int awsCliMajor(const QString& versionText);
     // `aws wafv2 update-ip-set …` (the seed's Rate Limiting step): replaces the whole IP list, so the assessment
     // reads the set first (list-ip-sets for its name, get-ip-set for its addresses and LockToken) and the
     // confirmation shows the list before → after. The lock token is never the operator's: prepare() leaves it to
@@ -86,6 +92,8 @@ public:
     bool isBusy() const { return m_state == State::Assessing || m_state == State::Running; }
     const PreparedCommand& prepared() const { return m_prepared; }
     QString runId() const { return m_audit.runId; }
+    QString runCommand() const { return m_audit.command; } // the exact script the last run ran, as recorded
+    QString awsCli() const { return m_awsCli; } // "aws-cli/2.9.19" as asked for a logs tail step; else empty
     qint64 processId() const; // the running command's process group, 0 when none
 
     // Prepares the step and builds its confirmation → assessed(request) or failed(). Destructive SQL of the shape
@@ -119,6 +127,8 @@ private:
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
     void readIpSet();
     void readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next);
+    void detectAwsCli(std::function<void()> next); // `aws --version` → m_awsCli, then next
+    std::optional<std::pair<QString, QMap<QString, QString>>> tailLoop() const; // logsTailSpec on CLI v1
 
     AuditRecorder* m_recorder;
     QPointer<SecretStore> m_secrets;
@@ -133,7 +143,8 @@ private:
     ConfirmationRequest m_confirmation;
     CommandAudit m_audit;
     CommandRunner* m_runner = nullptr;
-    CommandRunner* m_previewRunner = nullptr; // reads before a destructive aws step (get-ip-set)
+    CommandRunner* m_previewRunner = nullptr; // reads before a destructive aws step (get-ip-set), `aws --version`
+    QString m_awsCli; // the `aws --version` of a logs tail step's assessment
     PgSession* m_session = nullptr;
     QString m_sessionKey; // the connection the session was opened for
     quint64 m_query = 0;

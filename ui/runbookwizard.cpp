@@ -852,6 +852,7 @@ void RunbookWizard::run()
     m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
             ? tr("Counting what this step acts on…")
             : StepExecutor::isIpSetUpdate(item->step) ? tr("Reading the IP set…")
+            : StepExecutor::isLogsTail(item->step)    ? tr("Asking `aws --version` (v1 has no `logs tail`)…")
                                                       : QString());
     const StepRequest request { item->step, activeProfile(), values(), m_incidentId,
         u"runbook:"_s + m_runbook.title + u'#' + item->ref };

@@ -121,6 +121,16 @@ inline QJsonObject awsJson(const QStringList& arguments, QString* error = nullpt
     return QJsonDocument::fromJson(aws.readAllStandardOutput()).object();
 }
 
+// `aws --version` of the `aws` on PATH (blocking: tests only), e.g. "aws-cli/2.9.19 Python/3.11.2 …".
+inline QString awsVersion()
+{
+    QProcess aws;
+    aws.setProcessChannelMode(QProcess::MergedChannels);
+    aws.start(QStringLiteral("aws"), { QStringLiteral("--version") });
+    aws.waitForFinished(60000);
+    return QString::fromUtf8(aws.readAll()).trimmed();
+}
+
 // An IP set of the test's own (the sandbox's seeded one stays as seeded): {id, name}.
 inline std::pair<QString, QString> createIpSet(const QString& name, const QStringList& addresses)
 {

@@ -17,12 +17,14 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
@@ -58,6 +60,7 @@ private Q_SLOTS:
     void outcomeUnknownAfterCrash();
     void ipSetUpdateShowsBeforeAfter();
     void ipSetChangedMeanwhileAsksAgain();
+    void logsTailInStepView();
     void checklistTicksAreSaved();
     void resumeShowsOutputs();
 
@@ -441,6 +444,69 @@ void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
     QCOMPARE(finished.size(), 1);
     QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.99/32"_s });
     QVERIFY(deleteIpSet(id, name));
+}
+
+// High Error Rate's `aws logs tail … --follow` in the step view: the moto log group's ERROR lines appear as the CLI
+// prints them (v2 natively: "<ISO time> <stream> <message>"; v1 through the console's loop: the message), the
+// command.started event records what ran, and Stop ends it.
+void TestRunbookWizard::logsTailInStepView()
+{
+    const int major = StepExecutor::awsCliMajor(awsVersion());
+    QVERIFY(major == 1 || major == 2);
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"High Error Rate (500s)"_s);
+    QVERIFY(m_wizard->selectItem(u"diagnosis/1"_s));
+    QVERIFY(m_wizard->commandText().contains(u"logs tail"_s));
+    QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
+    QTRY_VERIFY(m_wizard->runButton()->isEnabled());
+    m_wizard->runButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(m_wizard->stopButton()->isEnabled(), 60000);
+    const QString marker = u"ERROR wizard-tail-test %1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    QProcess put;
+    put.setProgram(u"bash"_s);
+    put.setArguments({ u"-c"_s,
+        u"E=(--endpoint-url \"$AWS_ENDPOINT_URL\"); aws \"${E[@]}\" logs create-log-stream --log-group-name "
+        "/ecs/petforce-production --log-stream-name wizard-tail 2>/dev/null; aws \"${E[@]}\" logs put-log-events "
+        "--log-group-name /ecs/petforce-production --log-stream-name wizard-tail --log-events "
+        "\"timestamp=$(date +%s000),message=$MARKER\""_s });
+    QProcessEnvironment penv = QProcessEnvironment::systemEnvironment();
+    penv.insert(u"MARKER"_s, marker);
+    put.setProcessEnvironment(penv);
+    put.start();
+    QVERIFY(put.waitForFinished(30000));
+    QCOMPARE(put.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_wizard->output()->text(CommandStream::Stdout).contains(marker), 30000);
+    QString line;
+    for (const QString& l : m_wizard->output()->text(CommandStream::Stdout).split(u'\n')) {
+        if (l.contains(marker))
+            line = l;
+    }
+    if (major == 2)
+        QVERIFY2(QRegularExpression(u"^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+\\+00:00 wizard-tail "_s
+                     + QRegularExpression::escape(marker) + u'$')
+                     .match(line)
+                     .hasMatch(),
+            qPrintable(line));
+    else
+        QCOMPARE(line, marker);
+    QVERIFY(m_wizard->output()->text(CommandStream::Stderr).trimmed().isEmpty());
+    QVERIFY(finished.isEmpty());
+    m_wizard->stopButton()->click();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.constFirst().at(1).value<CommandOutcome>().status, u"stopped"_s);
+    // The timeline's command.started has what ran: the step itself on v2, the console's loop on v1.
+    QString recorded;
+    for (const TimelineEvent& e : loadEvents()) {
+        if (e.kind == u"command.started"_s && e.detail.value(u"source"_s).toString().endsWith(u"#diagnosis/1"_s))
+            recorded = CommandAudit::fromJson(e.detail).command;
+    }
+    QVERIFY(!recorded.isEmpty());
+    if (major == 2)
+        QVERIFY2(
+            recorded.contains(u" logs tail "_s) && !recorded.contains(u"filter-log-events"_s), qPrintable(recorded));
+    else
+        QVERIFY2(recorded.contains(u"has no `aws logs tail`"_s) && recorded.contains(u"filter-log-events"_s),
+            qPrintable(recorded));
 }
 
 // Ticks of the post-incident checklist are runbook.checklist events: a wizard opened afresh shows them.

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -52,7 +53,7 @@ private Q_SLOTS:
     void hangingGroupStopped();
     void hostileValueStaysLiteral();
     void hostileValueBoundInSql();
-    void logsTailFollowsWithCliV1();
+    void logsTailFollows();
     void interactiveOpensTerminal();
     void ipSetUpdateShowsBeforeAfter();
     void ipSetLockConflictReadsAgain();
@@ -333,46 +334,81 @@ void TestStepExecutor::hostileValueBoundInSql()
     QVERIFY(!executor.prepared().script.contains(hostile));
 }
 
-// `aws logs tail … --follow` (v2 only; the machine has v1): tailed through filter-log-events until stopped.
-void TestStepExecutor::logsTailFollowsWithCliV1()
+// `aws logs tail … --follow`: CLI v2 runs the step as written; v1 has no `logs tail` and the console tails through
+// filter-log-events. Either way an ERROR line written after the start shows up on stdout until Stop, in the
+// CLI's own format (v2: "<ISO time> <stream> <message>"; the loop: the message).
+void TestStepExecutor::logsTailFollows()
 {
     PETFORCE_SANDBOX_NEEDS_AWS();
     const RunbookStep* step = runbook(u"High Error Rate (500s)"_s)->step(u"diagnosis/1");
     QVERIFY(step && step->untilStopped && step->text.contains(u"logs tail"_s));
+    QVERIFY(StepExecutor::isLogsTail(*step));
+    const QString version = awsVersion();
+    const int major = StepExecutor::awsCliMajor(version);
+    QVERIFY2(major == 1 || major == 2, qPrintable(version));
+    if (qEnvironmentVariableIsSet("PETFORCE_TEST_AWS_CLI"))
+        QCOMPARE(u"v%1"_s.arg(major), qEnvironmentVariable("PETFORCE_TEST_AWS_CLI"));
+    qInfo("%s", qPrintable(version));
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
+    QSignalSpy assessed(&executor, &StepExecutor::assessed);
     QSignalSpy output(&executor, &StepExecutor::outputReceived);
     QSignalSpy finished(&executor, &StepExecutor::finished);
     QVERIFY(executor.assess({ *step, m_profile, {}, 0, u"test"_s }));
-    QCOMPARE(executor.state(), StepExecutor::State::Ready);
-    // An ERROR line of our own, written after the tail started: it must show up in the followed output.
+    QCOMPARE(executor.state(), StepExecutor::State::Assessing); // `aws --version` runs as a child
+    QVERIFY(assessed.wait(60000));
+    QCOMPARE(executor.awsCli(), version.section(u' ', 0, 0));
     QVERIFY(executor.run(u"none"_s));
+    const QString ran = executor.runCommand();
+    if (major == 2) {
+        QCOMPARE(ran, executor.prepared().script); // the step as written: native `aws logs tail`
+        QVERIFY2(ran.contains(u" logs tail "_s) && ran.contains(u"--follow"_s), qPrintable(ran));
+        QVERIFY(!ran.contains(u"filter-log-events"_s));
+    } else {
+        QVERIFY2(ran.startsWith(u"# "_s + executor.awsCli() + u" has no `aws logs tail`"_s), qPrintable(ran));
+        QVERIFY(ran.contains(u"logs filter-log-events"_s) && !ran.contains(u"--follow"_s));
+    }
+    // An ERROR line of our own, written after the tail started: it must show up in the followed output.
     QTest::qWait(1500);
     const QString marker = u"ERROR console-tail-test %1"_s.arg(QDateTime::currentMSecsSinceEpoch());
     QProcess put;
     put.setProgram(u"bash"_s);
     put.setArguments({ u"-c"_s,
-        u"aws logs create-log-stream --log-group-name /ecs/petforce-production --log-stream-name tail-test "
-        "2>/dev/null; aws logs put-log-events --log-group-name /ecs/petforce-production --log-stream-name "
-        "tail-test --log-events \"timestamp=$(date +%s000),message=$MARKER\""_s });
+        u"E=(--endpoint-url \"$AWS_ENDPOINT_URL\"); aws \"${E[@]}\" logs create-log-stream --log-group-name "
+        "/ecs/petforce-production --log-stream-name tail-test 2>/dev/null; aws \"${E[@]}\" logs put-log-events "
+        "--log-group-name /ecs/petforce-production --log-stream-name tail-test --log-events "
+        "\"timestamp=$(date +%s000),message=$MARKER\""_s });
     QProcessEnvironment penv = QProcessEnvironment::systemEnvironment();
     penv.insert(u"MARKER"_s, marker);
     put.setProcessEnvironment(penv);
     put.start();
     QVERIFY(put.waitForFinished(30000));
     QCOMPARE(put.exitCode(), 0);
-    auto seen = [&] {
-        for (const QList<QVariant>& args : std::as_const(output)) {
-            if (args.at(1).toByteArray().contains(marker.toUtf8()))
-                return true;
-        }
-        return false;
+    auto shown = [&] {
+        QByteArray all;
+        for (const QList<QVariant>& args : std::as_const(output))
+            all += args.at(1).toByteArray();
+        return QString::fromUtf8(all);
     };
-    QTRY_VERIFY_WITH_TIMEOUT(seen(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(shown().contains(marker), 30000);
     QVERIFY2(finished.isEmpty(),
         finished.isEmpty() ? "" : qPrintable(finished.constFirst().at(0).value<CommandOutcome>().error));
     for (const QList<QVariant>& args : std::as_const(output))
         QVERIFY2(args.at(0).value<CommandStream>() == CommandStream::Stdout, args.at(1).toByteArray().constData());
+    QVERIFY(!shown().contains(u'\x1b')); // no colours into the step view
+    QString line;
+    for (const QString& l : shown().split(u'\n')) {
+        if (l.contains(marker))
+            line = l;
+    }
+    if (major == 2) {
+        static const QRegularExpression native(
+            u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?\\+00:00 tail-test "_s
+            + QRegularExpression::escape(marker) + u'$');
+        QVERIFY2(native.match(line).hasMatch(), qPrintable(line));
+    } else {
+        QCOMPARE(line, marker);
+    }
     executor.stop();
     QVERIFY(finished.wait(10000));
     QCOMPARE(finished.constFirst().at(0).value<CommandOutcome>().status, u"stopped"_s);

@@ -455,6 +455,7 @@ void TestCommandRunner::awsOptions()
     QCOMPARE(env.value(u"AWS_DEFAULT_REGION"_s), u"eu-west-1"_s);
     QCOMPARE(env.value(u"AWS_ENDPOINT_URL"_s), u"http://127.0.0.1:5000"_s);
     QVERIFY(env.contains(u"AWS_PAGER"_s) && env.value(u"AWS_PAGER"_s).isEmpty());
+    QCOMPARE(env.value(u"AWS_CLI_AUTO_PROMPT"_s), u"off"_s);
     o.endpointUrl = u"file:///etc/passwd"_s;
     QVERIFY(!o.isValid());
     QVERIFY(!o.arguments().contains(u"--endpoint-url"_s));

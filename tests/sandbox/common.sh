@@ -35,7 +35,8 @@ poll() {
 
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }                # one value, as PGUSER
 rcli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
-awsx() { timeout 60 aws --cli-connect-timeout 5 --cli-read-timeout 30 "$@"; }
+# aws with the endpoint passed explicitly: CLI v2 before 2.13 ignores AWS_ENDPOINT_URL (v1 ignores it for rds)
+awsx() { timeout 60 aws --cli-connect-timeout 5 --cli-read-timeout 30 ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} "$@"; }
 now_ms() { date +%s%3N; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S; }                     # epoch seconds -> ISO (UTC)
 
