@@ -167,7 +167,10 @@ def main():
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     if r.returncode != 0:
         failures.append("configuring the project failed:\n" + r.stdout[-3000:])
-    files = sorted(p for p in traced_files(log) if p.startswith("/usr/") and not os.path.isdir(p))
+    # Python's site.py reads every .pth file of its site folders at start (aws --version at configure): read
+    # because they are there, not needed.
+    files = sorted(p for p in traced_files(log)
+                   if p.startswith("/usr/") and not os.path.isdir(p) and not p.endswith(".pth"))
     outside = {}
     unowned = []
     for path in files:
