@@ -112,7 +112,7 @@ void StoreWorker::stopCheck()
     if (m_progressTimer)
         m_progressTimer->stop();
     if (m_checker) {
-        m_checker->wait(); // quick_check cannot be interrupted through Qt Sql: about 1 s per 100 MB
+        m_checker->wait(); // quick_check cannot be interrupted through Qt Sql
         delete m_checker;
         m_checker = nullptr;
     }

@@ -115,6 +115,7 @@ void TestStoreDamage::clientStopsWritingAndNeverCheckpoints()
     }
     // The client (and its connections) are gone: nothing was checkpointed into the file.
     QCOMPARE(sha256(storePath()), before);
+    qInfo("sha256 before open and after exit: %s", before.constData());
 }
 
 void TestStoreDamage::exportPostmortemFails()
@@ -161,30 +162,36 @@ void TestStoreDamage::moveAsideStartsAFreshStore()
 void TestStoreDamage::damageSeenAfterOpenStopsWriting()
 {
     QVERIFY(copyTemplate(m_healthy));
-    StoreClient client(storePath());
-    QSignalSpy passed(&client, &StoreClient::checkPassed);
-    QSignalSpy damaged(&client, &StoreClient::damaged);
-    QSignalSpy failed(&client, &StoreClient::writeFailed);
-    QSignalSpy appended(&client, &StoreClient::eventsAppended);
-    QSignalSpy loaded(&client, &StoreClient::eventsLoaded);
-    client.open();
-    QVERIFY(passed.wait(30000));
-    client.addNote(m_incidentId, u"Written before the damage"_s);
-    QVERIFY(appended.wait(10000)); // in the log, not yet in the file
+    QByteArray before;
+    {
+        StoreClient client(storePath());
+        QSignalSpy passed(&client, &StoreClient::checkPassed);
+        QSignalSpy damaged(&client, &StoreClient::damaged);
+        QSignalSpy failed(&client, &StoreClient::writeFailed);
+        QSignalSpy appended(&client, &StoreClient::eventsAppended);
+        QSignalSpy loaded(&client, &StoreClient::eventsLoaded);
+        client.open();
+        QVERIFY(passed.wait(30000));
+        client.addNote(m_incidentId, u"Written before the damage"_s);
+        QVERIFY(appended.wait(10000)); // in the log, not yet in the file
 
-    QVERIFY(damageMiddle(storePath()));
-    const QByteArray before = sha256(storePath());
-    client.requestEvents(m_incidentId, 0, -1); // the whole timeline: reads the damaged pages
-    QVERIFY(loaded.wait(10000));
-    QTRY_COMPARE_WITH_TIMEOUT(damaged.size(), 1, 10000);
-    QCOMPARE(damaged.constFirst().at(0).value<StoreError>().code, StoreError::Code::Corrupt);
+        QVERIFY(damageMiddle(storePath()));
+        before = sha256(storePath());
+        client.requestEvents(m_incidentId, 0, -1); // the whole timeline: reads the damaged pages
+        QVERIFY(loaded.wait(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(damaged.size(), 1, 10000);
+        QCOMPARE(damaged.constFirst().at(0).value<StoreError>().code, StoreError::Code::Corrupt);
 
-    client.addNote(m_incidentId, u"Written after the damage"_s);
-    QVERIFY(failed.wait(10000));
-    QCOMPARE(failed.constFirst().at(1).value<StoreError>().code, StoreError::Code::Corrupt);
-    QCOMPARE(appended.size(), 1);
+        client.addNote(m_incidentId, u"Written after the damage"_s);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.constFirst().at(1).value<StoreError>().code, StoreError::Code::Corrupt);
+        QCOMPARE(appended.size(), 1);
+        QCOMPARE(sha256(storePath()), before);
+    }
+    // Closed: the note written before the damage stays in the log, never checkpointed into the file.
+    QVERIFY(QFileInfo(storePath() + u"-wal"_s).size() > 0);
     QCOMPARE(sha256(storePath()), before);
-    QVERIFY(QFileInfo(storePath() + u"-wal"_s).size() > 0); // the note written before stays in the log
+    qInfo("sha256 after the damage and after exit: %s", before.constData());
 }
 
 void TestStoreDamage::bigHealthyStoreIsUsableWhileChecked()
