@@ -38,8 +38,8 @@ constexpr int BusyTimeoutMs = 5000;
 constexpr int OpenLockTimeoutMs = 20000;
 // How long open() retries switching to WAL while another process holds the file ("database is locked").
 constexpr int WalRetryMs = 10000;
-// Files up to this size get a full PRAGMA quick_check at open; larger ones only the cheap header checks, so that
-// opening a big store stays fast (quick_check reads every page).
+// Files up to this size get their PRAGMA quick_check inside open(); larger ones opened with Check::Deferred are
+// opened read-only at once and checked in the background (quick_check reads every page).
 constexpr qint64 QuickCheckMaxBytes = 8 * 1024 * 1024;
 constexpr int NoteMaxChars = 20000;
 
@@ -109,6 +109,55 @@ StoreError fromSql(const QSqlError& error, const QString& path, const QString& d
 }
 
 StoreError refused(const QString& message) { return makeError(StoreError::Code::Refused, message); }
+
+StoreError damagedError(const QString& path, const QString& detail)
+{
+    return makeError(StoreError::Code::Corrupt,
+        tr("The incident store %1 is damaged (%2). The console has stopped writing to it and left it exactly as it "
+           "is; what can still be read is shown read-only: move it aside to start a new store, and keep it for "
+           "recovery.")
+            .arg(path, detail));
+}
+
+bool isCorruptCode(int code) { return code == SqliteCorrupt || code == SqliteNotADb; }
+
+// True when the header says the file is in WAL mode (file format versions 2 at offsets 18 and 19).
+bool headerSaysWal(const QString& file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray header = f.read(20);
+    return header.size() == 20 && header.at(18) == 2 && header.at(19) == 2;
+}
+
+// PRAGMA quick_check through check (open): none, or Code::Corrupt with SQLite's first lines (open: the refusal of
+// open(); else: the message of a store found damaged while open).
+StoreError quickCheck(QSqlDatabase& check, const QString& file, bool atOpen = true)
+{
+    QSqlQuery q(check);
+    q.setForwardOnly(true);
+    if (!q.exec(u"PRAGMA quick_check"_s)) {
+        if (!atOpen && isCorruptCode(sqliteCode(q.lastError())))
+            return damagedError(file, q.lastError().databaseText());
+        return fromSql(q.lastError(), file, tr("checking it"));
+    }
+    QStringList report;
+    while (q.next() && report.size() < 5)
+        report.append(q.value(0).toString());
+    if (q.lastError().isValid() && isCorruptCode(sqliteCode(q.lastError())))
+        report.append(q.lastError().databaseText());
+    q.finish();
+    if (report != QStringList { u"ok"_s } && !atOpen)
+        return damagedError(file, report.join(u"; "_s));
+    if (report != QStringList { u"ok"_s }) {
+        return makeError(StoreError::Code::Corrupt,
+            tr("The incident store %1 is damaged (%2). It has been left exactly as it is: move it aside to "
+               "start a new store, and keep it for recovery.")
+                .arg(file, report.join(u"; "_s)));
+    }
+    return {};
+}
 
 quint32 bigEndian32(const QByteArray& bytes, int at)
 {
@@ -345,6 +394,11 @@ public:
     QString connectionName;
     bool open = false;
     int schemaVersion = 0;
+    bool readOnly = false; // the connection was opened read-only (being checked, or damaged)
+    bool checking = false; // opened Deferred, not confirmed yet
+    bool skipQuickCheck = false; // confirmChecked(): the file has just passed checkFile()
+    StoreError damage; // set by markDamaged() or the first SQLITE_CORRUPT/SQLITE_NOTADB
+    QSqlError corruptSeen; // the first SQLITE_CORRUPT/SQLITE_NOTADB of this connection
     // Prepared statements by SQL text, reused for the life of the connection (std::map: stable references).
     std::map<QString, QSqlQuery> statements;
     QSqlError sqlError; // of the last failed exec()
@@ -370,10 +424,73 @@ public:
             q.bindValue(i, values.at(i));
         if (!q.exec()) {
             sqlError = q.lastError();
+            noteError(sqlError);
             q.finish();
             return nullptr;
         }
         return &q;
+    }
+
+    void noteError(const QSqlError& error)
+    {
+        if (!corruptSeen.isValid() && isCorruptCode(sqliteCode(error)))
+            corruptSeen = error;
+    }
+
+    bool damaged() const { return damage.isError() || corruptSeen.isValid(); }
+
+    // Why a write cannot run now (none: it can).
+    StoreError writeRefusal(const QString& path) const
+    {
+        if (damage.isError())
+            return damage;
+        if (corruptSeen.isValid())
+            return damagedError(path, corruptSeen.databaseText());
+        if (checking || readOnly) {
+            return makeError(StoreError::Code::Checking,
+                tr("The incident store %1 is still being checked (it is %2 MB). Nothing was written: changes can "
+                   "be saved once the check has passed.")
+                    .arg(path)
+                    .arg(QFileInfo(path).size() / (1024 * 1024)));
+        }
+        return {};
+    }
+
+    // Opens the connection (named connectionName) to file; read-only ones never write and never checkpoint.
+    QSqlError connect(const QString& file, bool readOnlyConnection)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+        db.setDatabaseName(file);
+        db.setConnectOptions(readOnlyConnection ? u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1"_s.arg(BusyTimeoutMs)
+                                                : u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(BusyTimeoutMs));
+        readOnly = readOnlyConnection;
+        if (!db.open())
+            return db.lastError();
+        return {};
+    }
+
+    // Replaces a read-write connection by a read-only one without checkpointing the log into the file: the new
+    // connection is opened and reads first, so that it holds its shared lock on the file while the old one closes
+    // (SQLite checkpoints on close only when it can take the exclusive lock; a read-only connection never does).
+    void switchToReadOnly(const QString& file)
+    {
+        if (readOnly || connectionName.isEmpty())
+            return;
+        const QString old = connectionName;
+        connectionName = old + u"-ro"_s;
+        statements.clear();
+        if (!connect(file, true).isValid()) {
+            QSqlQuery q(db());
+            q.exec(u"SELECT count(*) FROM sqlite_master"_s); // starts its read: takes the shared lock
+            q.finish();
+        }
+        {
+            QSqlDatabase rw = QSqlDatabase::database(old, false);
+            QSqlQuery(rw).exec(u"PRAGMA wal_autocheckpoint = 0"_s);
+            rw.close();
+        }
+        QSqlDatabase::removeDatabase(old);
+        readOnly = true;
     }
 
     // Runs a statement that returns nothing, or one value.
@@ -393,8 +510,21 @@ public:
         QVariant v;
         if (q->next())
             v = q->value(0);
+        if (stepFailed(q))
+            return std::nullopt;
         q->finish();
         return v;
+    }
+
+    // After reading rows: true (sqlError set, q finished) when a step failed, as on a damaged page.
+    bool stepFailed(QSqlQuery* q)
+    {
+        if (!q->lastError().isValid())
+            return false;
+        sqlError = q->lastError();
+        noteError(sqlError);
+        q->finish();
+        return true;
     }
 
     std::optional<Incident> loadIncident(qint64 id, bool* failed)
@@ -408,6 +538,10 @@ public:
         std::optional<Incident> result;
         if (q->next())
             result = incidentFromRow(*q);
+        if (stepFailed(q)) {
+            *failed = true;
+            return std::nullopt;
+        }
         q->finish();
         return result;
     }
@@ -448,7 +582,7 @@ public:
 
     // The pre-flight of open(): looks at an existing, non-empty file through a read-only connection, so that a
     // newer, corrupt or unreadable file is refused before anything could write to it.
-    StoreError inspect(const QString& file)
+    StoreError inspect(const QString& file, bool fullCheck, int* versionFound)
     {
         const QString name = connectionName + u"-inspect"_s;
         StoreError error;
@@ -456,14 +590,14 @@ public:
             QSqlDatabase check = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
             check.setDatabaseName(file);
             check.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1"_s.arg(BusyTimeoutMs));
-            error = inspectWith(check, file);
+            error = inspectWith(check, file, fullCheck, versionFound);
             check.close();
         }
         QSqlDatabase::removeDatabase(name);
         return error;
     }
 
-    StoreError inspectWith(QSqlDatabase& check, const QString& file)
+    StoreError inspectWith(QSqlDatabase& check, const QString& file, bool fullCheck, int* versionFound)
     {
         const QString doing = tr("checking it");
         if (!check.open())
@@ -472,6 +606,7 @@ public:
         if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
             return fromSql(q.lastError(), file, doing);
         const int version = q.value(0).toInt();
+        *versionFound = version;
         q.finish();
         if (!q.exec(u"SELECT count(*) FROM sqlite_master"_s) || !q.next())
             return fromSql(q.lastError(), file, doing);
@@ -486,20 +621,8 @@ public:
                    "--store PATH.")
                     .arg(file));
         }
-        if (QFileInfo(file).size() <= QuickCheckMaxBytes || headerSaysTruncated(file)) {
-            if (!q.exec(u"PRAGMA quick_check"_s))
-                return fromSql(q.lastError(), file, doing);
-            QStringList report;
-            while (q.next() && report.size() < 5)
-                report.append(q.value(0).toString());
-            q.finish();
-            if (report != QStringList { u"ok"_s }) {
-                return makeError(StoreError::Code::Corrupt,
-                    tr("The incident store %1 is damaged (%2). It has been left exactly as it is: move it aside to "
-                       "start a new store, and keep it for recovery.")
-                        .arg(file, report.join(u"; "_s)));
-            }
-        }
+        if (fullCheck || headerSaysTruncated(file))
+            return quickCheck(check, file);
         return {};
     }
 
@@ -522,6 +645,8 @@ public:
         {
             if (!isOpen)
                 return failedChange(notOpen(m_path));
+            if (StoreError refusal = m_d->writeRefusal(m_path); refusal.isError())
+                return failedChange(refusal);
             if (!m_d->run(u"BEGIN IMMEDIATE"_s))
                 return failedChange(fromSql(m_d->sqlError, m_path, m_writing));
             bool failed = false;
@@ -655,10 +780,14 @@ QString IncidentStore::currentOperator()
     return u"uid %1"_s.arg(geteuid());
 }
 
-bool IncidentStore::open()
+bool IncidentStore::open(Check check)
 {
     close();
     m_error = {};
+    d->damage = {};
+    d->corruptSeen = {};
+    d->checking = false;
+    d->readOnly = false;
     if (m_path.trimmed().isEmpty()) {
         m_error = makeError(StoreError::Code::Io, tr("No file was given for the incident store."));
         return false;
@@ -708,9 +837,30 @@ bool IncidentStore::open()
                     .arg(file, probe.errorString())));
         }
     }
+    // A big store in WAL mode at the current schema can be read before its check: opened read-only, nothing is
+    // written until confirmChecked(). Any other file is checked whole first (it may need writes to open).
+    bool deferred = exists && check == Check::Deferred && !d->skipQuickCheck && info.size() > QuickCheckMaxBytes
+        && headerSaysWal(file);
     if (exists) {
-        if (StoreError error = d->inspect(file); error.isError())
+        int version = 0;
+        StoreError error = d->inspect(file, !deferred && !d->skipQuickCheck, &version);
+        if (!error.isError() && deferred && version != SchemaVersion) {
+            deferred = false;
+            error = d->inspect(file, true, &version);
+        }
+        if (error.isError())
             return fail(error);
+        if (deferred) {
+            const QString opening = tr("opening it");
+            if (const QSqlError e = d->connect(file, true); e.isValid())
+                return fail(fromSql(e, file, opening));
+            if (!d->run(u"PRAGMA busy_timeout = %1"_s.arg(BusyTimeoutMs)))
+                return fail(fromSql(d->sqlError, file, opening));
+            d->schemaVersion = version;
+            d->checking = true;
+            d->open = true;
+            return true;
+        }
     }
 
     // One process at a time switches a store to WAL and migrates it. The lock file sits beside the store; a lock
@@ -747,13 +897,8 @@ bool IncidentStore::open()
     }
 
     const QString opening = tr("opening it");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, d->connectionName);
-        db.setDatabaseName(file);
-        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(BusyTimeoutMs));
-        if (!db.open())
-            return fail(fromSql(db.lastError(), file, opening));
-    }
+    if (const QSqlError e = d->connect(file, false); e.isValid())
+        return fail(fromSql(e, file, opening));
     // busy_timeout first, so that every later statement waits for other processes instead of failing.
     if (!d->run(u"PRAGMA busy_timeout = %1"_s.arg(BusyTimeoutMs)))
         return fail(fromSql(d->sqlError, file, opening));
@@ -823,6 +968,8 @@ void IncidentStore::close()
 {
     if (d->connectionName.isEmpty())
         return;
+    if (d->damaged())
+        d->switchToReadOnly(QFileInfo(m_path).absoluteFilePath());
     d->statements.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(d->connectionName, false);
@@ -832,6 +979,51 @@ void IncidentStore::close()
     d->connectionName.clear();
     d->open = false;
     d->schemaVersion = 0;
+    d->checking = false;
+}
+
+StoreError IncidentStore::checkFile(const QString& path)
+{
+    const QString file = QFileInfo(path).absoluteFilePath();
+    const QString name = u"petforce-check-%1"_s.arg(g_connectionCounter.fetchAndAddOrdered(1));
+    StoreError error;
+    {
+        QSqlDatabase check = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        check.setDatabaseName(file);
+        check.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1"_s.arg(BusyTimeoutMs));
+        error = check.open() ? quickCheck(check, file, false) : fromSql(check.lastError(), file, tr("checking it"));
+        check.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return error;
+}
+
+bool IncidentStore::isChecking() const { return d->open && d->checking; }
+
+bool IncidentStore::confirmChecked()
+{
+    if (!d->open || !d->checking)
+        return d->open && !d->damaged();
+    if (d->damaged()) {
+        m_error = d->writeRefusal(m_path);
+        return false;
+    }
+    d->skipQuickCheck = true;
+    const bool ok = open(Check::Full);
+    d->skipQuickCheck = false;
+    return ok;
+}
+
+bool IncidentStore::isDamaged() const { return d->damaged(); }
+
+StoreError IncidentStore::damageError() const { return d->damaged() ? d->writeRefusal(m_path) : StoreError {}; }
+
+void IncidentStore::markDamaged(const StoreError& error)
+{
+    d->damage = error.code == StoreError::Code::Corrupt ? error : damagedError(m_path, error.message);
+    d->checking = false;
+    if (d->open)
+        d->switchToReadOnly(QFileInfo(m_path).absoluteFilePath());
 }
 
 int IncidentStore::schemaVersion() const { return d->open ? d->schemaVersion : 0; }
@@ -842,6 +1034,8 @@ StoreChange IncidentStore::createIncident(const IncidentDraft& draft, const QStr
         return failedChange(m_error = notOpen(m_path));
     if (const QString invalid = draft.validationError(); !invalid.isEmpty())
         return failedChange(m_error = refused(invalid));
+    if (StoreError refusal = d->writeRefusal(m_path); refusal.isError())
+        return failedChange(m_error = refusal);
     const QString who = actor.isEmpty() ? currentOperator() : actor;
     const QString writing = tr("opening an incident");
     if (!d->run(u"BEGIN IMMEDIATE"_s))
@@ -1057,6 +1251,10 @@ QList<Incident> IncidentStore::incidents(Filter filter)
     QList<Incident> result;
     while (q->next())
         result.append(incidentFromRow(*q));
+    if (d->stepFailed(q)) {
+        m_error = fromSql(d->sqlError, m_path, tr("reading incidents"));
+        return {};
+    }
     q->finish();
     m_error = {};
     return result;
@@ -1101,6 +1299,10 @@ QList<TimelineEvent> IncidentStore::events(qint64 incidentId, qint64 afterSeq, i
     QList<TimelineEvent> result;
     while (q->next())
         result.append(eventFromRow(*q));
+    if (d->stepFailed(q)) {
+        m_error = fromSql(d->sqlError, m_path, tr("reading the timeline"));
+        return {};
+    }
     q->finish();
     m_error = {};
     return result;
@@ -1121,6 +1323,10 @@ QList<TimelineEvent> IncidentStore::eventsSince(qint64 afterSeq, int limit)
     QList<TimelineEvent> result;
     while (q->next())
         result.append(eventFromRow(*q));
+    if (d->stepFailed(q)) {
+        m_error = fromSql(d->sqlError, m_path, tr("reading new events"));
+        return {};
+    }
     q->finish();
     m_error = {};
     return result;
@@ -1145,6 +1351,7 @@ QString IncidentStore::integrityCheck()
     }
     QSqlQuery q(d->db());
     if (!q.exec(u"PRAGMA integrity_check"_s)) {
+        d->noteError(q.lastError());
         m_error = fromSql(q.lastError(), m_path, tr("checking it"));
         return q.lastError().text();
     }
@@ -1159,6 +1366,10 @@ bool IncidentStore::savePostmortem(const PostmortemRecord& record)
 {
     if (!d->open) {
         m_error = notOpen(m_path);
+        return false;
+    }
+    if (StoreError refusal = d->writeRefusal(m_path); refusal.isError()) {
+        m_error = refusal;
         return false;
     }
     const QString writing = tr("saving the post-mortem of incident %1").arg(record.incidentId);
@@ -1204,6 +1415,10 @@ std::optional<PostmortemRecord> IncidentStore::postmortem(qint64 incidentId)
         r.timeZone = q->value(2).toString();
         r.updatedMs = q->value(3).toLongLong();
         result = r;
+    }
+    if (d->stepFailed(q)) {
+        m_error = fromSql(d->sqlError, m_path, tr("reading the post-mortem of incident %1").arg(incidentId));
+        return std::nullopt;
     }
     q->finish();
     m_error = {};

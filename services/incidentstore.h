@@ -19,6 +19,7 @@ struct StoreError {
         None,
         NewerSchema, // written by a newer version of the console: refused, never touched
         Corrupt, // not a database or damaged: never overwritten; offer moveAside()
+        Checking, // opened read-only while the whole file is being checked: nothing was written
         Unwritable, // read-only folder or file, permission denied
         Busy, // locked by another process for longer than the busy timeout
         Io, // disk full, I/O error, anything else
@@ -76,11 +77,29 @@ public:
     // The operator's OS user name, the actor of every event the console writes.
     static QString currentOperator();
 
+    // Full: PRAGMA quick_check of the whole file before anything else. Deferred: a file over 8 MB in WAL mode at
+    // the current schema gets only the cheap checks and is opened read-only (reads work, writes are refused with
+    // Code::Checking) until checkFile() has passed and confirmChecked() reopened it for writing.
+    enum class Check { Full, Deferred };
     // Opens (creating the file and folder if needed) and migrates. On false, lastError() says why; a file that
     // is corrupt, unreadable or from a newer version is then left exactly as it was.
-    bool open();
+    bool open(Check check = Check::Full);
     bool isOpen() const;
+    // Closes. A damaged store is closed without checkpointing its log into it (see docs/HACKING.md).
     void close();
+    // Any thread, with a read-only connection of its own: PRAGMA quick_check of the whole file (blocks while it reads
+    // every page: 0.6 ms per MB from the page cache, the disk's speed otherwise). An error (Code::Corrupt when damaged)
+    // or none.
+    static StoreError checkFile(const QString& path);
+    bool isChecking() const; // opened Deferred and not confirmed yet
+    // After checkFile() passed: reopens for writing. On false, lastError() says why and the store is closed.
+    bool confirmChecked();
+    // True once the file was found damaged: a failed check (markDamaged()) or any SQLITE_CORRUPT/SQLITE_NOTADB
+    // since open(). From then on every write is refused with Code::Corrupt and damageError()'s message, and reads
+    // go through a read-only connection; nothing more reaches the file.
+    bool isDamaged() const;
+    StoreError damageError() const;
+    void markDamaged(const StoreError& error);
     QString path() const { return m_path; }
     StoreError lastError() const { return m_error; }
     int schemaVersion() const; // of the open file

@@ -32,6 +32,11 @@ StoreClient::StoreClient(QString path, QObject* parent)
     m_worker->moveToThread(&m_thread);
     connect(m_worker, &StoreWorker::opened, this, &StoreClient::opened);
     connect(m_worker, &StoreWorker::openFailed, this, &StoreClient::openFailed);
+    connect(m_worker, &StoreWorker::checkProgress, this, &StoreClient::checkProgress);
+    connect(m_worker, &StoreWorker::checkPassed, this, &StoreClient::checkPassed);
+    connect(m_worker, &StoreWorker::damaged, this, &StoreClient::damaged);
+    connect(m_worker, &StoreWorker::movedAside, this, &StoreClient::movedAside);
+    connect(m_worker, &StoreWorker::moveAsideFailed, this, &StoreClient::moveAsideFailed);
     connect(m_worker, &StoreWorker::incidentChanged, this, &StoreClient::incidentChanged);
     connect(m_worker, &StoreWorker::eventsAppended, this, &StoreClient::eventsAppended);
     connect(m_worker, &StoreWorker::writeFailed, this, &StoreClient::writeFailed);
@@ -69,6 +74,11 @@ void StoreClient::setPollInterval(int ms)
 void StoreClient::open()
 {
     post([](StoreWorker* w) { w->open(); });
+}
+
+void StoreClient::moveAside()
+{
+    post([](StoreWorker* w) { w->moveAside(); });
 }
 
 void StoreClient::createIncident(const IncidentDraft& draft)

@@ -30,7 +30,12 @@ public:
     QString path() const { return m_path; }
     void setPollInterval(int ms); // default 1000 ms; takes effect on the next poll
 
-    void open(); // → opened() or openFailed()
+    // → opened() or openFailed(). A store over 8 MB opens read-only at once and is checked whole in the background
+    // (→ checkProgress()..., then checkPassed(), or damaged()); changes made meanwhile wait for the check.
+    void open();
+    // For a damaged store: closes it (nothing is checkpointed into it), renames it and its -wal/-shm aside and
+    // starts a new store at path() → movedAside(newPath) then opened(), or moveAsideFailed().
+    void moveAside();
 
     // Changes: each → incidentChanged() + eventsAppended(), or writeFailed().
     void createIncident(const IncidentDraft& draft);
@@ -55,6 +60,13 @@ public:
 Q_SIGNALS:
     void opened(int schemaVersion);
     void openFailed(const StoreError& error);
+    void checkProgress(int percent); // -1: unknown
+    void checkPassed(qint64 elapsedMs);
+    // The file is damaged (found by the check, or SQLITE_CORRUPT later): every change from now on is refused with
+    // error.message (writeFailed()); reads go on read-only. Offer moveAside().
+    void damaged(const StoreError& error);
+    void movedAside(const QString& newPath);
+    void moveAsideFailed(const QString& message);
     // A change made here, or seen by the poll as made by another instance.
     void incidentChanged(const Incident& incident);
     void eventsAppended(const QList<TimelineEvent>& events);

@@ -9,8 +9,10 @@
 #include <QSet>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
+class QThread;
 class QTimer;
 
 // The StoreClient's worker: owns the IncidentStore on the client's worker thread and runs every call there, in the
@@ -29,7 +31,12 @@ public:
     // Any thread: from now on reads are skipped (writes still run), as the client is going away.
     void setClosing() { m_closing = true; }
 
-    void open(); // → opened() or openFailed(); then polls every pollInterval
+    // → opened() or openFailed(); then polls every pollInterval. A big store is opened read-only and checked on a
+    // thread of its own meanwhile (→ checkProgress() ..., then checkPassed() or damaged()); writes wait for it.
+    void open();
+    // Closes the store (never checkpointing a damaged one), renames it aside (IncidentStore::moveAside()) and opens
+    // a new one at the path: → movedAside() then opened(), or moveAsideFailed().
+    void moveAside();
     void setPollInterval(int ms); // default 1000 ms
     void shutdown(); // stops polling and closes the store; the last call before the thread ends
 
@@ -53,6 +60,11 @@ public:
 
 Q_SIGNALS:
     void opened(int schemaVersion);
+    void checkProgress(int percent); // of the background check; -1: unknown
+    void checkPassed(qint64 elapsedMs);
+    void damaged(const StoreError& error); // once per open: writing has stopped
+    void movedAside(const QString& newPath);
+    void moveAsideFailed(const QString& message);
     void openFailed(const StoreError& error);
     void incidentChanged(const Incident& incident);
     void eventsAppended(const QList<TimelineEvent>& events);
@@ -64,9 +76,19 @@ Q_SIGNALS:
     void postmortemLoaded(quint64 requestId, qint64 incidentId, const PostmortemRecord& record, bool found);
 
 private:
-    // Runs call(store) and publishes its result: incidentChanged + eventsAppended, or writeFailed(what).
-    template <typename Call> void write(const QString& what, const Call& call);
+    using Write = std::function<StoreChange(IncidentStore&, qint64 nowMs)>;
+    // Runs call(store) and publishes its result: incidentChanged + eventsAppended, or writeFailed(what). While the
+    // store is being checked the write waits (its time is taken now).
+    void write(const QString& what, Write call);
+    void write(const QString& what, const Write& call, qint64 nowMs);
+    void savePostmortemNow(const PostmortemRecord& record);
     void publish(const QString& what, const StoreChange& change);
+    void startCheck();
+    void finishCheck(quint64 generation, const StoreError& error, qint64 elapsedMs);
+    void reportCheckProgress();
+    void stopCheck();
+    void runWaiting();
+    void noticeDamage(); // after each call: the first corruption seen stops writing and is reported
 
     QString m_path;
     std::unique_ptr<IncidentStore> m_store;
@@ -77,4 +99,11 @@ private:
     qint64 m_lastSeenSeq = 0; // every event up to here has been published (by a write here or by the poll)
     QSet<qint64> m_ownSeqs; // events written here and published already, above m_lastSeenSeq
     std::atomic_bool m_closing = false;
+    QList<std::function<void()>> m_waiting; // writes posted while the store was being checked, in order
+    QThread* m_checker = nullptr;
+    QTimer* m_progressTimer = nullptr;
+    quint64 m_checkGeneration = 0;
+    std::shared_ptr<std::atomic<int>> m_checkerTid; // Linux thread id of the checker, for its read count
+    qint64 m_checkBytes = 0;
+    bool m_damageReported = false;
 };

@@ -71,6 +71,19 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
 
     connect(m_store, &StoreClient::opened, this, &MainWindow::onStoreOpened);
     connect(m_store, &StoreClient::openFailed, this, &MainWindow::onStoreOpenFailed);
+    connect(m_store, &StoreClient::checkProgress, this, &MainWindow::onStoreCheckProgress);
+    connect(m_store, &StoreClient::checkPassed, this, &MainWindow::showStorePath);
+    connect(m_store, &StoreClient::damaged, this, &MainWindow::onStoreDamaged);
+    connect(m_store, &StoreClient::movedAside, this, [this](const QString& moved) {
+        m_storeDamaged = false;
+        m_storeOpen = false;
+        updateActions();
+        statusBar()->showMessage(
+            tr("The damaged store was moved to %1; a new store starts at %2.").arg(moved, m_store->path()));
+    });
+    connect(m_store, &StoreClient::moveAsideFailed, this, [this](const QString& why) {
+        QMessageBox::critical(this, tr("Incident store"), tr("Could not move the store aside: %1").arg(why));
+    });
     connect(m_store, &StoreClient::incidentsLoaded, this, &MainWindow::onIncidentsLoaded);
     connect(m_store, &StoreClient::incidentChanged, this, &MainWindow::onIncidentChanged);
     connect(m_store, &StoreClient::eventsAppended, this, &MainWindow::onEventsAppended);
@@ -350,8 +363,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::updateActions()
 {
     const auto incident = activeIncident();
-    const bool open = m_storeOpen && incident && incident->isOpen();
-    m_newIncident->setEnabled(m_storeOpen);
+    const bool open = m_storeOpen && !m_storeDamaged && incident && incident->isOpen();
+    m_newIncident->setEnabled(m_storeOpen && !m_storeDamaged);
     m_acknowledge->setEnabled(open && !incident->acknowledgedMs);
     m_nextStep->setEnabled(open && incident->flowStep + 1 < ResponseFlow::defaults().stepCount());
     if (open && incident->flowStep + 1 < ResponseFlow::defaults().stepCount())
@@ -514,10 +527,46 @@ NewIncidentDialog* MainWindow::openNewIncidentDialog()
 void MainWindow::onStoreOpened(int schemaVersion)
 {
     m_storeOpen = true;
-    m_storeStatus->setText(tr("Store: %1").arg(m_store->path()));
+    showStorePath();
     m_storeStatus->setToolTip(tr("Incident store schema version %1").arg(schemaVersion));
     m_incidentsRequest = m_store->requestIncidents(IncidentStore::Filter::All);
     updateActions();
+}
+
+void MainWindow::showStorePath()
+{
+    if (!m_storeDamaged)
+        m_storeStatus->setText(tr("Store: %1").arg(m_store->path()));
+}
+
+void MainWindow::onStoreCheckProgress(int percent)
+{
+    m_storeStatus->setText(percent < 0
+            ? tr("Checking the incident store (read-only until it has passed)…")
+            : tr("Checking the incident store: %1% (read-only until it has passed)…").arg(percent));
+}
+
+void MainWindow::onStoreDamaged(const StoreError& error)
+{
+    m_storeDamaged = true;
+    m_storeStatus->setText(tr("Store damaged: read-only"));
+    m_storeStatus->setToolTip(error.message);
+    updateActions();
+    auto* box = new QMessageBox(
+        QMessageBox::Critical, tr("Incident store damaged"), error.message, QMessageBox::NoButton, this);
+    box->setObjectName(u"storeDamagedBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(tr("Store file: %1\nNothing more will be written to it. Notes and changes are refused "
+                               "(and given back) until it is moved aside.")
+                                .arg(m_store->path()));
+    QPushButton* moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
+    moveAside->setObjectName(u"moveAsideButton"_s);
+    box->addButton(tr("Keep Reading"), QMessageBox::RejectRole);
+    connect(box, &QMessageBox::finished, this, [this, box, moveAside] {
+        if (box->clickedButton() == moveAside)
+            m_store->moveAside();
+    });
+    box->open();
 }
 
 void MainWindow::onStoreOpenFailed(const StoreError& error)
@@ -536,15 +585,7 @@ void MainWindow::onStoreOpenFailed(const StoreError& error)
     box->addButton(tr("Quit"), QMessageBox::RejectRole);
     connect(box, &QMessageBox::finished, this, [this, box, moveAside, retry] {
         if (moveAside && box->clickedButton() == moveAside) {
-            QString why;
-            const QString moved = IncidentStore::moveAside(m_store->path(), &why);
-            if (moved.isEmpty()) {
-                QMessageBox::critical(this, tr("Incident store"), tr("Could not move the store aside: %1").arg(why));
-                close();
-                return;
-            }
-            statusBar()->showMessage(tr("The damaged store was moved to %1").arg(moved));
-            m_store->open();
+            m_store->moveAside(); // on the store's thread, which opens a new store then
         } else if (retry && box->clickedButton() == retry) {
             m_store->open();
         } else {

@@ -86,6 +86,9 @@ private:
 
     void onStoreOpened(int schemaVersion);
     void onStoreOpenFailed(const StoreError& error);
+    void showStorePath();
+    void onStoreCheckProgress(int percent);
+    void onStoreDamaged(const StoreError& error);
     void onIncidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void onIncidentChanged(const Incident& incident);
     void onEventsAppended(const QList<TimelineEvent>& events);
@@ -127,6 +130,7 @@ private:
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;
     bool m_storeOpen = false;
+    bool m_storeDamaged = false; // writes stopped: the file was found damaged
     quint64 m_incidentsRequest = 0;
     quint64 m_pageRequest = 0;
     quint64 m_countRequest = 0;

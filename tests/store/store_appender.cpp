@@ -34,6 +34,8 @@ const char* codeName(StoreError::Code code)
         return "None";
     case StoreError::Code::NewerSchema:
         return "NewerSchema";
+    case StoreError::Code::Checking:
+        return "Checking";
     case StoreError::Code::Corrupt:
         return "Corrupt";
     case StoreError::Code::Unwritable:

@@ -6,7 +6,10 @@
 #include "services/incidentstore.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -95,6 +98,55 @@ inline QStringList schemaOf(QSqlDatabase& db)
     while (q.next())
         objects.append(q.value(0).toString() + u' ' + q.value(1).toString() + u": "_s + q.value(2).toString());
     return objects;
+}
+
+inline QByteArray sha256(const QString& path)
+{
+    return QCryptographicHash::hash(fileBytes(path), QCryptographicHash::Sha256).toHex();
+}
+
+// A store of at least minBytes through the product's own API: one incident, many events with a detail of
+// detailBytes each. Closed cleanly (no -wal left).
+inline bool buildStore(const QString& path, qint64 minBytes, int detailBytes, qint64* incidentId)
+{
+    constexpr qint64 t0 = 1'750'000'000'000;
+    IncidentStore store(path);
+    if (!store.open()) {
+        qWarning("open failed: %s", qPrintable(store.lastError().message));
+        return false;
+    }
+    const StoreChange created = store.createIncident(draft(u"Login outage"_s), u"alice"_s, t0);
+    if (!created.ok) {
+        qWarning("createIncident failed: %s", qPrintable(created.error.message));
+        return false;
+    }
+    *incidentId = created.incident.id;
+    const QString filler = QString(detailBytes, u'x');
+    for (int i = 0;; ++i) {
+        if (i % 100 == 0 && QFileInfo(path).size() >= minBytes)
+            break;
+        const StoreChange c = store.appendEvent(*incidentId, u"command.finished"_s, u"Step %1 done"_s.arg(i),
+            { { u"n"_s, i }, { u"output"_s, filler } }, u"alice"_s, t0 + i);
+        if (!c.ok) {
+            qWarning("appendEvent failed: %s", qPrintable(c.error.message));
+            return false;
+        }
+    }
+    store.close();
+    return !QFileInfo::exists(path + u"-wal"_s) && QFileInfo(path).size() >= minBytes;
+}
+
+// Overwrites three 4 KiB pages in the middle of the file with random bytes.
+inline bool damageMiddle(const QString& path)
+{
+    constexpr qint64 pageSize = 4096;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadWrite))
+        return false;
+    const qint64 pages = f.size() / pageSize;
+    QByteArray garbage(3 * pageSize, Qt::Uninitialized);
+    QRandomGenerator(7).fillRange(reinterpret_cast<quint32*>(garbage.data()), garbage.size() / 4);
+    return f.seek((pages / 2) * pageSize) && f.write(garbage) == garbage.size() && f.flush();
 }
 
 inline QString appenderPath() { return QCoreApplication::applicationDirPath() + u"/store_appender"_s; }
