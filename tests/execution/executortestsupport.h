@@ -131,6 +131,25 @@ inline QString awsVersion()
     return QString::fromUtf8(aws.readAll()).trimmed();
 }
 
+// Writes one log line (MESSAGE, stamped now) to a stream of the sandbox's /ecs/petforce-production group through the
+// real aws CLI (blocking: tests only); true when put-log-events succeeded.
+inline bool putLogLine(const QString& stream, const QString& message)
+{
+    QProcess put;
+    put.setProgram(QStringLiteral("bash"));
+    put.setArguments({ QStringLiteral("-c"),
+        QStringLiteral("E=(--endpoint-url \"$AWS_ENDPOINT_URL\"); aws \"${E[@]}\" logs create-log-stream "
+                       "--log-group-name /ecs/petforce-production --log-stream-name \"$STREAM\" 2>/dev/null; "
+                       "aws \"${E[@]}\" logs put-log-events --log-group-name /ecs/petforce-production "
+                       "--log-stream-name \"$STREAM\" --log-events \"timestamp=$(date +%s000),message=$MARKER\"") });
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("MARKER"), message);
+    env.insert(QStringLiteral("STREAM"), stream);
+    put.setProcessEnvironment(env);
+    put.start();
+    return put.waitForFinished(30000) && put.exitStatus() == QProcess::NormalExit && put.exitCode() == 0;
+}
+
 // An IP set of the test's own (the sandbox's seeded one stays as seeded): {id, name}.
 inline std::pair<QString, QString> createIpSet(const QString& name, const QStringList& addresses)
 {

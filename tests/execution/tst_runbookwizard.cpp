@@ -462,19 +462,7 @@ void TestRunbookWizard::logsTailInStepView()
     m_wizard->runButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(m_wizard->stopButton()->isEnabled(), 60000);
     const QString marker = u"ERROR wizard-tail-test %1"_s.arg(QDateTime::currentMSecsSinceEpoch());
-    QProcess put;
-    put.setProgram(u"bash"_s);
-    put.setArguments({ u"-c"_s,
-        u"E=(--endpoint-url \"$AWS_ENDPOINT_URL\"); aws \"${E[@]}\" logs create-log-stream --log-group-name "
-        "/ecs/petforce-production --log-stream-name wizard-tail 2>/dev/null; aws \"${E[@]}\" logs put-log-events "
-        "--log-group-name /ecs/petforce-production --log-stream-name wizard-tail --log-events "
-        "\"timestamp=$(date +%s000),message=$MARKER\""_s });
-    QProcessEnvironment penv = QProcessEnvironment::systemEnvironment();
-    penv.insert(u"MARKER"_s, marker);
-    put.setProcessEnvironment(penv);
-    put.start();
-    QVERIFY(put.waitForFinished(30000));
-    QCOMPARE(put.exitCode(), 0);
+    QVERIFY(ExecutorTest::putLogLine(u"wizard-tail"_s, marker));
     QTRY_VERIFY_WITH_TIMEOUT(m_wizard->output()->text(CommandStream::Stdout).contains(marker), 30000);
     QString line;
     for (const QString& l : m_wizard->output()->text(CommandStream::Stdout).split(u'\n')) {

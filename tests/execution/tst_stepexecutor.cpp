@@ -371,19 +371,7 @@ void TestStepExecutor::logsTailFollows()
     // An ERROR line of our own, written after the tail started: it must show up in the followed output.
     QTest::qWait(1500);
     const QString marker = u"ERROR console-tail-test %1"_s.arg(QDateTime::currentMSecsSinceEpoch());
-    QProcess put;
-    put.setProgram(u"bash"_s);
-    put.setArguments({ u"-c"_s,
-        u"E=(--endpoint-url \"$AWS_ENDPOINT_URL\"); aws \"${E[@]}\" logs create-log-stream --log-group-name "
-        "/ecs/petforce-production --log-stream-name tail-test 2>/dev/null; aws \"${E[@]}\" logs put-log-events "
-        "--log-group-name /ecs/petforce-production --log-stream-name tail-test --log-events "
-        "\"timestamp=$(date +%s000),message=$MARKER\""_s });
-    QProcessEnvironment penv = QProcessEnvironment::systemEnvironment();
-    penv.insert(u"MARKER"_s, marker);
-    put.setProcessEnvironment(penv);
-    put.start();
-    QVERIFY(put.waitForFinished(30000));
-    QCOMPARE(put.exitCode(), 0);
+    QVERIFY(ExecutorTest::putLogLine(u"tail-test"_s, marker));
     auto shown = [&] {
         QByteArray all;
         for (const QList<QVariant>& args : std::as_const(output))
