@@ -451,6 +451,7 @@ void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
 // command.started event records what ran, and Stop ends it.
 void TestRunbookWizard::logsTailInStepView()
 {
+    PETFORCE_SANDBOX_NEEDS_AWS();
     const int major = StepExecutor::awsCliMajor(awsVersion());
     QVERIFY(major == 1 || major == 2);
     m_wizard->showPicker();
