@@ -291,14 +291,20 @@ std::optional<std::pair<QString, QMap<QString, QString>>> StepExecutor::tailLoop
     return logsTailSpec(m_prepared, m_awsCli);
 }
 
-void StepExecutor::detectAwsCli(std::function<void()> next)
+CommandRunner* StepExecutor::idlePreviewRunner()
 {
     if (m_previewRunner && m_previewRunner->isRunning()) {
-        delete m_previewRunner;
+        delete m_previewRunner; // an abandoned read: killed with its group, without signals
         m_previewRunner = nullptr;
     }
     if (!m_previewRunner)
         m_previewRunner = new CommandRunner(this);
+    return m_previewRunner;
+}
+
+void StepExecutor::detectAwsCli(std::function<void()> next)
+{
+    idlePreviewRunner();
     QMap<QString, QString> env = m_prepared.environment;
     env.insert(m_aws.environment());
     CommandSpec spec = CommandSpec::program({ u"aws"_s, u"--version"_s }, env);
@@ -355,12 +361,7 @@ QStringList StepExecutor::ipSetEffects(const QString& name, const QStringList& b
 
 void StepExecutor::readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next)
 {
-    if (m_previewRunner && m_previewRunner->isRunning()) {
-        delete m_previewRunner; // an abandoned read: killed with its group, without signals
-        m_previewRunner = nullptr;
-    }
-    if (!m_previewRunner)
-        m_previewRunner = new CommandRunner(this);
+    idlePreviewRunner();
     AwsCliOptions aws = m_aws;
     const QString endpoint = m_request.profile.value(EnvironmentProfile::Field::EndpointUrl);
     if (!endpoint.isEmpty())

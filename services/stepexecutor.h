@@ -143,6 +143,7 @@ private:
     ConfirmationRequest m_confirmation;
     CommandAudit m_audit;
     CommandRunner* m_runner = nullptr;
+    CommandRunner* idlePreviewRunner(); // m_previewRunner, made anew if an abandoned read still runs on it
     CommandRunner* m_previewRunner = nullptr; // reads before a destructive aws step (get-ip-set), `aws --version`
     QString m_awsCli; // the `aws --version` of a logs tail step's assessment
     PgSession* m_session = nullptr;
