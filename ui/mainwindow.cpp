@@ -7,6 +7,7 @@
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
 #include "services/storeclient.h"
+#include "services/storesalvage.h"
 #include "ui/dashboardpane.h"
 #include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
@@ -22,8 +23,11 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonObject>
@@ -107,6 +111,10 @@ void MainWindow::createActions()
     m_newIncident = file->addAction(tr("&New Incident…"), this, [this] { openNewIncidentDialog(); });
     m_newIncident->setObjectName(u"actionNewIncident"_s);
     m_newIncident->setShortcut(QKeySequence::New);
+    m_exportReadable = file->addAction(tr("&Export What Can Be Read…"), this, &MainWindow::exportReadable);
+    m_exportReadable->setObjectName(u"actionExportReadable"_s);
+    m_exportReadable->setToolTip(tr("Only for a damaged store: its readable incidents and events as JSON Lines"));
+    m_exportReadable->setVisible(false);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(u"actionQuit"_s);
@@ -551,6 +559,7 @@ void MainWindow::onStoreDamaged(const StoreError& error)
     m_storeDamaged = true;
     m_storeStatus->setText(tr("Store damaged: read-only"));
     m_storeStatus->setToolTip(error.message);
+    m_exportReadable->setVisible(true);
     updateActions();
     auto* box = new QMessageBox(
         QMessageBox::Critical, tr("Incident store damaged"), error.message, QMessageBox::NoButton, this);
@@ -559,14 +568,59 @@ void MainWindow::onStoreDamaged(const StoreError& error)
     box->setInformativeText(tr("Store file: %1\nNothing more will be written to it. Notes and changes are refused "
                                "(and given back) until it is moved aside.")
                                 .arg(m_store->path()));
+    QPushButton* exportButton = box->addButton(tr("Export What Can Be Read…"), QMessageBox::ActionRole);
+    exportButton->setObjectName(u"exportReadableButton"_s);
     QPushButton* moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
     moveAside->setObjectName(u"moveAsideButton"_s);
     box->addButton(tr("Keep Reading"), QMessageBox::RejectRole);
-    connect(box, &QMessageBox::finished, this, [this, box, moveAside] {
+    connect(box, &QMessageBox::finished, this, [this, box, moveAside, exportButton] {
         if (box->clickedButton() == moveAside)
             m_store->moveAside();
+        else if (box->clickedButton() == exportButton)
+            exportReadable();
     });
     box->open();
+}
+
+void MainWindow::exportReadable()
+{
+    if (!m_storeDamaged || (m_salvage && m_salvage->isRunning()))
+        return;
+    const QFileInfo store(m_store->path());
+    const QString suggested = store.absolutePath() + u'/' + store.completeBaseName() + u"-readable-"_s
+        + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd-HHmmss"_s) + u".jsonl"_s;
+    auto* dialog = new QFileDialog(this, tr("Export What Can Be Read"), suggested, tr("JSON Lines (*.jsonl)"));
+    dialog->setObjectName(u"exportReadableDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(u"jsonl"_s);
+    dialog->selectFile(suggested);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        if (!m_salvage) {
+            m_salvage = new StoreSalvage(this);
+            connect(m_salvage, &StoreSalvage::progress, this, [this](int percent) {
+                m_storeStatus->setText(tr("Store damaged: exporting what can be read, %1%…").arg(percent));
+            });
+            connect(m_salvage, &StoreSalvage::finished, this,
+                [this](const StoreSalvage::Result& result, const QString& output) {
+                    m_storeStatus->setText(tr("Store damaged: read-only"));
+                    m_exportReadable->setEnabled(true);
+                    auto* box = new QMessageBox(result.ok ? QMessageBox::Information : QMessageBox::Warning,
+                        tr("Export What Can Be Read"),
+                        result.ok ? tr("Written to %1.").arg(output) : tr("Nothing was written."), QMessageBox::Ok,
+                        this);
+                    box->setObjectName(u"exportReadableResult"_s);
+                    box->setAttribute(Qt::WA_DeleteOnClose);
+                    box->setInformativeText(StoreSalvage::summary(result));
+                    box->open();
+                });
+        }
+        if (m_salvage->start(m_store->path(), path)) {
+            m_exportReadable->setEnabled(false);
+            m_storeStatus->setText(tr("Store damaged: exporting what can be read…"));
+        }
+    });
+    dialog->open();
 }
 
 void MainWindow::onStoreOpenFailed(const StoreError& error)

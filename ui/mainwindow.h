@@ -89,6 +89,7 @@ private:
     void showStorePath();
     void onStoreCheckProgress(int percent);
     void onStoreDamaged(const StoreError& error);
+    void exportReadable(); // of a damaged store: asks where (non-modal), then StoreSalvage on a thread of its own
     void onIncidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void onIncidentChanged(const Incident& incident);
     void onEventsAppended(const QList<TimelineEvent>& events);
@@ -138,6 +139,8 @@ private:
     QString m_pendingNote; // a note being written, given back to the editor if the write fails
 
     QAction* m_newIncident = nullptr;
+    QAction* m_exportReadable = nullptr;
+    class StoreSalvage* m_salvage = nullptr;
     QAction* m_acknowledge = nullptr;
     QAction* m_nextStep = nullptr;
     QAction* m_mitigating = nullptr;

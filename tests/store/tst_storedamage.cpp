@@ -4,12 +4,16 @@
 // healthy store is readable while its background check runs and writable after it.
 #include "services/incidentstore.h"
 #include "services/storeclient.h"
+#include "services/storesalvage.h"
 #include "storetestsupport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +39,7 @@ private Q_SLOTS:
     void moveAsideStartsAFreshStore();
     void damageSeenAfterOpenStopsWriting();
     void bigHealthyStoreIsUsableWhileChecked();
+    void exportWhatCanBeRead();
 
 private:
     QString storePath() const { return m_dir->filePath(u"incidents.sqlite"_s); }
@@ -232,6 +237,94 @@ void TestStoreDamage::bigHealthyStoreIsUsableWhileChecked()
     QCOMPARE(failed.size(), 0);
     client.addNote(id, u"Typed after the check"_s);
     QTRY_COMPARE_WITH_TIMEOUT(appended.size(), 2, 10000);
+}
+
+namespace {
+struct Exported {
+    QSet<qint64> seqs;
+    int incidents = 0;
+    qint64 lost = 0;
+    bool complete = false;
+    QString first;
+};
+
+Exported readExport(const QString& path)
+{
+    Exported e;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return e;
+    while (!f.atEnd()) {
+        const QJsonObject line = QJsonDocument::fromJson(f.readLine()).object();
+        const QString type = line.value(u"type"_s).toString();
+        if (e.first.isEmpty())
+            e.first = type;
+        if (type == u"row" && line.value(u"table"_s).toString() == u"events")
+            e.seqs.insert(line.value(u"row"_s).toObject().value(u"seq"_s).toInteger());
+        else if (type == u"row" && line.value(u"table"_s).toString() == u"incidents")
+            ++e.incidents;
+        else if (type == u"end") {
+            e.lost = line.value(u"lost"_s).toInteger();
+            e.complete = line.value(u"complete"_s).toBool();
+        }
+    }
+    return e;
+}
+} // namespace
+
+void TestStoreDamage::exportWhatCanBeRead()
+{
+    // The healthy store first: everything, nothing lost.
+    qint64 total = 0;
+    {
+        IncidentStore store(m_healthy);
+        QVERIFY(store.open());
+        total = store.maxSeq();
+    }
+    const QString whole = m_dir->filePath(u"whole.jsonl"_s);
+    const StoreSalvage::Result healthy = StoreSalvage::exportReadable(m_healthy, whole);
+    QVERIFY2(healthy.ok, qPrintable(healthy.error));
+    QCOMPARE(healthy.events, total);
+    QVERIFY(healthy.lost.isEmpty());
+    const Exported all = readExport(whole);
+    QCOMPARE(all.first, u"salvage"_s);
+    QCOMPARE(all.seqs.size(), total);
+    QVERIFY(all.complete);
+
+    // The damaged one: the rows before and after the three damaged pages, the lost range named; file untouched.
+    QVERIFY(copyTemplate(m_damaged));
+    const QByteArray before = sha256(storePath());
+    StoreSalvage salvage;
+    QSignalSpy progress(&salvage, &StoreSalvage::progress);
+    QSignalSpy finished(&salvage, &StoreSalvage::finished);
+    const QString out = m_dir->filePath(u"readable.jsonl"_s);
+    QVERIFY(salvage.start(storePath(), out));
+    QVERIFY(!salvage.start(storePath(), out)); // one at a time
+    QVERIFY(finished.wait(60000));
+    const auto result = finished.constFirst().at(0).value<StoreSalvage::Result>();
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QVERIFY(!progress.isEmpty());
+    QVERIFY(!result.lost.isEmpty());
+    const Exported part = readExport(out);
+    QVERIFY(!part.complete);
+    QCOMPARE(part.incidents, 1);
+    QVERIFY2(part.seqs.size() > total / 2 && part.seqs.size() < total,
+        qPrintable(u"%1 of %2"_s.arg(part.seqs.size()).arg(total)));
+    QVERIFY(part.seqs.contains(1) && part.seqs.contains(total)); // both sides of the damage
+    for (const StoreSalvage::Lost& l : result.lost) {
+        for (qint64 s = l.from; s <= l.to; ++s)
+            QVERIFY(!part.seqs.contains(s));
+    }
+    QCOMPARE(part.seqs.size() + result.lostRows, total);
+    const QString text = StoreSalvage::summary(result);
+    QVERIFY2(text.contains(u"could not be read"_s), qPrintable(text));
+    qInfo("%s", qPrintable(text));
+    QCOMPARE(sha256(storePath()), before);
+
+    // Somewhere it cannot be written: a clear message, no partial file.
+    const StoreSalvage::Result refused = StoreSalvage::exportReadable(storePath(), u"/proc/no/such.jsonl"_s);
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.error.contains(u"/proc/no/such.jsonl"_s), qPrintable(refused.error));
 }
 
 QTEST_GUILESS_MAIN(TestStoreDamage)

@@ -6,8 +6,10 @@
 #include "ui/mainwindow.h"
 #include "ui/timelinepane.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -39,6 +41,7 @@ class TestStoreDamageGui : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void noteOnDamagedStoreIsKeptAndExplained();
+    void exportWhatCanBeReadFromTheBox();
 
 private:
     QTemporaryDir m_dir;
@@ -92,6 +95,45 @@ void TestStoreDamageGui::noteOnDamagedStoreIsKeptAndExplained()
         QVERIFY2(refused->informativeText().contains(u"stopped writing"_s), qPrintable(refused->informativeText()));
         QCOMPARE(note->text(), u"Rolled back the deploy"_s); // given back, never lost
         refused->accept();
+        window.close();
+    }
+    QCOMPARE(sha256(path), before);
+}
+
+void TestStoreDamageGui::exportWhatCanBeReadFromTheBox()
+{
+    const QString path = m_dir.filePath(u"export.sqlite"_s);
+    QVERIFY(QFile::copy(m_template, path));
+    const QByteArray before = sha256(path);
+    const QString out = m_dir.filePath(u"readable.jsonl"_s);
+    {
+        StoreClient store(path);
+        ConsoleServices services;
+        services.store = &store;
+        MainWindow window(services);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        store.open();
+        QMessageBox* damaged = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((damaged = visibleBox(u"storeDamagedBox"_s)) != nullptr, 20000);
+        auto* exportButton = damaged->findChild<QPushButton*>(u"exportReadableButton"_s);
+        QVERIFY(exportButton);
+        exportButton->click();
+        QFileDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<QFileDialog*>(u"exportReadableDialog"_s)) != nullptr);
+        QVERIFY2(
+            dialog->selectedFiles().value(0).endsWith(u".jsonl"_s), qPrintable(dialog->selectedFiles().join(u' ')));
+        Q_EMIT dialog->fileSelected(out); // what Save does with the name typed
+        dialog->close();
+        QMessageBox* result = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((result = visibleBox(u"exportReadableResult"_s)) != nullptr, 30000);
+        QVERIFY2(result->text().contains(out), qPrintable(result->text()));
+        QVERIFY2(result->informativeText().contains(u"events exported"_s)
+                && result->informativeText().contains(u"could not be read"_s),
+            qPrintable(result->informativeText()));
+        QVERIFY(QFileInfo(out).size() > 1024 * 1024);
+        QVERIFY(window.findChild<QAction*>(u"actionExportReadable"_s)->isEnabled());
+        result->accept();
         window.close();
     }
     QCOMPARE(sha256(path), before);
