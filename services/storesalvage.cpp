@@ -216,8 +216,12 @@ QString StoreSalvage::summary(const Result& result)
     if (!result.ok)
         return result.error;
     const QLocale locale;
-    QString text = tr("%1 incidents and %2 events exported")
-                       .arg(locale.toString(result.incidents), locale.toString(result.events));
+    auto counted = [&locale](qint64 n, const QString& one, const QString& many) -> QString {
+        return locale.toString(n) + u' ' + (n == 1 ? one : many);
+    };
+    QString text = tr("%1 and %2 exported")
+                       .arg(counted(result.incidents, tr("incident"), tr("incidents")),
+                           counted(result.events, tr("event"), tr("events")));
     if (result.lost.isEmpty())
         return text + tr("; nothing was lost.");
     qint64 lostEvents = 0;

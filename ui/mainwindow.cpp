@@ -573,6 +573,7 @@ void MainWindow::onStoreDamaged(const StoreError& error)
     QPushButton* moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
     moveAside->setObjectName(u"moveAsideButton"_s);
     box->addButton(tr("Keep Reading"), QMessageBox::RejectRole);
+    box->setDefaultButton(exportButton); // Enter never moves the store aside
     connect(box, &QMessageBox::finished, this, [this, box, moveAside, exportButton] {
         if (box->clickedButton() == moveAside)
             m_store->moveAside();
@@ -584,7 +585,7 @@ void MainWindow::onStoreDamaged(const StoreError& error)
 
 void MainWindow::exportReadable()
 {
-    if (!m_storeDamaged || (m_salvage && m_salvage->isRunning()))
+    if (!m_exportReadable->isVisible() || (m_salvage && m_salvage->isRunning()))
         return;
     const QFileInfo store(m_store->path());
     const QString suggested = store.absolutePath() + u'/' + store.completeBaseName() + u"-readable-"_s
@@ -595,7 +596,12 @@ void MainWindow::exportReadable()
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setDefaultSuffix(u"jsonl"_s);
     dialog->selectFile(suggested);
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+    auto again = [this] {
+        if (!m_storeOpen && m_openError.code == StoreError::Code::Corrupt)
+            onStoreOpenFailed(m_openError); // the only way on: move it aside or quit
+    };
+    connect(dialog, &QFileDialog::rejected, this, again);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, again](const QString& path) {
         if (!m_salvage) {
             m_salvage = new StoreSalvage(this);
             connect(m_salvage, &StoreSalvage::progress, this, [this](int percent) {
@@ -603,7 +609,7 @@ void MainWindow::exportReadable()
             });
             connect(m_salvage, &StoreSalvage::finished, this,
                 [this](const StoreSalvage::Result& result, const QString& output) {
-                    m_storeStatus->setText(tr("Store damaged: read-only"));
+                    m_storeStatus->setText(m_storeOpen ? tr("Store damaged: read-only") : tr("No incident store"));
                     m_exportReadable->setEnabled(true);
                     auto* box = new QMessageBox(result.ok ? QMessageBox::Information : QMessageBox::Warning,
                         tr("Export What Can Be Read"),
@@ -612,12 +618,18 @@ void MainWindow::exportReadable()
                     box->setObjectName(u"exportReadableResult"_s);
                     box->setAttribute(Qt::WA_DeleteOnClose);
                     box->setInformativeText(StoreSalvage::summary(result));
+                    connect(box, &QMessageBox::finished, this, [this] {
+                        if (!m_storeOpen && m_openError.code == StoreError::Code::Corrupt)
+                            onStoreOpenFailed(m_openError);
+                    });
                     box->open();
                 });
         }
         if (m_salvage->start(m_store->path(), path)) {
             m_exportReadable->setEnabled(false);
             m_storeStatus->setText(tr("Store damaged: exporting what can be read…"));
+        } else {
+            again();
         }
     });
     dialog->open();
@@ -626,20 +638,30 @@ void MainWindow::exportReadable()
 void MainWindow::onStoreOpenFailed(const StoreError& error)
 {
     m_storeStatus->setText(tr("No incident store"));
+    m_openError = error;
     auto* box
         = new QMessageBox(QMessageBox::Critical, tr("Incident store"), error.message, QMessageBox::NoButton, this);
     box->setObjectName(u"storeErrorBox"_s);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(tr("Store file: %1").arg(m_store->path()));
     QPushButton* moveAside = nullptr;
-    if (error.code == StoreError::Code::Corrupt)
+    QPushButton* exportButton = nullptr;
+    if (error.code == StoreError::Code::Corrupt) {
+        m_exportReadable->setVisible(true);
+        exportButton = box->addButton(tr("Export What Can Be Read…"), QMessageBox::ActionRole);
+        exportButton->setObjectName(u"exportReadableButton"_s);
         moveAside = box->addButton(tr("Move Aside and Start a New Store"), QMessageBox::DestructiveRole);
+    }
     QPushButton* retry
         = error.code == StoreError::Code::Busy ? box->addButton(tr("Retry"), QMessageBox::AcceptRole) : nullptr;
     box->addButton(tr("Quit"), QMessageBox::RejectRole);
-    connect(box, &QMessageBox::finished, this, [this, box, moveAside, retry] {
+    if (exportButton)
+        box->setDefaultButton(exportButton); // Enter never moves the store aside
+    connect(box, &QMessageBox::finished, this, [this, box, moveAside, retry, exportButton] {
         if (moveAside && box->clickedButton() == moveAside) {
             m_store->moveAside(); // on the store's thread, which opens a new store then
+        } else if (exportButton && box->clickedButton() == exportButton) {
+            exportReadable(); // then this box again: the window has no store to show
         } else if (retry && box->clickedButton() == retry) {
             m_store->open();
         } else {

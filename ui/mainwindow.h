@@ -132,6 +132,7 @@ private:
     qint64 m_restoreActiveId = 0;
     bool m_storeOpen = false;
     bool m_storeDamaged = false; // writes stopped: the file was found damaged
+    StoreError m_openError; // why the store could not be opened, if it could not
     quint64 m_incidentsRequest = 0;
     quint64 m_pageRequest = 0;
     quint64 m_countRequest = 0;
