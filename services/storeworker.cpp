@@ -87,8 +87,8 @@ void StoreWorker::startCheck()
         *elapsed = timer.elapsed();
     });
     m_checker->setObjectName(u"petforce-store-check"_s);
-    connect(m_checker, &QThread::finished, this,
-        [this, generation, error, elapsed] { finishCheck(generation, *error, *elapsed); });
+    m_finishCheck = [this, generation, error, elapsed] { finishCheck(generation, *error, *elapsed); };
+    connect(m_checker, &QThread::finished, this, m_finishCheck);
     if (!m_progressTimer) {
         m_progressTimer = new QTimer(this);
         connect(m_progressTimer, &QTimer::timeout, this, &StoreWorker::reportCheckProgress);
@@ -183,8 +183,14 @@ void StoreWorker::shutdown()
 {
     delete m_pollTimer;
     m_pollTimer = nullptr;
+    if (m_checker) {
+        // Changes typed while the check runs are written once it has passed, also at quit: wait for it.
+        m_checker->wait();
+        if (const std::function<void()> finish = std::exchange(m_finishCheck, {}))
+            finish();
+    }
     stopCheck();
-    runWaiting(); // refused: still being checked
+    runWaiting(); // refused now only if the check failed
     m_store.reset();
 }
 

@@ -104,6 +104,7 @@ private:
     QTimer* m_progressTimer = nullptr;
     quint64 m_checkGeneration = 0;
     std::shared_ptr<std::atomic<int>> m_checkerTid; // Linux thread id of the checker, for its read count
+    std::function<void()> m_finishCheck; // the running check's finishCheck(), for shutdown() to wait for
     qint64 m_checkBytes = 0;
     bool m_damageReported = false;
 };

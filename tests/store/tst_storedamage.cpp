@@ -237,6 +237,24 @@ void TestStoreDamage::bigHealthyStoreIsUsableWhileChecked()
     QCOMPARE(failed.size(), 0);
     client.addNote(id, u"Typed after the check"_s);
     QTRY_COMPARE_WITH_TIMEOUT(appended.size(), 2, 10000);
+
+    // A note typed while the check runs and the console quitting at once: written once the check has passed.
+    bool quitDuringCheck = false;
+    {
+        StoreClient quitting(storePath());
+        QSignalSpy reopened(&quitting, &StoreClient::opened);
+        QSignalSpy checked(&quitting, &StoreClient::checkPassed);
+        quitting.open();
+        QVERIFY(reopened.wait(10000));
+        quitting.addNote(id, u"Typed just before quitting"_s);
+        quitDuringCheck = checked.isEmpty();
+    }
+    qInfo("quit %s the check had passed", quitDuringCheck ? "before" : "after");
+    IncidentStore reread(storePath());
+    QVERIFY(reread.open());
+    const QList<TimelineEvent> last = reread.events(id, reread.maxSeq() - 1, 5);
+    QCOMPARE(last.size(), 1);
+    QCOMPARE(last.constFirst().summary, u"Typed just before quitting"_s);
 }
 
 namespace {
