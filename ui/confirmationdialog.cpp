@@ -95,9 +95,8 @@ ConfirmationDialog::ConfirmationDialog(const ConfirmationRequest& request, QWidg
     auto* buttons = new QDialogButtonBox(this);
     m_run = buttons->addButton(tr("Run"), QDialogButtonBox::AcceptRole);
     m_run->setObjectName(u"confirmationRun"_s);
-    QPushButton* cancel = buttons->addButton(QDialogButtonBox::Cancel);
-    cancel->setObjectName(u"confirmationCancel"_s);
-    cancel->setDefault(true); // Enter never runs a command by accident
+    m_cancel = buttons->addButton(QDialogButtonBox::Cancel);
+    m_cancel->setObjectName(u"confirmationCancel"_s);
     m_run->setAutoDefault(false);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -157,6 +156,10 @@ void ConfirmationDialog::updateRunButton()
     for (const QCheckBox* box : std::as_const(m_extra))
         ok = ok && box->isChecked();
     m_run->setEnabled(ok);
+    // Enter runs only once the name typed matches; before that it does nothing (it cancelled, losing what was
+    // typed). Without a name to type, Cancel is the default: Enter never runs a command by accident.
+    m_run->setDefault(m_typed && ok);
+    m_cancel->setDefault(!m_typed);
 }
 
 #include "moc_confirmationdialog.cpp"

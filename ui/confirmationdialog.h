@@ -33,5 +33,6 @@ private:
     ConfirmationRequest m_request;
     QLineEdit* m_typed = nullptr;
     QList<QCheckBox*> m_extra;
+    QPushButton* m_cancel = nullptr;
     QPushButton* m_run = nullptr;
 };

@@ -100,14 +100,17 @@ void TestConfirmation::destructiveNeedsTheTypedName()
     QVERIFY(!run->isEnabled());
     QTest::keyClicks(typed, u"petforce-productio"_s);
     QVERIFY(!run->isEnabled());
+    QTest::keyClick(typed, Qt::Key_Return); // not yet the name: Enter neither runs nor cancels
+    QTest::qWait(50);
+    QCOMPARE(calls, 0);
+    QVERIFY(dialog->isVisible());
     QTest::keyClicks(typed, u"N"_s); // case matters
     QVERIFY(!run->isEnabled());
-    typed->setText(u"petforce-production"_s);
+    QTest::keyClick(typed, Qt::Key_Backspace);
+    QTest::keyClicks(typed, u"n"_s);
     QVERIFY(run->isEnabled());
     QCOMPARE(dialog->confirmationText(), u"typed petforce-production"_s);
-    // Enter on the typed line does not run: Cancel is the default button.
-    QVERIFY(!run->isDefault());
-    QTest::mouseClick(run, Qt::LeftButton);
+    QTest::keyClick(typed, Qt::Key_Return); // the name matches: Enter runs
     QTRY_COMPARE(calls, 1);
     QVERIFY(confirmed);
 }
@@ -124,8 +127,10 @@ void TestConfirmation::extraConfirmationMustBeTicked()
     auto* run = dialog.findChild<QPushButton*>(u"confirmationRun"_s);
     QVERIFY(!run->isEnabled());
     QVERIFY(!dialog.findChild<QLineEdit*>(u"confirmationTyped"_s));
+    QVERIFY(dialog.findChild<QPushButton*>(u"confirmationCancel"_s)->isDefault()); // Enter cancels a write
     dialog.findChild<QCheckBox*>(u"confirmationExtra"_s)->setChecked(true);
     QVERIFY(run->isEnabled());
+    QVERIFY(!run->isDefault());
     QVERIFY(dialog.confirmationText().contains(u"ticked: 0.0.0.0/0"_s));
 }
 
