@@ -365,6 +365,8 @@ void MainWindow::saveLayout() const
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveLayout();
+    if (m_postmortems)
+        m_postmortems->closeEditors(); // else Quit left them open and the process running
     QMainWindow::closeEvent(event);
 }
 

@@ -61,6 +61,14 @@ PostmortemLauncher::PostmortemLauncher(MainWindow* window, StoreClient* store, Q
 
 PostmortemEditor* PostmortemLauncher::editor(qint64 incidentId) const { return m_editors.value(incidentId); }
 
+void PostmortemLauncher::closeEditors()
+{
+    for (const QPointer<PostmortemEditor>& editor : std::as_const(m_editors)) {
+        if (editor)
+            editor->close();
+    }
+}
+
 void PostmortemLauncher::update()
 {
     const std::optional<Incident> incident = m_window->activeIncident();

@@ -28,6 +28,8 @@ public:
     // Opens (or raises) the editor of incident; restored: an orphaned draft's bytes.
     PostmortemEditor* openEditor(const Incident& incident, std::optional<QByteArray> restored = std::nullopt);
     PostmortemEditor* editor(qint64 incidentId) const;
+    // Closes every editor (each keeps its draft for the next start): the main window is closing.
+    void closeEditors();
     QMessageBox* restoreOffer() const { return m_offer; } // the open restore question, if any (tests)
     QString draftsFolder() const { return m_folder; }
     void setDraftsFolder(const QString& folder) { m_folder = folder; }

@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -239,7 +240,14 @@ void TestPostmortemEditor::killedEditorIsRestoredByteForByte()
     QCOMPARE(editor->markdown().toUtf8(), text);
     QVERIFY(editor->autosaveNow()); // it now holds the draft itself
     QCOMPARE(PostmortemDrafts::orphans(m_drafts).size(), 0);
-    editor->close();
+    // Quitting the console closes its post-mortem windows too (they kept the process running), draft kept.
+    QPointer<PostmortemEditor> open(editor);
+    editor->setMarkdown(QString::fromUtf8(text) + u"\nTyped just before quitting.\n"_s);
+    window.close();
+    QTRY_VERIFY(!open);
+    QTRY_VERIFY_WITH_TIMEOUT(PostmortemDrafts::orphans(m_drafts).size() == 1
+            && PostmortemDrafts::orphans(m_drafts).first().bytes.endsWith("Typed just before quitting.\n"),
+        10000);
     qunsetenv("PETFORCE_DRAFTS_DIR");
 }
 
