@@ -227,6 +227,12 @@ ParameterCheck ParameterType::validate(Kind kind, QStringView value)
         const qsizetype slash = value.indexOf(u'/');
         if (slash < 0)
             return refuseAs(value, kind);
+        if (value.mid(slash + 1) == u"0") {
+            // Every address on the internet: an IP set never takes it (AWS refuses /0), and no checkbox lets it by.
+            return ParameterCheck::refused(u"%1 is every address on the internet: a /0 network is never accepted "
+                                           "(AWS refuses it in IP sets too). Give the addresses themselves, such "
+                                           "as 192.0.2.10/32."_s.arg(quoted(value)));
+        }
         const auto address = parseIpv4(value.left(slash));
         const auto mask = parseDigits(value.mid(slash + 1), 2);
         if (!address)
@@ -240,12 +246,7 @@ ParameterCheck ParameterType::validate(Kind kind, QStringView value)
             return ParameterCheck::refused(u"%1 has host bits set: the network address for /%2 ends in zeros."_s.arg(
                 quoted(value), QString::number(*mask)));
         }
-        ParameterCheck check = ParameterCheck::accepted();
-        if (*mask == 0) {
-            check.needsExtraConfirmation = true;
-            check.confirmationReason = u"%1 is every IPv4 address on the internet."_s.arg(quoted(value));
-        }
-        return check;
+        return ParameterCheck::accepted();
     }
     case Version: {
         QStringView v = value;

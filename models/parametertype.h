@@ -31,7 +31,7 @@ public:
         Text, // one line of printable text without shell metacharacters
         Integer, // 0..999999999999, ASCII digits
         Pid, // a PostgreSQL backend PID: 1..2147483647
-        Cidr, // IPv4 a.b.c.d/m, m <= 32, no host bits; 0.0.0.0/0 needs an extra confirmation
+        Cidr, // IPv4 a.b.c.d/m, 1 <= m <= 32, no host bits; any /0 (0.0.0.0/0, ::/0) is refused
         IpAddress, // IPv4 a.b.c.d
         Version, // v1.2.3, 1.2.3, v1.2.3-rc.1
         Identifier, // AWS resource name or ARN: letters, digits and . _ : / - ; starts with a letter or digit

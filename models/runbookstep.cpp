@@ -38,6 +38,13 @@ const RunbookParameter* RunbookStep::parameter(QStringView name) const
     return nullptr;
 }
 
+QString RunbookStep::offeredValue(const RunbookParameter& p) const
+{
+    if (risk == StepRisk::Destructive || p.type == ParameterType::Pid)
+        return {};
+    return p.defaultValue();
+}
+
 QStringList RunbookStep::profileFields() const
 {
     QStringList fields;

@@ -60,6 +60,9 @@ struct RunbookStep {
 
     bool isRunnable() const; // not link, manual or snippet
     const RunbookParameter* parameter(QStringView name) const;
+    // The value the wizard fills in before the operator types anything: the example when it is a real value, but
+    // never for a destructive step or a pid (the runbook's 12345 is a hint, shown as the placeholder).
+    QString offeredValue(const RunbookParameter& p) const;
     QStringList profileFields() const; // profile fields the step uses, in text order ("cluster", "redis_host")
 
     static QString kindName(StepKind kind); // "sql", "aws", ...

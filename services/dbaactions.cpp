@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/dbaactions.h"
 
+#include "models/backendsignal.h"
 #include "services/auditrecorder.h"
 #include "services/pgsession.h"
 
@@ -40,10 +41,9 @@ QString DbaActions::signalSql(Signal signal, bool onlyIfIdle)
     // non-client backend, whatever was asked.
     return u"SELECT s.pid, %1(s.pid) FROM pg_stat_activity s "
            "JOIN unnest($1::int[], $2::timestamptz[]) AS t(pid, backend_start) "
-           "ON s.pid = t.pid AND s.backend_start = t.backend_start "
-           "WHERE s.backend_type = 'client backend' AND s.pid <> pg_backend_pid()%2"_s.arg(
-               signal == Signal::Cancel ? u"pg_cancel_backend"_s : u"pg_terminate_backend"_s,
-               onlyIfIdle ? u" AND s.state = 'idle'"_s : QString());
+           "ON s.pid = t.pid AND s.backend_start = t.backend_start WHERE "_s.arg(BackendSignal::functionName(
+               signal == Signal::Cancel ? BackendSignal::Function::Cancel : BackendSignal::Function::Terminate))
+        + BackendSignal::serverCondition(u"s"_s) + (onlyIfIdle ? u" AND s.state = 'idle'"_s : QString());
 }
 
 DbaAction DbaActions::signalAction(Signal signal, const QList<DbaSession>& sessions, bool onlyIfIdle) const
@@ -53,17 +53,9 @@ DbaAction DbaActions::signalAction(Signal signal, const QList<DbaSession>& sessi
     a.risk = signal == Signal::Cancel ? StepRisk::Write : StepRisk::Destructive;
     QStringList pids, starts;
     for (const DbaSession& s : sessions) {
-        if (s.own || m_ownPids.contains(s.pid)) {
-            a.refused.append(tr("pid %1: this console's own connection").arg(s.pid));
-            continue;
-        }
-        if (!s.isClientBackend()) {
-            a.refused.append(tr("pid %1: not a client session (%2)").arg(s.pid).arg(s.backendType));
-            continue;
-        }
-        if (s.backendStartText.isEmpty()) {
-            a.refused.append(
-                tr("pid %1: its backend_start is hidden from this role, so it cannot be identified").arg(s.pid));
+        const QString why = BackendSignal::refusal(s, m_ownPids);
+        if (!why.isEmpty()) {
+            a.refused.append(why);
             continue;
         }
         a.targets.append(s);
@@ -239,6 +231,7 @@ void DbaActions::onQueryFinished(quint64 id, const PgResult& result)
             else
                 r.missed.append(s.pid);
         }
+        r.ok = !r.signalled.isEmpty(); // a false from the server, or nobody left: "not signalled", never ok
         r.message = tr("%1 of %2 session(s) signalled").arg(r.signalled.size()).arg(m_action.targets.size());
         if (!r.missed.isEmpty())
             r.message += tr("; not signalled (ended, or pid reused by another session): %1").arg([&] {

@@ -402,6 +402,11 @@ void StepExecutor::readIpSet()
     const QString scope = optionWords(text, u"--scope"_s).value(0, u"REGIONAL"_s);
     const QString id = optionWords(text, u"--id"_s).value(0);
     const QStringList after = optionWords(text, u"--addresses"_s);
+    if (const QString why = ipSetRefusal(after); !why.isEmpty()) {
+        setState(State::Idle);
+        Q_EMIT failed(why);
+        return;
+    }
     QString lockVar;
     for (const RunbookParameter& p : std::as_const(m_request.step.parameters)) {
         if (p.name == LockTokenParameter)
@@ -455,6 +460,276 @@ void StepExecutor::readIpSet()
         });
 }
 
+QString StepExecutor::ipSetRefusal(const QStringList& after)
+{
+    for (const QString& a : after) {
+        if (a.trimmed().endsWith(u"/0"_s))
+            return tr("%1 is every address on the internet: an IP set never takes a /0 network (AWS refuses it too). "
+                      "Give the addresses to block, such as 192.0.2.10/32; nothing ran.")
+                .arg(a.trimmed());
+    }
+    return {};
+}
+
+namespace {
+// The one redis-cli line of a FLUSHDB step: its start (program and options) before FLUSHDB.
+const QRegularExpression& flushDbLine()
+{
+    static const QRegularExpression re(u"^(\\s*redis-cli\\b[^\\n;|&<>`()]*?)\\s+FLUSHDB\\s*$"_s,
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::MultilineOption);
+    return re;
+}
+
+QString commandLines(const QString& text)
+{
+    QStringList kept;
+    for (const QString& line : text.split(u'\n')) {
+        if (!line.trimmed().isEmpty() && !line.trimmed().startsWith(u'#'))
+            kept.append(line);
+    }
+    return kept.join(u'\n');
+}
+} // namespace
+
+bool StepExecutor::isFlushDb(const RunbookStep& step)
+{
+    const QString lines = commandLines(step.text);
+    return step.kind == StepKind::Redis && !lines.contains(u'\n') && flushDbLine().match(lines).hasMatch();
+}
+
+int StepExecutor::redisDbNumber(const QString& commandText)
+{
+    static const QRegularExpression n(u"(?:^|\\s)-n\\s+['\"]?(\\d+)['\"]?(?=\\s|$)"_s);
+    const QRegularExpressionMatch m = n.match(commandText);
+    return m.hasMatch() ? m.captured(1).toInt() : 0;
+}
+
+void StepExecutor::readFlushDb()
+{
+    const QRegularExpressionMatch script = flushDbLine().match(m_prepared.script);
+    const QRegularExpressionMatch shown = flushDbLine().match(m_prepared.displayText);
+    if (!script.hasMatch() || !shown.hasMatch()) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("The FLUSHDB step is not one redis-cli command: nothing ran."));
+        return;
+    }
+    const QString start = script.captured(1).trimmed();
+    const int db = redisDbNumber(shown.captured(1));
+    const QString dbOption = redisDbNumber(start) == db && start.contains(QRegularExpression(u"\\s-n\\s"_s))
+        ? QString()
+        : u" -n "_s + QString::number(db);
+    idlePreviewRunner();
+    // The same host, port, TLS and db as the run; two reads, told apart by a marker line.
+    CommandSpec spec = CommandSpec::shell(
+        start + dbOption + u" INFO server && printf '\\n@@DBSIZE@@\\n' && "_s + start + dbOption + u" DBSIZE"_s,
+        m_prepared.environment);
+    spec.timeoutMs = 30 * 1000;
+    spec.runsFolder = m_runsFolder;
+    spec.tailCapBytes = 256 * 1024;
+    const quint64 generation = m_generation;
+    connect(
+        m_previewRunner, &CommandRunner::finished, this,
+        [this, generation, db](const CommandResult& r) {
+            if (generation != m_generation || m_state != State::Assessing)
+                return;
+            const QString out = DisplayText::fromBytes(r.out.tail);
+            const qsizetype marker = out.indexOf(u"@@DBSIZE@@"_s);
+            static const QRegularExpression versionLine(
+                u"^redis_version:(\\d+)\\.(\\S*)"_s, QRegularExpression::MultilineOption);
+            const QRegularExpressionMatch version = versionLine.match(out);
+            bool sized = false;
+            const qint64 keys = marker < 0 ? -1 : out.mid(marker + 10).trimmed().toLongLong(&sized);
+            if (!r.ok() || r.out.tailTruncated || !sized || !version.hasMatch()) {
+                QString why = r.error.isEmpty() ? r.summary() : r.error;
+                const QString err = DisplayText::fromBytes(r.err.tail.right(ExcerptChars)).trimmed();
+                if (!err.isEmpty())
+                    why += u"\n"_s + err;
+                else if (r.ok())
+                    why += u"\n"_s + out.trimmed().left(ExcerptChars);
+                setState(State::Idle);
+                Q_EMIT failed(tr("Could not read the Redis database before flushing it; nothing ran: %1").arg(why));
+                return;
+            }
+            const int major = version.captured(1).toInt();
+            const bool async = major >= 4;
+            static const QRegularExpression flush(
+                u"\\bFLUSHDB\\s*$"_s, QRegularExpression::CaseInsensitiveOption | QRegularExpression::MultilineOption);
+            if (async) {
+                m_prepared.script.replace(flush, u"FLUSHDB ASYNC"_s);
+                m_prepared.displayText.replace(flush, u"FLUSHDB ASYNC"_s);
+            }
+            const EnvironmentProfile& profile = m_request.profile;
+            const QString host = profile.value(EnvironmentProfile::Field::RedisHost);
+            QString port = profile.value(EnvironmentProfile::Field::RedisPort);
+            if (port.isEmpty())
+                port = u"6379"_s;
+            m_confirmation = confirmationFor(m_request, m_prepared);
+            m_confirmation.affectedCount = keys;
+            m_confirmation.parameters.append(u"host = %1"_s.arg(host));
+            m_confirmation.parameters.append(u"port = %1"_s.arg(port));
+            m_confirmation.parameters.append(u"db = %1"_s.arg(db));
+            m_confirmation.effects.append(
+                tr("Redis %1:%2, db %3: DBSIZE %4 key(s), all deleted").arg(host, port).arg(db).arg(keys));
+            const QString server = version.captured(1) + u'.' + version.captured(2);
+            m_confirmation.effects.append(async
+                    ? tr("Redis %1: sent as FLUSHDB ASYNC (the keys go at once, their memory is freed in the "
+                         "background)")
+                          .arg(server)
+                    : tr("Redis %1 has no FLUSHDB ASYNC (Redis 4 and later): sent as FLUSHDB, which blocks the "
+                         "server until done")
+                          .arg(server));
+            setState(State::Ready);
+            Q_EMIT assessed(m_confirmation);
+        },
+        Qt::SingleShotConnection);
+    m_previewRunner->start(spec);
+}
+
+void StepExecutor::readSignalTargets()
+{
+    const quint64 generation = m_generation;
+    withPassword([this, generation](const QString& password) {
+        if (generation != m_generation)
+            return;
+        connectSession(password, [this, generation] {
+            if (generation != m_generation)
+                return;
+            QList<QVariant> params;
+            for (const QString& v : std::as_const(m_prepared.sqlParameters))
+                params.append(v);
+            const quint64 id = m_session->execute(BackendSignal::targetsQuery(*m_signal), params);
+            auto* context = new QObject(m_session);
+            connect(m_session, &PgSession::queryFinished, context,
+                [this, context, id, generation](quint64 answered, const PgResult& result) {
+                    if (answered != id)
+                        return;
+                    context->deleteLater();
+                    if (generation == m_generation && m_state == State::Assessing)
+                        onSignalTargets(result);
+                });
+        });
+    });
+}
+
+void StepExecutor::onSignalTargets(const PgResult& result)
+{
+    const BackendSignal::Plan plan = *m_signal;
+    const bool terminate = plan.function == BackendSignal::Function::Terminate;
+    if (!result.ok()) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("Could not read the sessions the step acts on; nothing ran: %1").arg(result.summary()));
+        return;
+    }
+    QList<int> pids;
+    QStringList starts;
+    QStringList listed;
+    QStringList leftOut;
+    QSet<int> own = m_ownPids;
+    for (const QList<QVariant>& row : result.rows()) {
+        const int pid = int(row.value(0).toLongLong());
+        const QString start = row.value(1).isValid() ? row.value(1).toString() : QString();
+        const bool self = row.value(7).toBool();
+        if (self)
+            own.insert(pid);
+        const QString why = BackendSignal::refusal(
+            pid, row.value(2).toString(), row.value(3).toString(), self || m_ownPids.contains(pid), start);
+        if (!why.isEmpty()) {
+            leftOut.append(why);
+            continue;
+        }
+        pids.append(pid);
+        starts.append(start);
+        if (listed.size() < ListLimit)
+            listed.append(u"pid %1  %2  %3  %4  started %5  %6"_s.arg(pid).arg(row.value(4).toString(),
+                row.value(3).toString(), row.value(5).toString(), start, row.value(6).toString().simplified()));
+    }
+    const QString verb = terminate ? tr("terminate") : tr("cancel");
+    if (plan.single && !leftOut.isEmpty()) {
+        setState(State::Idle);
+        Q_EMIT failed(tr("Refused: %1. Nothing ran.").arg(leftOut.join(u"; "_s)));
+        return;
+    }
+    if (pids.isEmpty()) {
+        setState(State::Idle);
+        const QString named = plan.single ? m_prepared.values.value(u"pid"_s) : QString();
+        QString why = plan.single
+            ? tr("No session has pid %1 in the %2 database: nothing to %3.")
+                  .arg(named.isEmpty() ? tr("(the given)") : named, m_request.profile.name(), verb)
+            : tr("No session may be %1: nothing ran.").arg(terminate ? tr("terminated") : tr("cancelled"));
+        if (!leftOut.isEmpty())
+            why += u"\n"_s + tr("Left out: %1").arg(leftOut.join(u"; "_s));
+        Q_EMIT failed(why);
+        return;
+    }
+    // What runs: exactly the backends confirmed (pid AND backend_start), still named by the statement, guarded.
+    const int first = int(m_prepared.sqlParameters.size()) + 1;
+    QString shownError;
+    const auto shownPlan = BackendSignal::plan(m_prepared.displayText, &shownError);
+    m_prepared.script = BackendSignal::runQuery(plan, first);
+    m_prepared.displayText = BackendSignal::runQuery(shownPlan.value_or(plan), first);
+    m_prepared.sqlParameters.append(BackendSignal::intArray(pids));
+    m_prepared.sqlParameters.append(BackendSignal::textArray(starts));
+    m_prepared.sqlParameters.append(BackendSignal::intArray(QList<int>(own.cbegin(), own.cend())));
+    m_signalPids = pids;
+    m_confirmation = confirmationFor(m_request, m_prepared);
+    m_confirmation.parameters.append(u"$%1 = %2"_s.arg(first).arg(m_prepared.sqlParameters.at(first - 1)));
+    m_confirmation.parameters.append(u"$%1 = %2"_s.arg(first + 1).arg(m_prepared.sqlParameters.at(first)));
+    m_confirmation.parameters.append(u"$%1 = %2"_s.arg(first + 2).arg(m_prepared.sqlParameters.at(first + 1)));
+    m_confirmation.affectedCount = pids.size();
+    m_confirmation.effects = listed;
+    if (pids.size() > listed.size())
+        m_confirmation.effects.append(tr("… and %n more", nullptr, int(pids.size() - listed.size())));
+    for (const QString& why : std::as_const(leftOut))
+        m_confirmation.effects.append(tr("left out: %1").arg(why));
+    setState(State::Ready);
+    Q_EMIT assessed(m_confirmation);
+}
+
+void StepExecutor::signalOutcome(const PgResult& result, CommandOutcome& o) const
+{
+    const QString notDone = BackendSignal::notDone(m_signal->function);
+    if (o.status != u"ok") {
+        o.error = notDone + u": "_s + o.error;
+        return;
+    }
+    QList<int> done;
+    QList<int> refused;
+    for (const QList<QVariant>& row : result.rows())
+        (row.value(1).toBool() ? done : refused).append(int(row.value(0).toLongLong()));
+    QStringList missed;
+    for (int pid : m_signalPids) {
+        if (!done.contains(pid) && !refused.contains(pid))
+            missed.append(QString::number(pid));
+    }
+    QStringList warnings;
+    for (const QString& n : result.notices) {
+        if (n.contains(u"WARNING"_s))
+            warnings.append(n.trimmed());
+    }
+    o.rows = done.size();
+    QStringList why;
+    if (!refused.isEmpty())
+        why.append(tr("the server answered false for pid %1").arg([&] {
+            QStringList l;
+            for (int p : std::as_const(refused))
+                l.append(QString::number(p));
+            return l.join(u", "_s);
+        }()));
+    if (!missed.isEmpty())
+        why.append(tr("pid %1 ended, or its pid now belongs to another session (backend_start differs)")
+                       .arg(missed.join(u", "_s)));
+    why += warnings;
+    if (done.isEmpty() || !refused.isEmpty() || !warnings.isEmpty()) {
+        o.status = u"failed"_s;
+        o.error = notDone + u": "_s + why.join(u"; "_s);
+        return;
+    }
+    if (!missed.isEmpty())
+        o.excerpt
+            = tr("%1 of %2 done; %3: %4\n").arg(done.size()).arg(m_signalPids.size()).arg(notDone, why.join(u"; "_s))
+            + o.excerpt;
+}
+
 void StepExecutor::setState(State state)
 {
     if (m_state == state)
@@ -482,6 +757,31 @@ bool StepExecutor::assess(const StepRequest& request)
     }
     m_confirmation = confirmationFor(request, m_prepared);
     m_awsCli.clear();
+    m_signal.reset();
+    m_signalPids.clear();
+    if (BackendSignal::mentionsSignal(m_prepared.script)) {
+        // Every cancel/terminate goes through the guard (BackendSignal): in a shape it can rewrite, or not at all.
+        QString why;
+        if (request.step.kind == StepKind::Sql)
+            m_signal = BackendSignal::plan(m_prepared.script, &why);
+        else
+            why = tr("pg_terminate_backend / pg_cancel_backend in a %1 step cannot be guarded: run it as a SQL step "
+                     "or from the DBA pane; nothing ran.")
+                      .arg(RunbookStep::kindName(request.step.kind));
+        if (!m_signal) {
+            setState(State::Idle);
+            Q_EMIT failed(why);
+            return true;
+        }
+        setState(State::Assessing);
+        readSignalTargets();
+        return true;
+    }
+    if (isFlushDb(request.step)) {
+        setState(State::Assessing);
+        readFlushDb();
+        return true;
+    }
     if (logsTailSpec(m_prepared)) {
         // `aws logs tail` is v2's: ask the `aws` that will run which it is (a child; the GUI thread never waits).
         setState(State::Assessing);
@@ -818,6 +1118,8 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
         o.outputPath = file.fileName();
         o.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
     }
+    if (m_signal)
+        signalOutcome(result, o); // a false or a backend gone: "not terminated", never ok
     finish(o);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "models/backendsignal.h"
 #include "models/commandaudit.h"
 #include "models/confirmationrequest.h"
 #include "models/environmentprofile.h"
@@ -12,6 +13,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <optional>
 #include <utility>
@@ -87,6 +89,17 @@ public:
     // Before → after of an IP set update, one line each: "Before (3): a, b, c", "After (1): x", "+ x (added)",
     // "− a (removed)" (pure).
     static QStringList ipSetEffects(const QString& name, const QStringList& before, const QStringList& after);
+    // An IP set never takes a /0 network (0.0.0.0/0, ::/0: every address; AWS refuses it too): the reason, for
+    // people, or empty.
+    static QString ipSetRefusal(const QStringList& after);
+    // The seed's `redis-cli FLUSHDB` (one command, no ASYNC/SYNC): the assessment reads `INFO server` and `DBSIZE`
+    // of the same host, port and db (-n, default 0) first; the confirmation shows them, and the run sends
+    // `FLUSHDB ASYNC` where the server is Redis 4 or later.
+    static bool isFlushDb(const RunbookStep& step);
+    static int redisDbNumber(const QString& commandText); // -n N of a redis-cli line; 0 when none
+    // The console's own PostgreSQL backends besides its runbook session and petforce-console/… applications
+    // (never cancelled or terminated by a step, BackendSignal).
+    void setOwnPids(const QSet<int>& pids) { m_ownPids = pids; }
 
     State state() const { return m_state; }
     bool isBusy() const { return m_state == State::Assessing || m_state == State::Running; }
@@ -126,6 +139,10 @@ private:
     void onQueryFinished(quint64 id, const PgResult& result);
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
     void readIpSet();
+    void readSignalTargets(); // a cancel/terminate step: the backends it names, guarded (BackendSignal)
+    void onSignalTargets(const PgResult& result);
+    void signalOutcome(const PgResult& result, CommandOutcome& outcome) const; // a false or missed: not done
+    void readFlushDb(); // INFO server + DBSIZE before FLUSHDB
     void readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next);
     void detectAwsCli(std::function<void()> next); // `aws --version` → m_awsCli, then next
     std::optional<std::pair<QString, QMap<QString, QString>>> tailLoop() const; // logsTailSpec on CLI v1
@@ -146,6 +163,9 @@ private:
     CommandRunner* idlePreviewRunner(); // m_previewRunner, made anew if an abandoned read still runs on it
     CommandRunner* m_previewRunner = nullptr; // reads before a destructive aws step (get-ip-set), `aws --version`
     QString m_awsCli; // the `aws --version` of a logs tail step's assessment
+    std::optional<BackendSignal::Plan> m_signal; // the assessed step cancels/terminates backends
+    QList<int> m_signalPids; // the backends confirmed (with their backend_start, bound in the run)
+    QSet<int> m_ownPids;
     PgSession* m_session = nullptr;
     QString m_sessionKey; // the connection the session was opened for
     quint64 m_query = 0;

@@ -644,8 +644,10 @@ void RunbookWizard::showStep(const Item& item)
         editor->setInsertPolicy(QComboBox::NoInsert);
         const QStringList offered = prefillValues(p);
         editor->addItems(offered);
-        editor->setEditText(offered.isEmpty() ? p.defaultValue() : offered.constFirst());
-        editor->lineEdit()->setPlaceholderText(p.example);
+        editor->setEditText(offered.isEmpty() ? step.offeredValue(p) : offered.constFirst());
+        // The runbook's example is a hint, not a value (never prefilled for a destructive step or a pid).
+        editor->lineEdit()->setPlaceholderText(
+            p.placeholder || p.example.isEmpty() ? p.example : tr("e.g. %1").arg(p.example));
         editor->setToolTip(p.description.isEmpty() ? ParameterType::description(p.type) : p.description);
         auto* reason = new QLabel(m_parameters);
         reason->setObjectName(u"reason_"_s + p.name);
@@ -730,7 +732,7 @@ void RunbookWizard::offerPrefills(const QString& sourceRef)
         const QStringList offered = prefillValues(p);
         const QString typed = editor->currentText(); // addItems() makes the first item current: keep what was typed
         editor->addItems(offered);
-        const bool untouched = typed.isEmpty() || typed == p.defaultValue();
+        const bool untouched = typed.isEmpty() || typed == item->step.offeredValue(p);
         editor->setEditText(untouched && !offered.isEmpty() ? offered.constFirst() : typed);
     }
     refreshPrepared();

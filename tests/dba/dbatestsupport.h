@@ -26,6 +26,16 @@ inline PgResult exec(PgSession& s, const PgQuery& q, int timeoutMs = 30000) { re
 
 inline PgResult exec(PgSession& s, const QString& sql) { return exec(s, PgQuery::script(sql)); }
 
+// A session that looks like another client's: application_name without the petforce-console/ prefix (every
+// cancel/terminate refuses the console's own backends, BackendSignal).
+inline std::unique_ptr<PgSession> openClient(const PgConnectionOptions& o, const QString& applicationName)
+{
+    auto s = PgTest::open(o);
+    if (s && !exec(*s, QStringLiteral("SET application_name = '%1'").arg(applicationName)).ok())
+        return nullptr;
+    return s;
+}
+
 inline quint64 send(PgSession& s, const QString& sql)
 {
     PgQuery q = PgQuery::script(sql);

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void logsTailInStepView();
     void checklistTicksAreSaved();
     void resumeShowsOutputs();
+    void destructiveValuesNotPrefilled();
 
 private:
     QList<TimelineEvent> loadEvents();
@@ -605,6 +606,32 @@ void TestRunbookWizard::resumeShowsOutputs()
     QCOMPARE(pid->currentText(), u"9999"_s);
     if (!aws)
         QSKIP(qPrintable(u"the aws step's half skipped: the sandbox's AWS part is off: "_s + SandboxEnv::awsOff()));
+}
+
+// Issue 15: the pid of the seed's terminate step is empty with the runbook's 12345 as a hint (it came prefilled);
+// 0.0.0.0/0 for the WAF IP set is refused with its reason, and no run is offered.
+void TestRunbookWizard::destructiveValuesNotPrefilled()
+{
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(PoolRunbook);
+    QVERIFY(m_wizard->selectItem(u"resolution/0/0"_s));
+    auto* pid = m_wizard->findChild<QComboBox*>(u"param_pid"_s);
+    QVERIFY(pid);
+    QCOMPARE(pid->currentText(), QString());
+    QCOMPARE(pid->lineEdit()->placeholderText(), u"e.g. 12345"_s);
+    QVERIFY(!m_wizard->runButton()->isEnabled());
+    QVERIFY2(m_wizard->commandText().contains(u"<pid>"_s), qPrintable(m_wizard->commandText()));
+
+    m_wizard->showPicker();
+    m_window->openRunbookWizard(u"Rate Limit Violations"_s);
+    QVERIFY(m_wizard->chooseOption(1));
+    QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
+    m_wizard->setParameter(u"ip_set_id"_s, u"a1b2c3"_s);
+    m_wizard->setParameter(u"addresses"_s, u"0.0.0.0/0"_s);
+    auto* reason = m_wizard->findChild<QLabel*>(u"reason_addresses"_s);
+    QVERIFY(reason);
+    QTRY_VERIFY2(reason->text().contains(u"every address on the internet"_s), qPrintable(reason->text()));
+    QVERIFY(!m_wizard->runButton()->isEnabled());
 }
 
 QTEST_MAIN(TestRunbookWizard)

@@ -313,14 +313,14 @@ void TestEnvironment::prepareValues()
     QVERIFY(pg.script.contains(
         u"\"ParameterName=max_connections,ParameterValue=${PF_MAX_CONNECTIONS},ApplyMethod=pending-reboot\""_s));
 
-    // 0.0.0.0/0 is valid but asks twice.
+    // 0.0.0.0/0 is refused outright (issue 15, finding 8): no checkbox lets it through.
     const RunbookStep& waf = step(3, 1, 0);
     const QMap<QString, QString> wafValues { { u"ip_set_id"_s, u"a1b2c3"_s }, { u"lock_token"_s, u"0f1e2d"_s },
         { u"addresses"_s, u"0.0.0.0/0"_s } };
     const PreparedCommand wide = PreparedCommand::prepare(waf, m_sandbox, wafValues);
-    QVERIFY(wide.isReady());
-    QCOMPARE(wide.confirmations.size(), 1);
-    QVERIFY(wide.confirmations.constFirst().contains(u"every IPv4 address"_s));
+    QVERIFY(!wide.isReady());
+    QVERIFY(wide.confirmations.isEmpty());
+    QVERIFY2(wide.errors.join(u' ').contains(u"every address on the internet"_s), qPrintable(wide.errors.join(u' ')));
     // Placeholders have no default: the wizard must ask.
     QCOMPARE(PreparedCommand::prepare(waf, m_sandbox, {}).errors.size(), 3);
 

@@ -53,7 +53,7 @@ private Q_SLOTS:
     void accepted();
     void refusedShapes_data();
     void refusedShapes();
-    void wideNetworkNeedsConfirmation();
+    void wideNetworkRefused();
 };
 
 void TestParameterType::names()
@@ -179,12 +179,16 @@ void TestParameterType::refusedShapes()
     QVERIFY2(check.reason.contains(reasonContains), qPrintable(check.reason));
 }
 
-void TestParameterType::wideNetworkNeedsConfirmation()
+void TestParameterType::wideNetworkRefused()
 {
-    const ParameterCheck all = ParameterType::validate(ParameterType::Cidr, u"0.0.0.0/0");
-    QVERIFY(all.ok);
-    QVERIFY(all.needsExtraConfirmation);
-    QVERIFY(all.confirmationReason.contains(u"every IPv4 address"_s));
+    // Every address: refused with a clear reason, never "valid but confirm" (issue 15, finding 8).
+    for (const QString& all : { u"0.0.0.0/0"_s, u"::/0"_s, u"10.0.0.0/0"_s }) {
+        const ParameterCheck check = ParameterType::validate(ParameterType::Cidr, all);
+        QVERIFY2(!check.ok, qPrintable(all));
+        QVERIFY(!check.needsExtraConfirmation);
+        QVERIFY2(check.reason.contains(u"every address on the internet"_s), qPrintable(check.reason));
+    }
+    QVERIFY(ParameterType::validate(ParameterType::Cidr, u"192.168.1.1/32").ok);
     QVERIFY(!ParameterType::validate(ParameterType::Cidr, u"192.168.1.1/32").needsExtraConfirmation);
     // 0.0.0.0/0 with host bits is still refused.
     QVERIFY(!ParameterType::validate(ParameterType::Cidr, u"1.0.0.0/0").ok);
