@@ -56,7 +56,9 @@ QVariant ActionItemModel::data(const QModelIndex& index, int role) const
     case Owner:
         return item.owner;
     case Due:
-        return role == Qt::EditRole ? QVariant(item.due) : QVariant(item.due.toString(Qt::ISODate));
+        if (role == Qt::EditRole) // a date editor starts at today, not at QDate's 2000-01-01
+            return item.due.isValid() ? item.due : QDate::currentDate();
+        return item.due.toString(Qt::ISODate);
     default:
         return {};
     }

@@ -49,6 +49,7 @@ PostmortemEditor::PostmortemEditor(StoreClient* store, const Incident& incident,
     m_events->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_items = new ActionItemModel(this);
     m_table = new QTableView(this);
+    m_table->setObjectName(u"actionItemTable"_s);
     m_table->setModel(m_items);
     m_table->horizontalHeader()->setSectionResizeMode(ActionItemModel::Text, QHeaderView::Stretch);
     m_zoneBox = new QComboBox(this);
@@ -62,6 +63,7 @@ PostmortemEditor::PostmortemEditor(StoreClient* store, const Incident& incident,
 
     auto* insert = new QPushButton(tr("Insert into Timeline"), this);
     auto* addItem = new QPushButton(tr("Add action item"), this);
+    addItem->setObjectName(u"addActionItem"_s);
     auto* removeItem = new QPushButton(tr("Remove"), this);
     auto* save = new QPushButton(tr("&Save"), this);
     auto* exportButton = new QPushButton(tr("&Export…"), this);
@@ -127,7 +129,9 @@ PostmortemEditor::PostmortemEditor(StoreClient* store, const Incident& incident,
     connect(m_events, &QListWidget::itemDoubleClicked, this, &PostmortemEditor::insertSelectedEvents);
     connect(addItem, &QPushButton::clicked, this, [this] {
         const int row = m_items->addItem();
-        m_table->edit(m_items->index(row, ActionItemModel::Text));
+        const QModelIndex text = m_items->index(row, ActionItemModel::Text);
+        m_table->setCurrentIndex(text); // Tab goes on from here to Owner and Due (it went on from another row)
+        m_table->edit(text);
     });
     connect(removeItem, &QPushButton::clicked, this, [this] { m_items->removeItem(m_table->currentIndex().row()); });
     connect(save, &QPushButton::clicked, this, &PostmortemEditor::saveToStore);

@@ -12,13 +12,17 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QDateEdit>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProcess>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -34,6 +38,7 @@ private Q_SLOTS:
     void exportFailureKeepsDraftAndFile();
     void exportsHtmlAndPdf();
     void killedEditorIsRestoredByteForByte();
+    void actionItemTypedWithTab();
 
 private:
     // Exports through the editor (rendered and written off the GUI thread) and reads the file back: false if the
@@ -249,6 +254,44 @@ void TestPostmortemEditor::killedEditorIsRestoredByteForByte()
             && PostmortemDrafts::orphans(m_drafts).first().bytes.endsWith("Typed just before quitting.\n"),
         10000);
     qunsetenv("PETFORCE_DRAFTS_DIR");
+}
+
+void TestPostmortemEditor::actionItemTypedWithTab()
+{
+    StoreClient client(m_storePath);
+    client.open();
+    auto editor = openEditor(client);
+    QVERIFY(editor);
+    editor->show();
+    QVERIFY(QTest::qWaitForWindowExposed(editor.get()));
+    QTRY_VERIFY(editor->isLoaded());
+    editor->actionItems()->addItem({ u"Alert on pool usage"_s, u"isabel"_s, QDate(2026, 3, 21), false });
+    auto* table = editor->findChild<QTableView*>(u"actionItemTable"_s);
+    table->setCurrentIndex(editor->actionItems()->index(0, ActionItemModel::Text)); // where the operator was
+    editor->findChild<QPushButton*>(u"addActionItem"_s)->click();
+    QWidget* field = QApplication::focusWidget();
+    QVERIFY(qobject_cast<QLineEdit*>(field));
+    QTest::keyClicks(field, u"Raise the pool size"_s);
+    QTest::keyClick(field, Qt::Key_Tab);
+    field = QApplication::focusWidget();
+    QVERIFY(qobject_cast<QLineEdit*>(field));
+    QTest::keyClicks(field, u"@kenji"_s);
+    QTest::keyClick(field, Qt::Key_Tab);
+    auto* date = qobject_cast<QDateEdit*>(QApplication::focusWidget());
+    QVERIFY(date);
+    QCOMPARE(date->date(), QDate::currentDate()); // not 2000-01-01
+    QTest::keyClick(date, Qt::Key_Return);
+    QTRY_VERIFY(editor->actionItems()->items().value(1).due.isValid()); // committed when the editor closes
+    const QList<ActionItem> items = editor->actionItems()->items();
+    QCOMPARE(items.size(), 2);
+    QCOMPARE(items.at(0).text, u"Alert on pool usage"_s); // the row the operator was on is untouched
+    QCOMPARE(items.at(0).owner, u"isabel"_s);
+    QCOMPARE(items.at(1).text, u"Raise the pool size"_s);
+    QCOMPARE(items.at(1).owner, u"kenji"_s);
+    QCOMPARE(items.at(1).due, QDate::currentDate());
+    QVERIFY2(editor->markdown().contains(
+                 u"- [ ] Raise the pool size - @kenji - "_s + QDate::currentDate().toString(Qt::ISODate)),
+        qPrintable(editor->markdown()));
 }
 
 QTEST_MAIN(TestPostmortemEditor)
