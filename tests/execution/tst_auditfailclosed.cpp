@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+// Record before acting (issue 15, finding 1): with the incident store's disk really full (a child of this test in a
+// private mount namespace over a small tmpfs, as tst_storeprocesses does), a write or destructive step never runs
+// and the operator sees the store's reason; a read step runs, marked not recorded; a finish that cannot be written
+// is kept, retried and lands once space is freed; a failed keychain read after the start still records the end.
+#include "executortestsupport.h"
+#include "services/auditrecorder.h"
+#include "services/secretstore.h"
+#include "services/storeclient.h"
+#include "support/sandboxenv.h"
+
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+using namespace Qt::StringLiterals;
+using namespace ExecutorTest;
+
+namespace {
+constexpr char FullDiskVar[] = "PF_TEST_FULL_DISK"; // set in the child: the tmpfs folder
+constexpr char OutsideVar[] = "PF_TEST_OUTSIDE"; // set in the child: a folder of the parent's, on a disk with room
+constexpr char ParentPidVar[] = "PF_TEST_PARENT_PID";
+constexpr int ChildTimeoutMs = 120000;
+
+RunbookStep handStep(StepKind kind, StepRisk risk, const QString& text)
+{
+    RunbookStep s;
+    s.kind = kind;
+    s.risk = risk;
+    s.title = u"audit probe"_s;
+    s.text = text;
+    s.language = kind == StepKind::Sql ? u"sql"_s : u"bash"_s;
+    s.ref = u"diagnosis/0"_s;
+    return s;
+}
+
+// Fills the disk holding folder: a file written until the filesystem refuses more.
+bool fillDisk(const QString& folder)
+{
+    QFile filler(folder + u"/filler"_s);
+    if (!filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+        return false;
+    const QByteArray chunk(4096, 'x');
+    qint64 written = 0;
+    while (filler.write(chunk) == chunk.size())
+        written += chunk.size();
+    qInfo("filled %s: %lld bytes, then: %s", qPrintable(folder), written, qPrintable(filler.errorString()));
+    return written > 0 && filler.error() != QFileDevice::NoError;
+}
+
+struct Run {
+    QString failure; // failed()
+    bool finished = false;
+    CommandOutcome outcome;
+    CommandResult process;
+    QStringList notRecorded; // notRecorded() reasons
+};
+
+// Assess, run, and wait for finished() or failed().
+Run runToEnd(StepExecutor& executor, const StepRequest& request)
+{
+    Run out;
+    QSignalSpy assessed(&executor, &StepExecutor::assessed);
+    QSignalSpy failed(&executor, &StepExecutor::failed);
+    QSignalSpy finished(&executor, &StepExecutor::finished);
+    QObject::connect(&executor, &StepExecutor::notRecorded, &executor,
+        [&out](const QString&, const QString& why) { out.notRecorded.append(why); });
+    executor.assess(request);
+    if (!QTest::qWaitFor([&] { return !assessed.isEmpty() || !failed.isEmpty(); }, 30000) || !failed.isEmpty()) {
+        out.failure = failed.isEmpty() ? u"no assessment"_s : failed.constFirst().constFirst().toString();
+        return out;
+    }
+    if (!executor.run(u"typed probe"_s)) {
+        out.failure = u"not ready"_s;
+        return out;
+    }
+    if (!QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 60000))
+        out.failure = u"no end in time"_s;
+    if (!failed.isEmpty())
+        out.failure = failed.constFirst().constFirst().toString();
+    if (!finished.isEmpty()) {
+        out.finished = true;
+        out.outcome = finished.constFirst().at(0).value<CommandOutcome>();
+        out.process = finished.constFirst().at(1).value<CommandResult>();
+    }
+    return out;
+}
+
+// The incident's events through the client (the store as the next console start would read it).
+QList<TimelineEvent> eventsOf(StoreClient& store, qint64 incidentId)
+{
+    QSignalSpy loaded(&store, &StoreClient::eventsLoaded);
+    store.requestEvents(incidentId, 0, 1000);
+    if (!loaded.wait(10000))
+        return {};
+    return loaded.constFirst().at(2).value<QList<TimelineEvent>>();
+}
+
+QStringList kindsOf(const QList<TimelineEvent>& events)
+{
+    QStringList kinds;
+    for (const TimelineEvent& e : events) {
+        if (e.kind.startsWith(u"command."_s))
+            kinds.append(e.kind);
+    }
+    return kinds;
+}
+
+// A store on folder with one incident: its id, or 0.
+qint64 openWithIncident(StoreClient& store)
+{
+    QSignalSpy opened(&store, &StoreClient::opened);
+    QSignalSpy changed(&store, &StoreClient::incidentChanged);
+    store.open();
+    if (!opened.wait(10000))
+        return 0;
+    IncidentDraft d;
+    d.title = u"Disk full drill"_s;
+    d.severity = Severity::P1;
+    d.environment = u"production"_s;
+    d.impact = u"Checkout fails"_s;
+    store.createIncident(d);
+    if (!changed.wait(10000))
+        return 0;
+    return changed.constFirst().constFirst().value<Incident>().id;
+}
+} // namespace
+
+class TestAuditFailClosed : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void destructiveAwsNeverRuns();
+    void writeSqlNeverRuns();
+    void readStepRunsNotRecorded();
+    void finishRetriedUntilSpaceFreed();
+    void keychainFailureRecordsFinish();
+    void stopWhileRecordingRecordsEnd();
+
+private:
+    bool inChild() const { return !qEnvironmentVariableIsEmpty(FullDiskVar); }
+    // In the parent: runs function again in a child over a full-disk-able tmpfs; true when it passed there.
+    void runInFullDiskChild(const char* function, const QString& tmpfsSize = u"1m"_s);
+    QString fakeAws(const QString& folder) const; // a fake `aws` in folder/bin writing folder/aws-called
+
+    QMap<QString, QString> m_env;
+    EnvironmentProfile m_profile;
+};
+
+void TestAuditFailClosed::initTestCase()
+{
+    if (inChild()) {
+        m_profile = sandboxProfile(); // the parent loaded the sandbox's variables into the environment
+        return;
+    }
+    QString why;
+    m_env = SandboxEnv::load(&why);
+    m_profile = sandboxProfile();
+}
+
+QString TestAuditFailClosed::fakeAws(const QString& folder) const
+{
+    QDir().mkpath(folder + u"/bin"_s);
+    const QString marker = folder + u"/aws-called"_s;
+    QFile script(folder + u"/bin/aws"_s);
+    if (!script.open(QIODevice::WriteOnly))
+        return {};
+    script.write(QByteArray("#!/bin/sh\necho \"$@\" >> '" + marker.toUtf8() + "'\n"));
+    script.close();
+    script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return marker;
+}
+
+void TestAuditFailClosed::runInFullDiskChild(const char* function, const QString& tmpfsSize)
+{
+    const QString unshare = QStandardPaths::findExecutable(u"unshare"_s);
+    if (unshare.isEmpty())
+        QSKIP("no unshare(1) on this machine");
+    QTemporaryDir mountPoint;
+    QTemporaryDir outside;
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QString::fromLatin1(FullDiskVar), mountPoint.path());
+    env.insert(QString::fromLatin1(OutsideVar), outside.path());
+    env.insert(QString::fromLatin1(ParentPidVar), QString::number(QCoreApplication::applicationPid()));
+    env.insert(u"PATH"_s, outside.path() + u"/bin:"_s + env.value(u"PATH"_s));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.setProgram(unshare);
+    child.setArguments({ u"-rm"_s, u"sh"_s, u"-c"_s,
+        u"mount -t tmpfs -o size=%1 tmpfs \"$1\" || exit 99; shift; exec \"$@\""_s.arg(tmpfsSize), u"sh"_s,
+        mountPoint.path(), QCoreApplication::applicationFilePath(), QString::fromLatin1(function) });
+    child.start();
+    QVERIFY(child.waitForFinished(ChildTimeoutMs));
+    const QString output = QString::fromUtf8(child.readAll());
+    if (child.exitCode() == 99 || output.contains(u"unshare: "_s))
+        QSKIP(qPrintable(u"no private mount namespace here: "_s + output.trimmed()));
+    if (output.contains(u"SKIP   : "_s))
+        QSKIP(qPrintable(output.section(u"SKIP   : "_s, 1).section(u'\n', 0, 1)));
+    QVERIFY2(child.exitCode() == 0
+            && output.contains(u"PASS   : TestAuditFailClosed::"_s + QString::fromLatin1(function) + u'('),
+        qPrintable(output));
+}
+
+void TestAuditFailClosed::destructiveAwsNeverRuns()
+{
+    if (!inChild()) {
+        runInFullDiskChild("destructiveAwsNeverRuns");
+        return;
+    }
+    const QString folder = qEnvironmentVariable(FullDiskVar);
+    const QString marker = fakeAws(qEnvironmentVariable(OutsideVar));
+    QVERIFY(!marker.isEmpty());
+    StoreClient store(folder + u"/incidents.sqlite"_s);
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    QVERIFY(fillDisk(folder));
+
+    StepExecutor executor(&audit, nullptr);
+    QTemporaryDir runs(qEnvironmentVariable(OutsideVar) + u"/runs-XXXXXX"_s);
+    executor.setRunsFolder(runs.path());
+    const StepRequest request { handStep(StepKind::Aws, StepRisk::Destructive,
+                                    u"aws ecs stop-task --cluster petforce-production --task 0123456789abcdef"_s),
+        m_profile, {}, incident, u"runbook:probe#diagnosis/0"_s };
+    const Run run = runToEnd(executor, request);
+    // Nothing ran, and the operator is told why, with the store's own words.
+    QVERIFY2(run.failure.contains(u"Nothing ran"_s) && run.failure.contains(u"is full"_s), qPrintable(run.failure));
+    QVERIFY(!run.finished);
+    QVERIFY2(!QFile::exists(marker), "the fake aws was called");
+    QCOMPARE(executor.state(), StepExecutor::State::Idle);
+    QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
+    // Once space is back, the same step runs (and is recorded before it does).
+    QVERIFY(QFile::remove(folder + u"/filler"_s));
+    const Run again = runToEnd(executor, request);
+    QVERIFY2(again.failure.isEmpty() && again.finished, qPrintable(again.failure));
+    QVERIFY(QFile::exists(marker));
+    QTRY_COMPARE(kindsOf(eventsOf(store, incident)), QStringList({ u"command.started"_s, u"command.finished"_s }));
+}
+
+void TestAuditFailClosed::writeSqlNeverRuns()
+{
+    if (!inChild()) {
+        if (m_env.isEmpty())
+            QSKIP("no sandbox: run through ctest (fixture sandbox)");
+        runInFullDiskChild("writeSqlNeverRuns");
+        // Its effect is absent in PostgreSQL (asked from outside the namespace, through psql).
+        QProcess psql;
+        psql.start(u"psql"_s,
+            { u"-XtAc"_s,
+                u"SELECT to_regclass('public.petforce_audit_probe_%1') IS NULL"_s.arg(
+                    QCoreApplication::applicationPid()) });
+        QVERIFY(psql.waitForFinished(30000));
+        QCOMPARE(QString::fromUtf8(psql.readAllStandardOutput()).trimmed(), u"t"_s);
+        return;
+    }
+    const QString folder = qEnvironmentVariable(FullDiskVar);
+    StoreClient store(folder + u"/incidents.sqlite"_s);
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    QVERIFY(fillDisk(folder));
+    StepExecutor executor(&audit, nullptr);
+    const QString table = u"petforce_audit_probe_%1"_s.arg(qEnvironmentVariable(ParentPidVar));
+    const Run run = runToEnd(executor,
+        { handStep(StepKind::Sql, StepRisk::Write, u"CREATE TABLE public.%1 (id int)"_s.arg(table)), m_profile, {},
+            incident, u"runbook:probe#diagnosis/0"_s });
+    QVERIFY2(run.failure.contains(u"Nothing ran"_s) && run.failure.contains(u"is full"_s), qPrintable(run.failure));
+    QVERIFY(!run.finished);
+    QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
+}
+
+void TestAuditFailClosed::readStepRunsNotRecorded()
+{
+    if (!inChild()) {
+        runInFullDiskChild("readStepRunsNotRecorded");
+        return;
+    }
+    const QString folder = qEnvironmentVariable(FullDiskVar);
+    StoreClient store(folder + u"/incidents.sqlite"_s);
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    QVERIFY(fillDisk(folder));
+    StepExecutor executor(&audit, nullptr);
+    QTemporaryDir runs(qEnvironmentVariable(OutsideVar) + u"/runs-XXXXXX"_s);
+    executor.setRunsFolder(runs.path());
+    const Run run = runToEnd(executor,
+        { handStep(StepKind::Shell, StepRisk::Read, u"echo read-step-ran"_s), m_profile, {}, incident,
+            u"runbook:probe#diagnosis/0"_s });
+    QVERIFY2(run.failure.isEmpty() && run.finished, qPrintable(run.failure));
+    QCOMPARE(run.outcome.status, u"ok"_s);
+    QVERIFY(run.process.out.tail.contains("read-step-ran"));
+    QCOMPARE(run.notRecorded.size(), 1);
+    QVERIFY2(run.notRecorded.constFirst().contains(u"is full"_s), qPrintable(run.notRecorded.constFirst()));
+    QVERIFY(executor.notRecordedReason().contains(u"is full"_s));
+    QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
+    QCOMPARE(audit.unrecordedCount(), 0); // nothing half-recorded waits: no finish without its start
+}
+
+void TestAuditFailClosed::finishRetriedUntilSpaceFreed()
+{
+    if (!inChild()) {
+        runInFullDiskChild("finishRetriedUntilSpaceFreed");
+        return;
+    }
+    const QString folder = qEnvironmentVariable(FullDiskVar);
+    StoreClient store(folder + u"/incidents.sqlite"_s);
+    AuditRecorder audit(&store);
+    audit.setRetryInterval(200);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    QSignalSpy notRecorded(&audit, &AuditRecorder::finishNotRecorded);
+    QSignalSpy recorded(&audit, &AuditRecorder::finishRecorded);
+    StepExecutor executor(&audit, nullptr);
+    QTemporaryDir runs(qEnvironmentVariable(OutsideVar) + u"/runs-XXXXXX"_s);
+    executor.setRunsFolder(runs.path());
+    // The step's start lands; the step itself fills the disk, so its finish cannot be written.
+    const Run run = runToEnd(executor,
+        { handStep(StepKind::Shell, StepRisk::Write,
+              u"head -c 100M /dev/zero > '%1/filler' 2>/dev/null; echo filled"_s.arg(folder)),
+            m_profile, {}, incident, u"runbook:probe#diagnosis/0"_s });
+    QVERIFY2(run.failure.isEmpty() && run.finished, qPrintable(run.failure));
+    QVERIFY(notRecorded.wait(10000));
+    QVERIFY2(notRecorded.constFirst().at(1).toString().contains(u"is full"_s),
+        qPrintable(notRecorded.constFirst().at(1).toString()));
+    QCOMPARE(audit.unrecordedCount(), 1);
+    QVERIFY(audit.isUnrecorded(executor.runId()));
+    // Retried meanwhile (every 200 ms here), still refused: nothing lands, nothing is lost.
+    QTest::qWait(700);
+    QCOMPARE(recorded.size(), 0);
+    QCOMPARE(kindsOf(eventsOf(store, incident)), QStringList { u"command.started"_s });
+    // Space freed: the next retry lands, once.
+    QVERIFY(QFile::remove(folder + u"/filler"_s));
+    QVERIFY(recorded.wait(10000));
+    QCOMPARE(recorded.constFirst().constFirst().toString(), executor.runId());
+    QCOMPARE(audit.unrecordedCount(), 0);
+    QTest::qWait(500);
+    const QList<TimelineEvent> events = eventsOf(store, incident);
+    QCOMPARE(kindsOf(events), QStringList({ u"command.started"_s, u"command.finished"_s }));
+    QCOMPARE(events.constLast().detail.value(u"status"_s).toString(), u"ok"_s);
+    QVERIFY(events.constLast().detail.value(u"recordedLate"_s).toBool());
+    QVERIFY(unfinishedRuns(events).isEmpty());
+}
+
+void TestAuditFailClosed::keychainFailureRecordsFinish()
+{
+    // No full disk: a keychain that cannot be reached (no session bus), the real SecretStore.
+    qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/petforce-test-bus");
+    QTemporaryDir dir;
+    StoreClient store(dir.filePath(u"incidents.sqlite"_s));
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    SecretStore secrets(u"app.petforce.OpsConsole.test"_s);
+    StepExecutor executor(&audit, &secrets);
+    EnvironmentProfile profile = m_profile;
+    profile.setName(u"keychain-probe"_s);
+    profile.setPasswordEnv({});
+    profile.setPasswordSecret(u"probe-db-password"_s);
+    profile.setValue(EnvironmentProfile::Field::DatabaseUrl, u"postgresql://probe@127.0.0.1:1/probe"_s);
+    const Run run = runToEnd(executor,
+        { handStep(StepKind::Sql, StepRisk::Write, u"SELECT 1"_s), profile, {}, incident,
+            u"runbook:probe#diagnosis/0"_s });
+    QVERIFY2(run.finished, qPrintable(run.failure));
+    QCOMPARE(run.outcome.status, u"not started"_s);
+    QVERIFY2(run.outcome.error.contains(u"password"_s, Qt::CaseInsensitive), qPrintable(run.outcome.error));
+    QTRY_COMPARE(kindsOf(eventsOf(store, incident)), QStringList({ u"command.started"_s, u"command.finished"_s }));
+    const QList<TimelineEvent> events = eventsOf(store, incident);
+    QVERIFY(unfinishedRuns(events).isEmpty()); // after a restart: "not started", never "outcome unknown"
+    QCOMPARE(events.constLast().detail.value(u"status"_s).toString(), u"not started"_s);
+}
+
+void TestAuditFailClosed::stopWhileRecordingRecordsEnd()
+{
+    // Stopped before the start's commit answered: nothing runs, and the end is recorded after the start.
+    QTemporaryDir dir;
+    const QString marker = fakeAws(dir.path());
+    qputenv("PATH", (dir.path() + u"/bin:"_s).toLocal8Bit() + qgetenv("PATH"));
+    StoreClient store(dir.filePath(u"incidents.sqlite"_s));
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    StepExecutor executor(&audit, nullptr);
+    executor.setRunsFolder(dir.path());
+    QSignalSpy assessed(&executor, &StepExecutor::assessed);
+    QSignalSpy finished(&executor, &StepExecutor::finished);
+    QVERIFY(executor.assess({ handStep(StepKind::Aws, StepRisk::Destructive, u"aws ecs stop-task --task x"_s),
+        m_profile, {}, incident, u"runbook:probe#diagnosis/0"_s }));
+    QVERIFY(QTest::qWaitFor([&] { return !assessed.isEmpty(); }, 10000));
+    QVERIFY(executor.run(u"typed probe"_s));
+    QVERIFY(executor.isWaitingForRecord()); // the commit's answer comes later, never inside run()
+    executor.stop();
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.constFirst().constFirst().value<CommandOutcome>().status, u"stopped"_s);
+    QTRY_COMPARE(kindsOf(eventsOf(store, incident)), QStringList({ u"command.started"_s, u"command.finished"_s }));
+    QTest::qWait(300);
+    QVERIFY(!QFile::exists(marker));
+}
+
+QTEST_GUILESS_MAIN(TestAuditFailClosed)
+#include "tst_auditfailclosed.moc"
