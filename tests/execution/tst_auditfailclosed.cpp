@@ -5,9 +5,13 @@
 // is kept, retried and lands once space is freed; a failed keychain read after the start still records the end.
 #include "executortestsupport.h"
 #include "services/auditrecorder.h"
+#include "services/dbaactions.h"
 #include "services/secretstore.h"
 #include "services/storeclient.h"
+#include "support/pgtestsession.h"
 #include "support/sandboxenv.h"
+
+#include <QUrl>
 
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -132,9 +136,11 @@ private Q_SLOTS:
     void destructiveAwsNeverRuns();
     void writeSqlNeverRuns();
     void readStepRunsNotRecorded();
+    void dbaTerminateNeverRuns();
     void finishRetriedUntilSpaceFreed();
     void keychainFailureRecordsFinish();
     void stopWhileRecordingRecordsEnd();
+    void startWaitsForCommit();
 
 private:
     bool inChild() const { return !qEnvironmentVariableIsEmpty(FullDiskVar); }
@@ -224,9 +230,9 @@ void TestAuditFailClosed::destructiveAwsNeverRuns()
         m_profile, {}, incident, u"runbook:probe#diagnosis/0"_s };
     const Run run = runToEnd(executor, request);
     // Nothing ran, and the operator is told why, with the store's own words.
+    QVERIFY2(!QFile::exists(marker), "the fake aws was called");
     QVERIFY2(run.failure.contains(u"Nothing ran"_s) && run.failure.contains(u"is full"_s), qPrintable(run.failure));
     QVERIFY(!run.finished);
-    QVERIFY2(!QFile::exists(marker), "the fake aws was called");
     QCOMPARE(executor.state(), StepExecutor::State::Idle);
     QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
     // Once space is back, the same step runs (and is recorded before it does).
@@ -295,6 +301,72 @@ void TestAuditFailClosed::readStepRunsNotRecorded()
     QVERIFY(executor.notRecordedReason().contains(u"is full"_s));
     QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
     QCOMPARE(audit.unrecordedCount(), 0); // nothing half-recorded waits: no finish without its start
+}
+
+namespace {
+PgConnectionOptions sandboxSuperuser(const QString& purpose)
+{
+    const QUrl u(qEnvironmentVariable("DATABASE_URL"));
+    PgConnectionOptions o;
+    o.conninfo = u"postgresql://%1@%2:%3%4"_s.arg(u.userName(), u.host()).arg(u.port()).arg(u.path());
+    o.password = u.password();
+    o.connectTimeoutS = 10;
+    o.purpose = purpose;
+    o.queryDeadlineMs = 0;
+    return o;
+}
+} // namespace
+
+void TestAuditFailClosed::dbaTerminateNeverRuns()
+{
+    if (!inChild()) {
+        if (m_env.isEmpty())
+            QSKIP("no sandbox: run through ctest (fixture sandbox)");
+        runInFullDiskChild("dbaTerminateNeverRuns");
+        return;
+    }
+    const QString folder = qEnvironmentVariable(FullDiskVar);
+    StoreClient store(folder + u"/incidents.sqlite"_s);
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    QString error;
+    auto victim = PgTest::open(sandboxSuperuser(u"audit-victim"_s), &error);
+    QVERIFY2(victim, qPrintable(error));
+    const PgResult me = PgTest::exec(*victim,
+        PgQuery::script(u"SELECT pid, backend_start::text, backend_type FROM pg_stat_activity "
+                        "WHERE pid = pg_backend_pid()"_s));
+    QVERIFY2(me.ok() && me.rows().size() == 1, qPrintable(me.summary()));
+    DbaSession target;
+    target.pid = me.rows().at(0).at(0).toInt();
+    target.backendStartText = me.rows().at(0).at(1).toString();
+    target.backendType = me.rows().at(0).at(2).toString();
+    DbaActions actions;
+    actions.setAudit(&audit);
+    actions.setConnectionOptions(sandboxSuperuser(u"dba-write"_s));
+    const DbaAction terminate = actions.signalAction(DbaActions::Signal::Terminate, { target });
+    QCOMPARE(terminate.targets.size(), 1);
+    QVERIFY(fillDisk(folder));
+
+    QSignalSpy finished(&actions, &DbaActions::finished);
+    QVERIFY(actions.run(terminate, incident, u"sandbox"_s, u"typed petforce"_s));
+    QVERIFY(finished.wait(30000));
+    const DbaActionResult refused = finished.constFirst().at(1).value<DbaActionResult>();
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.message.contains(u"Nothing ran"_s) && refused.message.contains(u"is full"_s),
+        qPrintable(refused.message));
+    QVERIFY(refused.signalled.isEmpty());
+    QVERIFY(PgTest::exec(*victim, PgQuery::script(u"SELECT 1"_s)).ok()); // still there
+    QVERIFY(kindsOf(eventsOf(store, incident)).isEmpty());
+
+    // With room again, the same action runs, recorded before and after (the check can fail).
+    QVERIFY(QFile::remove(folder + u"/filler"_s));
+    finished.clear();
+    QVERIFY(actions.run(terminate, incident, u"sandbox"_s, u"typed petforce"_s));
+    QVERIFY(finished.wait(30000));
+    const DbaActionResult done = finished.constFirst().at(1).value<DbaActionResult>();
+    QVERIFY2(done.ok && done.signalled == QList<int> { target.pid }, qPrintable(done.message));
+    QTRY_COMPARE(kindsOf(eventsOf(store, incident)), QStringList({ u"command.started"_s, u"command.finished"_s }));
 }
 
 void TestAuditFailClosed::finishRetriedUntilSpaceFreed()
@@ -395,6 +467,39 @@ void TestAuditFailClosed::stopWhileRecordingRecordsEnd()
     QTRY_COMPARE(kindsOf(eventsOf(store, incident)), QStringList({ u"command.started"_s, u"command.finished"_s }));
     QTest::qWait(300);
     QVERIFY(!QFile::exists(marker));
+}
+
+void TestAuditFailClosed::startWaitsForCommit()
+{
+    // What waiting for the commit costs: run() → started() over a store on this test's disk, 20 runs.
+    QTemporaryDir dir;
+    StoreClient store(dir.filePath(u"incidents.sqlite"_s));
+    AuditRecorder audit(&store);
+    const qint64 incident = openWithIncident(store);
+    QVERIFY(incident > 0);
+    StepExecutor executor(&audit, nullptr);
+    executor.setRunsFolder(dir.path());
+    QList<qint64> waits;
+    for (int i = 0; i < 20; ++i) {
+        QSignalSpy assessed(&executor, &StepExecutor::assessed);
+        QSignalSpy started(&executor, &StepExecutor::started);
+        QSignalSpy finished(&executor, &StepExecutor::finished);
+        QVERIFY(executor.assess({ handStep(StepKind::Shell, StepRisk::Write, u"true"_s), m_profile, {}, incident,
+            u"runbook:probe#diagnosis/0"_s }));
+        QVERIFY(QTest::qWaitFor([&] { return !assessed.isEmpty(); }, 10000));
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(executor.run(u"shown"_s));
+        QVERIFY(started.isEmpty()); // never before the commit's answer
+        QVERIFY(started.wait(10000));
+        waits.append(timer.elapsed());
+        QVERIFY(finished.wait(10000));
+    }
+    std::sort(waits.begin(), waits.end());
+    qInfo("run() → started(): median %lld ms, max %lld ms over %lld runs", waits.at(waits.size() / 2),
+        waits.constLast(), qlonglong(waits.size()));
+    QVERIFY(waits.at(waits.size() / 2) < 500);
+    QTRY_COMPARE(kindsOf(eventsOf(store, incident)).size(), 40);
 }
 
 QTEST_GUILESS_MAIN(TestAuditFailClosed)
