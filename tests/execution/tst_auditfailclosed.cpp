@@ -4,6 +4,7 @@
 // and the operator sees the store's reason; a read step runs, marked not recorded; a finish that cannot be written
 // is kept, retried and lands once space is freed; a failed keychain read after the start still records the end.
 #include "executortestsupport.h"
+#include "fulldisktest.h"
 #include "services/auditrecorder.h"
 #include "services/dbaactions.h"
 #include "services/secretstore.h"
@@ -18,39 +19,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace ExecutorTest;
+using namespace FullDisk;
 
 namespace {
-constexpr char FullDiskVar[] = "PF_TEST_FULL_DISK"; // set in the child: the tmpfs folder
-constexpr char OutsideVar[] = "PF_TEST_OUTSIDE"; // set in the child: a folder of the parent's, on a disk with room
-constexpr char ParentPidVar[] = "PF_TEST_PARENT_PID";
-constexpr int ChildTimeoutMs = 120000;
-
-RunbookStep handStep(StepKind kind, StepRisk risk, const QString& text)
-{
-    RunbookStep s;
-    s.kind = kind;
-    s.risk = risk;
-    s.title = u"audit probe"_s;
-    s.text = text;
-    s.language = kind == StepKind::Sql ? u"sql"_s : u"bash"_s;
-    s.ref = u"diagnosis/0"_s;
-    return s;
-}
-
-// Fills the disk holding folder: a file written until the filesystem refuses more.
-bool fillDisk(const QString& folder)
-{
-    QFile filler(folder + u"/filler"_s);
-    if (!filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return false;
-    const QByteArray chunk(4096, 'x');
-    qint64 written = 0;
-    while (filler.write(chunk) == chunk.size())
-        written += chunk.size();
-    qInfo("filled %s: %lld bytes, then: %s", qPrintable(folder), written, qPrintable(filler.errorString()));
-    return written > 0 && filler.error() != QFileDevice::NoError;
-}
-
 struct Run {
     QString failure; // failed()
     bool finished = false;
@@ -89,44 +60,6 @@ Run runToEnd(StepExecutor& executor, const StepRequest& request)
     return out;
 }
 
-// The incident's events through the client (the store as the next console start would read it).
-QList<TimelineEvent> eventsOf(StoreClient& store, qint64 incidentId)
-{
-    QSignalSpy loaded(&store, &StoreClient::eventsLoaded);
-    store.requestEvents(incidentId, 0, 1000);
-    if (!loaded.wait(10000))
-        return {};
-    return loaded.constFirst().at(2).value<QList<TimelineEvent>>();
-}
-
-QStringList kindsOf(const QList<TimelineEvent>& events)
-{
-    QStringList kinds;
-    for (const TimelineEvent& e : events) {
-        if (e.kind.startsWith(u"command."_s))
-            kinds.append(e.kind);
-    }
-    return kinds;
-}
-
-// A store on folder with one incident: its id, or 0.
-qint64 openWithIncident(StoreClient& store)
-{
-    QSignalSpy opened(&store, &StoreClient::opened);
-    QSignalSpy changed(&store, &StoreClient::incidentChanged);
-    store.open();
-    if (!opened.wait(10000))
-        return 0;
-    IncidentDraft d;
-    d.title = u"Disk full drill"_s;
-    d.severity = Severity::P1;
-    d.environment = u"production"_s;
-    d.impact = u"Checkout fails"_s;
-    store.createIncident(d);
-    if (!changed.wait(10000))
-        return 0;
-    return changed.constFirst().constFirst().value<Incident>().id;
-}
 } // namespace
 
 class TestAuditFailClosed : public QObject {
@@ -143,10 +76,7 @@ private Q_SLOTS:
     void startWaitsForCommit();
 
 private:
-    bool inChild() const { return !qEnvironmentVariableIsEmpty(FullDiskVar); }
-    // In the parent: runs function again in a child over a full-disk-able tmpfs; true when it passed there.
-    void runInFullDiskChild(const char* function, const QString& tmpfsSize = u"1m"_s);
-    QString fakeAws(const QString& folder) const; // a fake `aws` in folder/bin writing folder/aws-called
+    void runInFullDiskChild(const char* function) { runInChild("TestAuditFailClosed", function); }
 
     QMap<QString, QString> m_env;
     EnvironmentProfile m_profile;
@@ -161,50 +91,6 @@ void TestAuditFailClosed::initTestCase()
     QString why;
     m_env = SandboxEnv::load(&why);
     m_profile = sandboxProfile();
-}
-
-QString TestAuditFailClosed::fakeAws(const QString& folder) const
-{
-    QDir().mkpath(folder + u"/bin"_s);
-    const QString marker = folder + u"/aws-called"_s;
-    QFile script(folder + u"/bin/aws"_s);
-    if (!script.open(QIODevice::WriteOnly))
-        return {};
-    script.write(QByteArray("#!/bin/sh\necho \"$@\" >> '" + marker.toUtf8() + "'\n"));
-    script.close();
-    script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    return marker;
-}
-
-void TestAuditFailClosed::runInFullDiskChild(const char* function, const QString& tmpfsSize)
-{
-    const QString unshare = QStandardPaths::findExecutable(u"unshare"_s);
-    if (unshare.isEmpty())
-        QSKIP("no unshare(1) on this machine");
-    QTemporaryDir mountPoint;
-    QTemporaryDir outside;
-    QProcess child;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QString::fromLatin1(FullDiskVar), mountPoint.path());
-    env.insert(QString::fromLatin1(OutsideVar), outside.path());
-    env.insert(QString::fromLatin1(ParentPidVar), QString::number(QCoreApplication::applicationPid()));
-    env.insert(u"PATH"_s, outside.path() + u"/bin:"_s + env.value(u"PATH"_s));
-    child.setProcessEnvironment(env);
-    child.setProcessChannelMode(QProcess::MergedChannels);
-    child.setProgram(unshare);
-    child.setArguments({ u"-rm"_s, u"sh"_s, u"-c"_s,
-        u"mount -t tmpfs -o size=%1 tmpfs \"$1\" || exit 99; shift; exec \"$@\""_s.arg(tmpfsSize), u"sh"_s,
-        mountPoint.path(), QCoreApplication::applicationFilePath(), QString::fromLatin1(function) });
-    child.start();
-    QVERIFY(child.waitForFinished(ChildTimeoutMs));
-    const QString output = QString::fromUtf8(child.readAll());
-    if (child.exitCode() == 99 || output.contains(u"unshare: "_s))
-        QSKIP(qPrintable(u"no private mount namespace here: "_s + output.trimmed()));
-    if (output.contains(u"SKIP   : "_s))
-        QSKIP(qPrintable(output.section(u"SKIP   : "_s, 1).section(u'\n', 0, 1)));
-    QVERIFY2(child.exitCode() == 0
-            && output.contains(u"PASS   : TestAuditFailClosed::"_s + QString::fromLatin1(function) + u'('),
-        qPrintable(output));
 }
 
 void TestAuditFailClosed::destructiveAwsNeverRuns()
