@@ -3,15 +3,34 @@
 
 #include "services/storeclient.h"
 
+#include <QTimer>
 #include <QUuid>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 AuditRecorder::AuditRecorder(StoreClient* store, QObject* parent)
     : QObject(parent)
     , m_store(store)
+    , m_retry(new QTimer(this))
 {
+    m_retry->setSingleShot(true);
+    m_retry->setInterval(10000);
+    connect(m_retry, &QTimer::timeout, this, &AuditRecorder::retryNow);
+    if (m_store) {
+        connect(
+            m_store, &StoreClient::eventRecorded, this, [this](quint64 id, const TimelineEvent&) { onRecorded(id); });
+        connect(m_store, &StoreClient::appendFailed, this, &AuditRecorder::onFailed);
+        // Any write that lands (a note, another console's event) says the store takes writes again.
+        connect(m_store, &StoreClient::eventsAppended, this, [this] {
+            if (hasUnrecorded())
+                QTimer::singleShot(0, this, &AuditRecorder::retryNow);
+        });
+    }
 }
+
+AuditRecorder::~AuditRecorder() = default;
 
 QString AuditRecorder::newRunId() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
 
@@ -34,9 +53,12 @@ QString AuditRecorder::finishedSummary(const CommandAudit& audit, const CommandO
     return text;
 }
 
-void AuditRecorder::recordStarted(qint64 incidentId, const CommandAudit& audit)
+void AuditRecorder::recordStarted(qint64 incidentId, const CommandAudit& audit, QObject* context, StartedAnswer answer)
 {
-    m_store->appendEvent(incidentId, QString::fromUtf16(AuditKind::Started), startedSummary(audit), audit.toJson());
+    const quint64 id = m_store->appendEvent(
+        incidentId, QString::fromUtf16(AuditKind::Started), startedSummary(audit), audit.toJson());
+    if (answer)
+        m_started.insert(id, Pending { context, context != nullptr, std::move(answer) });
 }
 
 void AuditRecorder::recordFinished(qint64 incidentId, const CommandAudit& audit, const CommandOutcome& outcome)
@@ -45,7 +67,85 @@ void AuditRecorder::recordFinished(qint64 incidentId, const CommandAudit& audit,
     detail.insert(u"run"_s, audit.runId);
     detail.insert(u"title"_s, audit.title);
     detail.insert(u"source"_s, audit.source);
-    m_store->appendEvent(incidentId, QString::fromUtf16(AuditKind::Finished), finishedSummary(audit, outcome), detail);
+    Finish& f = m_finishes[audit.runId];
+    f.incidentId = incidentId;
+    f.runId = audit.runId;
+    f.summary = finishedSummary(audit, outcome);
+    f.detail = detail;
+    post(f);
+}
+
+int AuditRecorder::unrecordedCount() const
+{
+    return int(std::count_if(m_finishes.cbegin(), m_finishes.cend(), [](const Finish& f) { return f.failed; }));
+}
+
+void AuditRecorder::setRetryInterval(int ms) { m_retry->setInterval(std::max(10, ms)); }
+
+void AuditRecorder::post(Finish& f)
+{
+    ++f.attempts;
+    f.inFlight = true;
+    // A retry is quiet: the first failure was reported (writeFailed) and the count says it is still pending.
+    const quint64 id = m_store->appendEvent(
+        f.incidentId, QString::fromUtf16(AuditKind::Finished), f.summary, f.detail, /*quiet=*/f.attempts > 1);
+    m_finishing.insert(id, f.runId);
+}
+
+void AuditRecorder::retryNow()
+{
+    for (Finish& f : m_finishes) {
+        if (f.failed && !f.inFlight) {
+            // The time of the event is the retry's; the detail says the finish was written late.
+            f.detail.insert(u"recordedLate"_s, true);
+            post(f);
+        }
+    }
+}
+
+void AuditRecorder::onRecorded(quint64 requestId)
+{
+    if (const auto it = m_started.constFind(requestId); it != m_started.cend()) {
+        const Pending p = *it;
+        m_started.erase(it);
+        if (!p.hasContext || p.context)
+            p.answer(true, {});
+        return;
+    }
+    const QString runId = m_finishing.take(requestId);
+    if (runId.isEmpty())
+        return;
+    const bool wasFailed = m_finishes.value(runId).failed;
+    m_finishes.remove(runId);
+    if (wasFailed) {
+        Q_EMIT finishRecorded(runId);
+        Q_EMIT unrecordedChanged(unrecordedCount());
+    }
+    if (hasUnrecorded())
+        retryNow(); // the store takes writes again
+}
+
+void AuditRecorder::onFailed(quint64 requestId, const StoreError& error)
+{
+    if (const auto it = m_started.constFind(requestId); it != m_started.cend()) {
+        const Pending p = *it;
+        m_started.erase(it);
+        if (!p.hasContext || p.context)
+            p.answer(false, error.message);
+        return;
+    }
+    const QString runId = m_finishing.take(requestId);
+    const auto it = m_finishes.find(runId);
+    if (runId.isEmpty() || it == m_finishes.end())
+        return;
+    it->inFlight = false;
+    m_lastError = error.message;
+    if (!it->failed) {
+        it->failed = true;
+        Q_EMIT finishNotRecorded(runId, error.message);
+        Q_EMIT unrecordedChanged(unrecordedCount());
+    }
+    m_retry->start();
 }
 
 #include "moc_auditrecorder.cpp"

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 DbaActions::DbaActions(QObject* parent)
@@ -162,8 +164,33 @@ bool DbaActions::run(
         m_auditRecord.parameters.insert(u"$%1"_s.arg(i + 1), action.query.parameters.at(i).toString());
     m_auditRecord.risk = RunbookStep::riskName(action.risk);
     m_auditRecord.confirmation = confirmationText;
-    if (m_audit && m_incidentId > 0)
-        m_audit->recordStarted(m_incidentId, m_auditRecord);
+    m_startRecorded = false;
+    if (!m_audit || m_incidentId <= 0) {
+        start();
+        return true;
+    }
+    // Record before acting: the session opens only once command.started is on disk.
+    m_awaitingRecord = true;
+    m_audit->recordStarted(m_incidentId, m_auditRecord, this, [this](bool recorded, const QString& why) {
+        m_awaitingRecord = false;
+        if (!recorded) {
+            DbaActionResult r;
+            r.message = tr("Nothing ran: the start of this action could not be recorded on incident %1's timeline, "
+                           "and an action runs only once its start is on disk. The store said: %2")
+                            .arg(m_incidentId)
+                            .arg(why);
+            finish(r);
+            return;
+        }
+        m_startRecorded = true;
+        start();
+    });
+    return true;
+}
+
+void DbaActions::start()
+{
+    const DbaAction& action = m_action;
     if (action.source.startsWith(u"dba:terminate"_s) || action.source.startsWith(u"dba:cancel"_s)) {
         if (action.targets.isEmpty()) {
             QTimer::singleShot(0, this, [this] { // asynchronous, like every other outcome
@@ -171,12 +198,11 @@ bool DbaActions::run(
                 r.message = tr("Nothing to do: no session may be signalled.");
                 finish(r);
             });
-            return true;
+            return;
         }
     }
     m_connecting = true;
     m_session->open();
-    return true;
 }
 
 void DbaActions::onConnected(int pid)
@@ -249,7 +275,7 @@ void DbaActions::onQueryFinished(quint64 id, const PgResult& result)
 
 void DbaActions::finish(const DbaActionResult& r)
 {
-    if (m_audit && m_incidentId > 0) {
+    if (m_audit && m_incidentId > 0 && std::exchange(m_startRecorded, false)) {
         CommandOutcome outcome;
         outcome.status
             = r.ok ? u"ok"_s : (r.result.outcome == PgResult::Outcome::TimedOut ? u"timed out"_s : u"failed"_s);

@@ -53,7 +53,7 @@ public:
     // The console's own backends (never signalled).
     void setOwnPids(const QSet<int>& pids) { m_ownPids = pids; }
     int writePid() const; // the write session's backend while one is open, else 0
-    bool isBusy() const { return m_running != 0 || m_connecting; }
+    bool isBusy() const { return m_running != 0 || m_connecting || m_awaitingRecord; }
 
     // Cancel/terminate: sessions identified by pid AND backend_start (a reused pid never matches); the
     // console's own and non-client backends are left out (in refused) before anything is asked.
@@ -69,7 +69,9 @@ public:
     static ConfirmationRequest confirmation(const DbaAction& action, const QString& environment, const QString& target);
 
     // Opens the write session, runs the action, closes the session → finished(). incidentId > 0: audited on
-    // that incident's timeline with the confirmation given. Returns false (nothing runs) while busy.
+    // that incident's timeline with the confirmation given, and the action starts only once its command.started
+    // is on disk: if that write fails nothing runs (finished() with the store's reason, ok false, nothing else
+    // recorded). Returns false (nothing runs) while busy.
     bool run(const DbaAction& action, qint64 incidentId, const QString& environment, const QString& confirmationText);
 
     static QString explain(const PgResult& result); // a missing privilege said plainly
@@ -83,6 +85,7 @@ private:
     void onConnectFailed(const QString& error);
     void onQueryFinished(quint64 id, const PgResult& result);
     void finish(const DbaActionResult& result);
+    void start(); // once the start is recorded (or not needed)
 
     PgSession* m_session;
     AuditRecorder* m_audit = nullptr;
@@ -92,4 +95,6 @@ private:
     DbaAction m_action;
     CommandAudit m_auditRecord;
     qint64 m_incidentId = 0;
+    bool m_awaitingRecord = false;
+    bool m_startRecorded = false; // command.started is on disk: command.finished follows
 };

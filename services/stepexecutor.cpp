@@ -847,6 +847,14 @@ void StepExecutor::withPassword(std::function<void(const QString&)> next)
             if (requestId != id)
                 return;
             context->deleteLater();
+            if (m_state == State::Running) {
+                // The run's start is on the timeline: so is its end.
+                CommandOutcome o;
+                o.status = u"not started"_s;
+                o.error = tr("Could not read the password: %1").arg(SecretStore::explain(error, key, message));
+                finish(o);
+                return;
+            }
             setState(State::Idle);
             Q_EMIT failed(SecretStore::explain(error, key, message));
         });
@@ -927,17 +935,71 @@ bool StepExecutor::run(const QString& confirmation)
         m_audit.parameters.insert(u'$' + QString::number(i + 1), scrub(m_prepared.sqlParameters.at(i)));
     m_audit.risk = RunbookStep::riskName(m_request.step.risk);
     m_audit.confirmation = confirmation;
-    if (m_recorder && m_request.incidentId > 0)
-        m_recorder->recordStarted(m_request.incidentId, m_audit);
+    m_startRecorded = false;
+    m_notRecorded.clear();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_recorder || m_request.incidentId <= 0) {
+        startRun(); // no incident: nothing is recorded
+        return true;
+    }
+    // Record before acting: the step starts only on the commit's answer (a few ms; the GUI thread goes on).
+    m_awaitingRecord = true;
+    const quint64 generation = m_generation;
+    const qint64 incidentId = m_request.incidentId;
+    const CommandAudit audit = m_audit;
+    const qint64 startedMs = m_startedMs;
+    m_recorder->recordStarted(m_request.incidentId, m_audit, this,
+        [this, generation, incidentId, audit, startedMs](bool recorded, const QString& why) {
+            if (generation == m_generation && m_awaitingRecord) {
+                onStartRecorded(recorded, why);
+                return;
+            }
+            // Stopped while the start was being written: its end is recorded too (nothing ran).
+            if (recorded && m_recorder) {
+                CommandOutcome o;
+                o.status = u"stopped"_s;
+                o.error = tr("Stopped before the command started.");
+                o.durationMs = QDateTime::currentMSecsSinceEpoch() - startedMs;
+                m_recorder->recordFinished(incidentId, audit, o);
+            }
+        });
+    return true;
+}
+
+void StepExecutor::onStartRecorded(bool recorded, const QString& why)
+{
+    m_awaitingRecord = false;
+    if (recorded) {
+        m_startRecorded = true;
+        startRun();
+        return;
+    }
+    if (m_request.step.risk != StepRisk::Read) {
+        // Fail closed: nothing ran and nothing else is recorded.
+        setState(State::Idle);
+        Q_EMIT failed(tr("Nothing ran: the start of this %1 step could not be recorded on incident %2's timeline, "
+                         "and a write or destructive step runs only once its start is on disk. The store said: %3")
+                          .arg(RunbookStep::riskName(m_request.step.risk))
+                          .arg(m_request.incidentId)
+                          .arg(why));
+        return;
+    }
+    m_notRecorded = why.isEmpty() ? tr("the incident store did not take the event") : why;
+    startRun();
+}
+
+void StepExecutor::startRun()
+{
     Q_EMIT started(m_audit.runId);
+    if (!m_notRecorded.isEmpty())
+        Q_EMIT notRecorded(m_audit.runId, m_notRecorded);
 
     const quint64 generation = m_generation;
     const bool sql = m_request.step.kind == StepKind::Sql;
     const bool needsPassword = sql || m_request.step.kind == StepKind::Psql;
     if (!needsPassword) {
         startProcess({});
-        return true;
+        return;
     }
     withPassword([this, generation, sql](const QString& password) {
         if (generation != m_generation || m_state != State::Running)
@@ -950,7 +1012,6 @@ bool StepExecutor::run(const QString& confirmation)
         else
             startProcess(password);
     });
-    return true;
 }
 
 void StepExecutor::startSql()
@@ -1128,8 +1189,9 @@ void StepExecutor::finish(const CommandOutcome& outcome, const CommandResult& pr
     CommandOutcome o = outcome;
     if (o.durationMs == 0)
         o.durationMs = QDateTime::currentMSecsSinceEpoch() - m_startedMs;
-    if (m_recorder && m_request.incidentId > 0)
-        m_recorder->recordFinished(m_request.incidentId, m_audit, o);
+    if (m_recorder && m_request.incidentId > 0 && m_startRecorded)
+        m_recorder->recordFinished(m_request.incidentId, m_audit, o); // kept and retried by the recorder if it fails
+    m_startRecorded = false;
     setState(State::Idle);
     Q_EMIT finished(o, process);
 }
@@ -1145,6 +1207,16 @@ void StepExecutor::stop()
     }
     if (m_state != State::Running)
         return;
+    if (m_awaitingRecord) {
+        // Its start is still being written: nothing has run, and nothing will (the answer records the end).
+        m_awaitingRecord = false;
+        ++m_generation;
+        CommandOutcome o;
+        o.status = u"stopped"_s;
+        o.error = tr("Stopped before the command started.");
+        finish(o);
+        return;
+    }
     if (m_runner && m_runner->isRunning()) {
         m_runner->stop();
         return;

@@ -39,7 +39,10 @@ struct StepRequest {
 // petforce-console/runbook, a client deadline); aws/redis/psql/gh/shell steps through a CommandRunner (bash,
 // process group, the profile's variables and the values as environment, AwsCliOptions for every `aws` call).
 // Link, manual and snippet steps never run here; interactive steps are refused with the command to run in a
-// terminal. Each run writes command.started before and command.finished after through the AuditRecorder.
+// terminal. Each run writes command.started before and command.finished after through the AuditRecorder; a write or
+// destructive step starts only once its command.started is on disk (the commit returned): if that write fails,
+// nothing runs and failed() says why. A read step runs anyway, marked notRecorded(). Every end of a started run
+// (failed secret read, connect failure, stop before the start, cancel) writes its command.finished.
 // Secrets (the database password) reach only libpq or the child's PGPASSWORD, never events or arguments.
 //
 // Drill override: setIntervalOverride("10 seconds") makes SQL steps run the literal `interval '…'` of their text
@@ -108,6 +111,8 @@ public:
     QString runCommand() const { return m_audit.command; } // the exact script the last run ran, as recorded
     QString awsCli() const { return m_awsCli; } // "aws-cli/2.9.19" as asked for a logs tail step; else empty
     qint64 processId() const; // the running command's process group, 0 when none
+    bool isWaitingForRecord() const { return m_awaitingRecord; } // Running, its command.started not yet on disk
+    QString notRecordedReason() const { return m_notRecorded; } // the last run's, when its start was not recorded
 
     // Prepares the step and builds its confirmation → assessed(request) or failed(). Destructive SQL of the shape
     // above is counted first (same bound values). Returns false if busy.
@@ -128,6 +133,9 @@ Q_SIGNALS:
     void outputReceived(CommandStream stream, const QByteArray& chunk);
     void sqlResult(const PgResult& result);
     void finished(const CommandOutcome& outcome, const CommandResult& process);
+    // A read step runs although its command.started could not be written (why: the store's reason): the run is
+    // not on the timeline (neither its start nor its finish).
+    void notRecorded(const QString& runId, const QString& why);
 
 private:
     void setState(State state);
@@ -138,6 +146,8 @@ private:
     void onProcessFinished(const CommandResult& result);
     void onQueryFinished(quint64 id, const PgResult& result);
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
+    void onStartRecorded(bool recorded, const QString& why); // the answer to recordStarted()
+    void startRun(); // after the start is recorded (or not needed)
     void readIpSet();
     void readSignalTargets(); // a cancel/terminate step: the backends it names, guarded (BackendSignal)
     void onSignalTargets(const PgResult& result);
@@ -173,4 +183,7 @@ private:
     quint64 m_listQuery = 0;
     quint64 m_generation = 0;
     qint64 m_startedMs = 0;
+    bool m_awaitingRecord = false; // run() asked for command.started and waits for its commit
+    bool m_startRecorded = false; // command.started is on disk: command.finished follows, whatever the end
+    QString m_notRecorded; // why this run is not on the timeline (a read step run while the store failed)
 };

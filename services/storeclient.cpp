@@ -40,6 +40,8 @@ StoreClient::StoreClient(QString path, QObject* parent)
     connect(m_worker, &StoreWorker::incidentChanged, this, &StoreClient::incidentChanged);
     connect(m_worker, &StoreWorker::eventsAppended, this, &StoreClient::eventsAppended);
     connect(m_worker, &StoreWorker::writeFailed, this, &StoreClient::writeFailed);
+    connect(m_worker, &StoreWorker::eventRecorded, this, &StoreClient::eventRecorded);
+    connect(m_worker, &StoreWorker::appendFailed, this, &StoreClient::appendFailed);
     connect(m_worker, &StoreWorker::incidentsLoaded, this, &StoreClient::incidentsLoaded);
     connect(m_worker, &StoreWorker::eventsLoaded, this, &StoreClient::eventsLoaded);
     connect(m_worker, &StoreWorker::eventCountLoaded, this, &StoreClient::eventCountLoaded);
@@ -116,9 +118,13 @@ void StoreClient::addNote(qint64 incidentId, const QString& text)
     post([incidentId, text](StoreWorker* w) { w->addNote(incidentId, text); });
 }
 
-void StoreClient::appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail)
+quint64 StoreClient::appendEvent(
+    qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail, bool quiet)
 {
-    post([incidentId, kind, summary, detail](StoreWorker* w) { w->appendEvent(incidentId, kind, summary, detail); });
+    const quint64 id = m_nextRequest++;
+    post([id, incidentId, kind, summary, detail, quiet](
+             StoreWorker* w) { w->appendEvent(id, incidentId, kind, summary, detail, quiet); });
+    return id;
 }
 
 quint64 StoreClient::requestIncidents(IncidentStore::Filter filter)

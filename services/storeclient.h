@@ -45,7 +45,11 @@ public:
     void changeStatus(qint64 incidentId, IncidentStatus status);
     void resolve(qint64 incidentId, const QString& summary);
     void addNote(qint64 incidentId, const QString& text);
-    void appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail);
+    // An event of the caller's own kind. Returns a request id: → eventRecorded(id, event) once its commit has
+    // returned (synchronous=FULL: on disk), or appendFailed(id, error) (and writeFailed() unless quiet, for a retry
+    // its caller reports itself) when nothing was written.
+    quint64 appendEvent(
+        qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail, bool quiet = false);
 
     // Reads: each returns a request id that the answering signal carries.
     quint64 requestIncidents(IncidentStore::Filter filter = IncidentStore::Filter::All); // → incidentsLoaded()
@@ -72,6 +76,9 @@ Q_SIGNALS:
     void eventsAppended(const QList<TimelineEvent>& events);
     // A change could not be written. what says which ("Add note to incident 3"); nothing was written.
     void writeFailed(const QString& what, const StoreError& error);
+    // The answer to appendEvent(): after incidentChanged/eventsAppended, or with writeFailed().
+    void eventRecorded(quint64 requestId, const TimelineEvent& event);
+    void appendFailed(quint64 requestId, const StoreError& error);
     void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
     void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);

@@ -194,10 +194,11 @@ void StoreWorker::shutdown()
     m_store.reset();
 }
 
-void StoreWorker::publish(const QString& what, const StoreChange& change)
+void StoreWorker::publish(const QString& what, const StoreChange& change, bool quiet)
 {
     if (!change.ok) {
-        Q_EMIT writeFailed(what, change.error);
+        if (!quiet)
+            Q_EMIT writeFailed(what, change.error);
         return;
     }
     for (const TimelineEvent& e : change.events) {
@@ -218,19 +219,26 @@ StoreChange notOpen(const QString& path)
 }
 } // namespace
 
-void StoreWorker::write(const QString& what, Write call)
+void StoreWorker::write(const QString& what, Write call, quint64 requestId, bool quiet)
 {
     const qint64 nowMs = m_clock.nowMs();
     if (m_checker) {
-        m_waiting.append([this, what, call, nowMs] { write(what, call, nowMs); });
+        m_waiting.append([this, what, call, nowMs, requestId, quiet] { write(what, call, nowMs, requestId, quiet); });
         return;
     }
-    write(what, call, nowMs);
+    write(what, call, nowMs, requestId, quiet);
 }
 
-void StoreWorker::write(const QString& what, const Write& call, qint64 nowMs)
+void StoreWorker::write(const QString& what, const Write& call, qint64 nowMs, quint64 requestId, bool quiet)
 {
-    publish(what, m_store ? call(*m_store, nowMs) : notOpen(m_path));
+    const StoreChange change = m_store ? call(*m_store, nowMs) : notOpen(m_path);
+    publish(what, change, quiet);
+    if (requestId > 0) {
+        if (change.ok)
+            Q_EMIT eventRecorded(requestId, change.events.value(0));
+        else
+            Q_EMIT appendFailed(requestId, change.error);
+    }
     noticeDamage();
 }
 
@@ -277,11 +285,15 @@ void StoreWorker::addNote(qint64 incidentId, const QString& text)
         [=, this](IncidentStore& store, qint64 now) { return store.addNote(incidentId, text, m_actor, now); });
 }
 
-void StoreWorker::appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail)
+void StoreWorker::appendEvent(quint64 requestId, qint64 incidentId, const QString& kind, const QString& summary,
+    const QJsonObject& detail, bool quiet)
 {
-    write(tr("Add event to incident %1").arg(incidentId), [=, this](IncidentStore& store, qint64 now) {
-        return store.appendEvent(incidentId, kind, summary, detail, m_actor, now);
-    });
+    write(
+        tr("Add event to incident %1").arg(incidentId),
+        [=, this](IncidentStore& store, qint64 now) {
+            return store.appendEvent(incidentId, kind, summary, detail, m_actor, now);
+        },
+        requestId, quiet);
 }
 
 void StoreWorker::loadIncidents(quint64 requestId, IncidentStore::Filter filter)

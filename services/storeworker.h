@@ -47,7 +47,9 @@ public:
     void changeStatus(qint64 incidentId, IncidentStatus status);
     void resolve(qint64 incidentId, const QString& summary);
     void addNote(qint64 incidentId, const QString& text);
-    void appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail);
+    // → eventRecorded(requestId) once committed, or appendFailed(requestId) with writeFailed() unless quiet.
+    void appendEvent(quint64 requestId, qint64 incidentId, const QString& kind, const QString& summary,
+        const QJsonObject& detail, bool quiet = false);
 
     void loadIncidents(quint64 requestId, IncidentStore::Filter filter);
     void loadEvents(quint64 requestId, qint64 incidentId, qint64 afterSeq, int limit);
@@ -69,6 +71,8 @@ Q_SIGNALS:
     void incidentChanged(const Incident& incident);
     void eventsAppended(const QList<TimelineEvent>& events);
     void writeFailed(const QString& what, const StoreError& error);
+    void eventRecorded(quint64 requestId, const TimelineEvent& event);
+    void appendFailed(quint64 requestId, const StoreError& error);
     void incidentsLoaded(quint64 requestId, const QList<Incident>& incidents);
     void eventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events);
     void eventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
@@ -79,10 +83,11 @@ private:
     using Write = std::function<StoreChange(IncidentStore&, qint64 nowMs)>;
     // Runs call(store) and publishes its result: incidentChanged + eventsAppended, or writeFailed(what). While the
     // store is being checked the write waits (its time is taken now).
-    void write(const QString& what, Write call);
-    void write(const QString& what, const Write& call, qint64 nowMs);
+    // requestId > 0: an appendEvent()'s, also answered by eventRecorded() or appendFailed() (quiet: no writeFailed()).
+    void write(const QString& what, Write call, quint64 requestId = 0, bool quiet = false);
+    void write(const QString& what, const Write& call, qint64 nowMs, quint64 requestId, bool quiet);
     void savePostmortemNow(const PostmortemRecord& record);
-    void publish(const QString& what, const StoreChange& change);
+    void publish(const QString& what, const StoreChange& change, bool quiet = false);
     void startCheck();
     void finishCheck(quint64 generation, const StoreError& error, qint64 elapsedMs);
     void reportCheckProgress();

@@ -6,6 +6,7 @@
 #include "models/incidentlistmodel.h"
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
+#include "services/auditrecorder.h"
 #include "services/storeclient.h"
 #include "services/storesalvage.h"
 #include "ui/dashboardpane.h"
@@ -64,6 +65,22 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     m_storeStatus->setObjectName(u"storeStatus"_s);
     statusBar()->addPermanentWidget(m_storeStatus);
     m_storeStatus->setText(tr("Opening the incident store…"));
+    if (m_services.audit) {
+        // Results of commands the store did not take yet (kept in memory, retried): issue 15.
+        auto* unrecorded = new QLabel(this);
+        unrecorded->setObjectName(u"unrecordedStatus"_s);
+        unrecorded->setStyleSheet(u"QLabel { color: #b00020; font-weight: bold; }"_s);
+        unrecorded->hide();
+        statusBar()->addPermanentWidget(unrecorded);
+        connect(m_services.audit, &AuditRecorder::unrecordedChanged, unrecorded, [this, unrecorded](int count) {
+            unrecorded->setVisible(count > 0);
+            unrecorded->setText(tr("%n command result(s) not recorded", nullptr, count));
+            unrecorded->setToolTip(tr("The incident store refused them (%1). They are kept in memory and written "
+                                      "as soon as it takes writes again; quitting now loses them (their runs then "
+                                      "read “outcome unknown”).")
+                                       .arg(m_services.audit->lastError()));
+        });
+    }
 
     createActions();
 

@@ -4,6 +4,7 @@
 #include "models/commandaudit.h"
 #include "models/environmentlistmodel.h"
 #include "models/parametertype.h"
+#include "services/auditrecorder.h"
 #include "services/runbooklibrary.h"
 #include "services/storeclient.h"
 #include "ui/confirmationdialog.h"
@@ -185,6 +186,28 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     });
     connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
     connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
+    // Record before acting: a read step that ran unrecorded, and a finish the store did not take yet, say so.
+    connect(m_executor, &StepExecutor::notRecorded, this, [this](const QString&, const QString& why) {
+        ensureWizardPage();
+        m_output->showRecording(tr("Not recorded: the incident store refused the start of this read step (%1). It "
+                                   "ran, but neither its start nor its result is on the timeline.")
+                                    .arg(why));
+    });
+    if (m_services.audit) {
+        connect(m_services.audit, &AuditRecorder::finishNotRecorded, this,
+            [this](const QString& runId, const QString& why) {
+                if (runId != m_executor->runId())
+                    return;
+                ensureWizardPage();
+                m_output->showRecording(tr("Result not recorded yet: the incident store refused it (%1). It is kept in "
+                                           "memory and written as soon as the store takes writes again.")
+                                            .arg(why));
+            });
+        connect(m_services.audit, &AuditRecorder::finishRecorded, this, [this](const QString& runId) {
+            if (runId == m_executor->runId() && m_output)
+                m_output->showRecording({});
+        });
+    }
     if (m_services.store)
         connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
     if (m_services.environments)
@@ -595,6 +618,8 @@ void RunbookWizard::showSavedOutput(const QString& ref)
     QString status = outcome.status;
     if (!outcome.error.isEmpty())
         status += u": "_s + outcome.error;
+    if (!m_executor->notRecordedReason().isEmpty())
+        status += tr(" — not recorded on the timeline");
     m_status->setText(status);
     if (outcome.outputPath.isEmpty())
         return;
@@ -873,6 +898,8 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     QString status = outcome.status;
     if (!outcome.error.isEmpty())
         status += u": "_s + outcome.error;
+    if (!m_executor->notRecordedReason().isEmpty())
+        status += tr(" — not recorded on the timeline");
     m_status->setText(status);
     if (!outcome.outputPath.isEmpty())
         m_output->showNote(tr("Full output: %1 (SHA-256 %2)").arg(outcome.outputPath, outcome.sha256.left(16)));

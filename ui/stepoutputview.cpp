@@ -75,6 +75,7 @@ StepOutputView::StepOutputView(QWidget* parent)
     , m_tabs(new QTabWidget(this))
     , m_table(new QTableWidget(this))
     , m_note(new QLabel(this))
+    , m_recording(new QLabel(this))
 {
     m_out.view = makeView(u"stdoutView"_s, this);
     m_err.view = makeView(u"stderrView"_s, this);
@@ -87,9 +88,15 @@ StepOutputView::StepOutputView(QWidget* parent)
     m_note->setObjectName(u"outputNote"_s);
     m_note->setWordWrap(true);
     m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_recording->setObjectName(u"recordingNote"_s);
+    m_recording->setWordWrap(true);
+    m_recording->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_recording->setStyleSheet(u"QLabel { color: #b00020; font-weight: bold; }"_s);
+    m_recording->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
+    layout->addWidget(m_recording);
     layout->addWidget(m_note);
     m_flush.setInterval(FlushIntervalMs);
     m_flush.setSingleShot(true);
@@ -110,6 +117,7 @@ void StepOutputView::clear()
     m_table->setRowCount(0);
     m_table->setColumnCount(0);
     m_note->clear();
+    showRecording({});
     m_json.clear();
     m_tabs->setCurrentIndex(0);
 }
@@ -324,6 +332,14 @@ void StepOutputView::fillTable(const QStringList& header, const QList<QStringLis
 }
 
 void StepOutputView::showNote(const QString& text) { m_note->setText(text); }
+
+void StepOutputView::showRecording(const QString& text)
+{
+    m_recording->setText(text);
+    m_recording->setVisible(!text.isEmpty());
+}
+
+QString StepOutputView::recordingText() const { return m_recording->text(); }
 
 QString StepOutputView::text(CommandStream stream) const
 {

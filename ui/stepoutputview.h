@@ -36,6 +36,9 @@ public:
     // A saved SQL result (the .tsv the executor writes: a header line, then tab-separated rows) as a table.
     void showTsv(const QString& tsv);
     void showNote(const QString& text); // a line under the tabs ("full output: /path (sha256 …)")
+    // A warning line about the run's audit ("Not recorded: …"); empty hides it. clear() hides it too.
+    void showRecording(const QString& text);
+    QString recordingText() const;
 
     QString text(CommandStream stream) const; // what the view shows now
     qsizetype shownChars(CommandStream stream) const;
@@ -72,5 +75,6 @@ private:
     QTabWidget* m_tabs;
     QTableWidget* m_table;
     QLabel* m_note;
+    QLabel* m_recording;
     QByteArray m_json; // the stdout of the last run when it was JSON
 };
