@@ -871,6 +871,8 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     QString status = outcome.status;
     if (!outcome.error.isEmpty())
         status += u": "_s + outcome.error;
+    if (!outcome.note.isEmpty())
+        status += u" ("_s + outcome.note + u')';
     m_status->setText(status);
     if (!outcome.outputPath.isEmpty())
         m_output->showNote(tr("Full output: %1 (SHA-256 %2)").arg(outcome.outputPath, outcome.sha256.left(16)));
