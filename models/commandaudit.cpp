@@ -53,6 +53,8 @@ QJsonObject CommandOutcome::toJson() const
         o.insert(u"output"_s, outputPath);
     if (!sha256.isEmpty())
         o.insert(u"sha256"_s, sha256);
+    if (!note.isEmpty())
+        o.insert(u"note"_s, note);
     return o;
 }
 
@@ -67,6 +69,7 @@ CommandOutcome CommandOutcome::fromJson(const QJsonObject& detail)
     o.excerpt = detail.value(u"excerpt"_s).toString();
     o.outputPath = detail.value(u"output"_s).toString();
     o.sha256 = detail.value(u"sha256"_s).toString();
+    o.note = detail.value(u"note"_s).toString();
     return o;
 }
 

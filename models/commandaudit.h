@@ -39,6 +39,9 @@ struct CommandOutcome {
     QString excerpt; // the start of the output, safe to show, a few hundred characters at most
     QString outputPath; // the full output's file, if kept
     QString sha256; // of that file
+    // What was cut to stay bounded, for people: "first 10,000 of 100,000 rows shown; all of them in the file",
+    // "stderr cut at 256 MiB (3.1 GiB written by the command)". Empty when nothing was.
+    QString note;
 
     QJsonObject toJson() const;
     static CommandOutcome fromJson(const QJsonObject& detail);

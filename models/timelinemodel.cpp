@@ -10,6 +10,27 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+constexpr qsizetype SummaryMaxChars = 500;
+constexpr qsizetype ToolTipMaxChars = 4000;
+
+QString shown(const QString& text, qsizetype maxChars)
+{
+    return text.size() > maxChars ? text.left(maxChars) + u'…' : text;
+}
+
+// The detail for a tooltip: long strings cut before it is turned into text (an older store's event may be huge).
+QString detailText(const QJsonObject& detail)
+{
+    QJsonObject cut = detail;
+    for (auto it = cut.begin(); it != cut.end(); ++it) {
+        if (it.value().isString() && it.value().toString().size() > ToolTipMaxChars)
+            it.value() = shown(it.value().toString(), ToolTipMaxChars);
+    }
+    return shown(QString::fromUtf8(QJsonDocument(cut).toJson(QJsonDocument::Indented)), ToolTipMaxChars);
+}
+} // namespace
+
 TimelineModel::TimelineModel(QObject* parent)
     : QAbstractTableModel(parent)
 {
@@ -125,7 +146,9 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const
         case ActorColumn:
             return e.actor;
         case SummaryColumn:
-            return e.summary;
+            // One line, cut: a long text laid out in a cell (an event of an older store, or another console's)
+            // would hold up every paint.
+            return shown(e.summary, SummaryMaxChars);
         }
         return {};
     case Qt::ToolTipRole:
@@ -133,8 +156,7 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const
             return QDateTime::fromMSecsSinceEpoch(e.timeMs, Qt::UTC).toString(u"yyyy-MM-dd HH:mm:ss.zzz 'UTC'"_s);
         }
         if (index.column() == SummaryColumn && !e.detail.isEmpty())
-            return QString(
-                e.summary + u"\n\n"_s + QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Indented)));
+            return QString(shown(e.summary, SummaryMaxChars) + u"\n\n"_s + detailText(e.detail));
         return {};
     case EventRole:
         return QVariant::fromValue(e);

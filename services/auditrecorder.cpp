@@ -48,6 +48,8 @@ QString AuditRecorder::finishedSummary(const CommandAudit& audit, const CommandO
     text += u" in %1 s"_s.arg(QString::number(outcome.durationMs / 1000.0, 'f', 1));
     if (outcome.rows >= 0)
         text += u", %1 rows"_s.arg(outcome.rows);
+    if (!outcome.note.isEmpty())
+        text += u" ("_s + outcome.note + u')';
     if (!outcome.error.isEmpty())
         text += u" — "_s + outcome.error.section(u'\n', 0, 0).left(160);
     return text;

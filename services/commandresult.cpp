@@ -1,7 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "services/commandresult.h"
 
+#include "services/runsfolder.h"
+
+#include <QStringList>
+
 using namespace Qt::StringLiterals;
+
+QString CommandResult::cutNote() const
+{
+    QStringList notes;
+    for (const auto& [stream, name] : { std::pair { &out, u"stdout"_s }, std::pair { &err, u"stderr"_s } }) {
+        if (stream->cut)
+            notes.append(u"%1 cut at %2 in its file (%3 in all)"_s.arg(
+                name, RunsFolder::sizeText(stream->cutAtBytes), RunsFolder::sizeText(stream->bytes)));
+    }
+    return notes.join(u"; "_s);
+}
 
 QString CommandResult::summary() const
 {

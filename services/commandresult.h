@@ -12,7 +12,9 @@ enum class CommandStream { Stdout, Stderr };
 struct CommandStreamOutput {
     qint64 bytes = 0; // all of it, as written to path
     QString path; // the full output (empty if the command never started)
-    QByteArray sha256; // lower-case hex SHA-256 of the full output, computed as it streamed
+    QByteArray sha256; // lower-case hex SHA-256 of the file at path, computed as it streamed
+    bool cut = false; // the file stopped at cutAtBytes (CommandSpec::outputCapBytes); bytes counts all of it
+    qint64 cutAtBytes = 0;
     QByteArray tail; // the last tailCapBytes bytes (raw: show through DisplayText)
     bool tailTruncated = false; // bytes > tail.size()
 };
@@ -34,6 +36,8 @@ struct CommandResult {
 
     bool ok() const { return started && !signalled && !timedOut && !stoppedByUser && exitCode == 0; }
     QString summary() const; // "exit 0", "exit 3", "killed by signal 15", "timed out after 5 s", "aws: not found…"
+    // "stderr cut at 256 MiB in its file (3.1 GiB in all)"; empty when neither stream was cut.
+    QString cutNote() const;
 };
 
 Q_DECLARE_METATYPE(CommandResult)

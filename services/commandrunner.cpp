@@ -2,6 +2,7 @@
 #include "services/commandrunner.h"
 
 #include "services/boundedbytes.h"
+#include "services/runsfolder.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -61,6 +62,8 @@ public:
         QByteArray tail;
         bool truncated = false;
         bool writeFailed = false;
+        qint64 written = 0; // to the file, up to the cap
+        bool cut = false;
     };
 
     explicit CommandRunnerPrivate(CommandRunner* q)
@@ -113,6 +116,8 @@ public:
             st->tail.clear();
             st->truncated = false;
             st->writeFailed = false;
+            st->written = 0;
+            st->cut = false;
         }
         pid = 0;
         timedOut = false;
@@ -166,9 +171,21 @@ public:
         if (chunk.isEmpty())
             return;
         Stream& st = stream(s);
-        if (!st.writeFailed && st.file.write(chunk) != chunk.size())
-            st.writeFailed = true;
-        st.hash.addData(chunk);
+        if (!st.cut) {
+            // Past the cap the file stops with a note, the pipe is still read: the command is neither blocked
+            // nor killed by SIGPIPE, so it ends as it would have (its timeout still bounds it).
+            const qint64 cap = outputCap();
+            const QByteArrayView part
+                = cap > 0 && st.written + chunk.size() > cap ? QByteArrayView(chunk).first(cap - st.written) : chunk;
+            writeFile(st, part);
+            if (part.size() < chunk.size()) {
+                st.cut = true;
+                writeFile(st,
+                    u"\n[output cut at %1: the console kept reading the command's output; its last bytes follow "
+                    "when it ends]\n"_s.arg(RunsFolder::sizeText(cap))
+                        .toUtf8());
+            }
+        }
         st.bytes += chunk.size();
         // The last tailCapBytes (and up to a quarter more, so that the bytes are moved once per quarter of the cap,
         // not once per chunk), in one allocation reused chunk after chunk; tailOf() cuts it to the cap.
@@ -176,6 +193,21 @@ public:
         BoundedBytes::append(st.tail, chunk, cap + cap / 4, cap);
         st.truncated = st.bytes > cap;
         Q_EMIT q->outputReceived(s, chunk);
+    }
+
+    qint64 outputCap() const
+    {
+        return spec.outputCapBytes < 0 ? RunsFolder::limits().streamCapBytes : spec.outputCapBytes;
+    }
+
+    static void writeFile(Stream& st, QByteArrayView bytes)
+    {
+        if (bytes.isEmpty())
+            return;
+        if (!st.writeFailed && st.file.write(bytes.data(), bytes.size()) != bytes.size())
+            st.writeFailed = true;
+        st.hash.addData(bytes);
+        st.written += bytes.size();
     }
 
     // Where the last tailCapBytes of the stream start in st.tail, never inside a UTF-8 sequence when bytes were
@@ -199,13 +231,21 @@ public:
 
     CommandStreamOutput output(Stream& st)
     {
-        st.file.close();
+        // The tail cut to the cap in place (no copy of it at the end of a flood), then shared with the result.
+        BoundedBytes::dropFront(st.tail, tailStart(st));
         CommandStreamOutput o;
+        if (st.cut) {
+            // The file: the first cap bytes, the note, then the last bytes (those after the cap only).
+            const qint64 cap = outputCap();
+            const qint64 after = st.bytes - cap;
+            writeFile(st, QByteArrayView(st.tail).last(qMin<qint64>(after, st.tail.size())));
+            o.cut = true;
+            o.cutAtBytes = cap;
+        }
+        st.file.close();
         o.bytes = st.bytes;
         o.path = st.file.fileName();
         o.sha256 = st.hash.result().toHex();
-        // The tail cut to the cap in place (no copy of it at the end of a flood), then shared with the result.
-        BoundedBytes::dropFront(st.tail, tailStart(st));
         o.tail = st.tail;
         o.tailTruncated = st.truncated;
         return o;
@@ -362,6 +402,9 @@ bool CommandRunner::start(const CommandSpec& spec)
         d->fail(fileError, QString());
         return true;
     }
+    RunsFolder::pruneInBackground(RunsFolder::pathOr(spec.runsFolder),
+        spec.runsFolderCapBytes < 0 ? RunsFolder::limits().folderCapBytes : spec.runsFolderCapBytes,
+        { QFileInfo(d->out.file).absoluteFilePath(), QFileInfo(d->err.file).absoluteFilePath() });
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const QString& name : spec.removeEnvironment)

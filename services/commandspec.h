@@ -28,6 +28,13 @@ struct CommandSpec {
     // Full output goes to <outputBasePath>.stdout and <outputBasePath>.stderr. Empty: a new base under runsFolder.
     QString outputBasePath;
     QString runsFolder; // empty: <AppLocalDataLocation>/runs
+    // Each stream's file stops at this many bytes (-1: RunsFolder::limits(), 256 MiB by default; 0: no cap); then
+    // it says "output cut at …", the pipe is still read (the command goes on, its tail kept in memory) and, at the
+    // end, the tail is written after that note.
+    qint64 outputCapBytes = -1;
+    // Before the run, the oldest run files of runsFolder go until it holds at most this much (-1:
+    // RunsFolder::limits(), 2 GiB by default; 0: no cap), on the BackgroundIo worker.
+    qint64 runsFolderCapBytes = -1;
 
     static CommandSpec shell(const QString& script, const QMap<QString, QString>& environment = {})
     {

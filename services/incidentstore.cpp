@@ -2,9 +2,11 @@
 #include "services/incidentstore.h"
 
 #include "models/responseflow.h"
+#include "services/atomicfilewriter.h"
 
 #include <QAtomicInteger>
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -1210,9 +1212,86 @@ StoreChange IncidentStore::addNote(qint64 incidentId, const QString& text, const
     return change;
 }
 
+QString IncidentStore::sideFolder(const QString& storePath) { return storePath + u".details"_s; }
+
+QJsonObject IncidentStore::cappedDetail(const QJsonObject& detail, const QString& sideFile, qint64 sideBytes,
+    const QByteArray& sideSha256, qsizetype capBytes)
+{
+    constexpr qsizetype Reserve = 4096; // the reference and the lists of keys
+    constexpr qsizetype MaxStringChars = 4096;
+    const auto compactSize
+        = [](const QJsonValue& v) { return QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact).size() - 2; };
+    QJsonObject out;
+    QJsonArray cut, omitted;
+    qsizetype used = 2;
+    const qsizetype budget = capBytes - Reserve;
+    for (auto it = detail.constBegin(); it != detail.constEnd(); ++it) {
+        const qsizetype keySize = it.key().toUtf8().size() + 4;
+        const qsizetype size = compactSize(it.value());
+        if (used + keySize + size <= budget) {
+            out.insert(it.key(), it.value());
+            used += keySize + size;
+            continue;
+        }
+        // A long string keeps its start: at most 6 bytes a character once escaped, so the bound holds.
+        const qsizetype room = qMin<qsizetype>(MaxStringChars, (budget - used - keySize - 8) / 6);
+        if (it.value().isString() && room >= 64) {
+            const QString s = it.value().toString().left(room) + u'…';
+            out.insert(it.key(), s);
+            used += keySize + compactSize(s);
+            cut.append(it.key());
+        } else {
+            omitted.append(it.key());
+        }
+    }
+    if (omitted.size() + cut.size() > 64) { // very many keys: the lists would outgrow the reserve
+        omitted = QJsonArray { u"(%1 keys)"_s.arg(omitted.size()) };
+        cut = QJsonArray { u"(%1 keys)"_s.arg(cut.size()) };
+    }
+    out.insert(u"detailCut"_s,
+        QJsonObject { { u"file"_s, sideFile }, { u"bytes"_s, sideBytes },
+            { u"sha256"_s, QString::fromLatin1(sideSha256) }, { u"cut"_s, cut }, { u"omitted"_s, omitted } });
+    if (QJsonDocument(out).toJson(QJsonDocument::Compact).size() > capBytes)
+        out = QJsonObject { { u"detailCut"_s, out.value(u"detailCut"_s) } };
+    return out;
+}
+
 StoreChange IncidentStore::appendEvent(qint64 incidentId, const QString& kind, const QString& summary,
     const QJsonObject& detail, const QString& actor, qint64 nowMs)
 {
+    const QByteArray compact = QJsonDocument(detail).toJson(QJsonDocument::Compact);
+    if ((compact.size() > EventDetailCapBytes || summary.size() > EventSummaryMaxChars) && d->open) {
+        // Too big for the store: the whole event in a side file first, then the event with a cut detail.
+        const QString name = u"incident-%1-%2-%3.json"_s.arg(incidentId)
+                                 .arg(nowMs)
+                                 .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+        const QString folder = sideFolder(m_path);
+        const QString file = folder + u'/' + name;
+        const QByteArray whole = QJsonDocument(
+            QJsonObject { { u"incident"_s, incidentId }, { u"timeMs"_s, nowMs }, { u"kind"_s, kind },
+                { u"summary"_s, summary },
+                { u"detail"_s,
+                    detail } }).toJson(QJsonDocument::Compact);
+        QString error;
+        if (!QDir().mkpath(folder) || !AtomicFileWriter::write(file, whole, &error)) {
+            StoreChange failed;
+            failed.error = { StoreError::Code::Io,
+                tr("The event's detail (%1 bytes) is too big for the store and its side file %2 could not be "
+                   "written: %3")
+                    .arg(compact.size())
+                    .arg(file, error.isEmpty() ? tr("cannot create the folder") : error) };
+            m_error = failed.error;
+            return failed;
+        }
+        const QJsonObject capped = cappedDetail(
+            detail, name, whole.size(), QCryptographicHash::hash(whole, QCryptographicHash::Sha256).toHex());
+        const QString shortSummary
+            = summary.size() > EventSummaryMaxChars ? summary.left(EventSummaryMaxChars - 1) + u'…' : summary;
+        StoreChange change = appendEvent(incidentId, kind, shortSummary, capped, actor, nowMs);
+        if (!change.ok)
+            QFile::remove(file);
+        return change;
+    }
     Private::Change runner(d, m_path, incidentId, actor, nowMs, tr("adding an event to incident %1").arg(incidentId));
     StoreChange change = runner.run(d->open, [&](Incident& i, Private::Change& r) -> StoreError {
         const QString k = kind.trimmed();

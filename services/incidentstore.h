@@ -115,7 +115,11 @@ public:
     StoreChange resolve(qint64 incidentId, const QString& summary, const QString& actor, qint64 nowMs);
     StoreChange addNote(qint64 incidentId, const QString& text, const QString& actor, qint64 nowMs);
     // Any other event (commands run, alerts, messages sent...): appended as given, incident row untouched
-    // except its lastSeq.
+    // except its lastSeq. A detail over EventDetailCapBytes (compact JSON) or a summary over EventSummaryMaxChars is
+    // written whole to a side file in sideFolder() first (durably), and the event keeps a cut detail (see
+    // cappedDetail()) and summary; if the side file cannot be written, nothing is.
+    static constexpr qsizetype EventDetailCapBytes = 256 * 1024;
+    static constexpr qsizetype EventSummaryMaxChars = 2000;
     StoreChange appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail,
         const QString& actor, qint64 nowMs);
 
@@ -136,6 +140,14 @@ public:
     // nullopt when the incident has none yet (lastError() clear) or on failure (lastError() says why).
     std::optional<PostmortemRecord> postmortem(qint64 incidentId);
     QString integrityCheck(); // "ok" or SQLite's report
+
+    // Side files of events too big for the store: "<store>.details/" beside the store file.
+    static QString sideFolder(const QString& storePath);
+    // detail cut to at most capBytes of compact JSON: its small values as they are, long strings cut (to a few KiB
+    // at most), other big values left out, and "detailCut": { file (name in sideFolder()), bytes, sha256 (of the
+    // side file), cut: [keys], omitted: [keys] }. Pure; any thread.
+    static QJsonObject cappedDetail(const QJsonObject& detail, const QString& sideFile, qint64 sideBytes,
+        const QByteArray& sideSha256, qsizetype capBytes = EventDetailCapBytes);
 
 private:
     class Private;

@@ -47,6 +47,7 @@
     X(PQsendQueryParams)                                                                                               \
     X(PQserverVersion)                                                                                                 \
     X(PQsetNoticeReceiver)                                                                                             \
+    X(PQsetSingleRowMode)                                                                                              \
     X(PQsetnonblocking)                                                                                                \
     X(PQsocket)                                                                                                        \
     X(PQstatus)                                                                                                        \

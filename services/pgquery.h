@@ -23,6 +23,13 @@ struct PgQuery {
     // Parameterized statement for CREATE INDEX CONCURRENTLY / DROP INDEX CONCURRENTLY / VACUUM.
     bool requireNoTransaction = false;
     int deadlineMs = -1; // client-side deadline; -1 = the session's queryDeadlineMs, 0 = none
+    // Big results (runbook steps). keepRows ≥ 0: at most that many rows of each statement stay in memory (the rest
+    // are counted in PgStatementResult::rowsDropped). outputPath set: every row of the last statement goes to that
+    // file as TSV (a header line, tab-separated cells, NULL for SQL NULL), written with its SHA-256 by the
+    // BackgroundIo worker (PgResult::outputSha256). Either one reads rows one at a time (libpq single-row mode)
+    // so that memory stays flat whatever the size of the result. Defaults: everything in memory, no file.
+    int keepRows = -1;
+    QString outputPath;
 
     static PgQuery script(const QString& sql)
     {

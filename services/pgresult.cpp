@@ -45,6 +45,10 @@ QString PgResult::commandTag() const { return statements.isEmpty() ? QString() :
 
 qint64 PgResult::rowsAffected() const { return statements.isEmpty() ? -1 : statements.constLast().rowsAffected; }
 
+qint64 PgResult::totalRows() const { return statements.isEmpty() ? 0 : statements.constLast().totalRows(); }
+
+qint64 PgResult::rowsDropped() const { return statements.isEmpty() ? 0 : statements.constLast().rowsDropped; }
+
 QString PgResult::outcomeName(Outcome outcome)
 {
     switch (outcome) {

@@ -34,6 +34,9 @@ struct PgStatementResult {
     QList<QList<QVariant>> rows;
     QString commandTag; // "SELECT 3", "UPDATE 1", "CREATE INDEX"
     qint64 rowsAffected = -1; // from the command tag; -1 when the command reports none
+    qint64 rowsDropped = 0; // rows the server returned beyond PgQuery::keepRows (not in rows)
+
+    qint64 totalRows() const { return rows.size() + rowsDropped; }
 
     int columnIndex(const QString& name) const; // -1 if absent
 };
@@ -58,6 +61,12 @@ struct PgResult {
     QStringList notices; // NOTICE/WARNING messages the server sent meanwhile
     qint64 durationMs = 0; // from send to the last answer (or to giving up)
     bool connectionDropped = false; // true when the session dropped the connection to give up on this query
+    // With PgQuery::outputPath: the file, its size and lower-case hex SHA-256 once every row is in it; outputError
+    // says why it is incomplete (write failed, or the query ended before its rows did).
+    QString outputPath;
+    qint64 outputBytes = 0;
+    QByteArray outputSha256;
+    QString outputError;
 
     bool ok() const { return outcome == Outcome::Ok; }
     // Shortcuts to the last statement's result (empty ones if there is none).
@@ -65,6 +74,8 @@ struct PgResult {
     const QList<QList<QVariant>>& rows() const;
     QString commandTag() const;
     qint64 rowsAffected() const;
+    qint64 totalRows() const; // the last statement's rows, kept or not
+    qint64 rowsDropped() const;
     // For people: "ok", the error, "timed out after 2 s", "connection lost: ..."
     QString summary() const;
     static QString outcomeName(Outcome outcome);

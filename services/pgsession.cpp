@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "services/pgsession.h"
 
+#include "services/backgroundio.h"
 #include "services/libpq.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -67,31 +73,27 @@ QVariant cellValue(const PGresult* r, int row, int col, Oid type)
     return QVariant(QString::fromUtf8(bytes));
 }
 
-PgStatementResult statementResult(const PGresult* r)
+// A cell as the .tsv of a step has it (the text of cellValue(), NULL for SQL NULL), appended to out without a
+// QString on the way for text columns.
+void appendTsvCell(QByteArray& out, const PGresult* r, int row, int col, Oid type)
 {
-    PgStatementResult s;
-    const int ncols = pq().PQnfields(r);
-    QList<Oid> types;
-    s.columns.reserve(ncols);
-    for (int c = 0; c < ncols; ++c) {
-        s.columns.append({ QString::fromUtf8(pq().PQfname(r, c)), quint32(pq().PQftype(r, c)) });
-        types.append(pq().PQftype(r, c));
+    if (pq().PQgetisnull(r, row, col)) {
+        out += "NULL";
+        return;
     }
-    const int nrows = pq().PQntuples(r);
-    s.rows.reserve(nrows);
-    for (int row = 0; row < nrows; ++row) {
-        QList<QVariant> values;
-        values.reserve(ncols);
-        for (int c = 0; c < ncols; ++c)
-            values.append(cellValue(r, row, c, types.at(c)));
-        s.rows.append(std::move(values));
+    switch (type) {
+    case 16:
+    case 20:
+    case 21:
+    case 23:
+    case 26:
+    case 700:
+    case 701:
+        out += cellValue(r, row, col, type).toString().toUtf8();
+        return;
+    default:
+        out.append(pq().PQgetvalue(r, row, col), pq().PQgetlength(r, row, col));
     }
-    s.commandTag = QString::fromUtf8(pq().PQcmdStatus(const_cast<PGresult*>(r)));
-    const QByteArray tuples(pq().PQcmdTuples(const_cast<PGresult*>(r)));
-    bool ok = false;
-    const qint64 n = tuples.toLongLong(&ok);
-    s.rowsAffected = ok ? n : -1;
-    return s;
 }
 
 PgError resultError(const PGresult* r)
@@ -118,6 +120,95 @@ PgError clientError(const QString& message)
 }
 
 QString seconds(int ms) { return QString::number(ms / 1000.0, 'g', 3) + u" s"_s; }
+
+// Streaming (PgQuery::keepRows/outputPath): the GUI thread formats rows for at most SliceMs at a time, then lets the
+// event loop run; with more than BacklogBytes handed to the file's worker and not written yet, it stops reading the
+// socket (the server waits on TCP) until the worker has caught up.
+constexpr qint64 SliceMs = 8;
+constexpr qsizetype ChunkBytes = 1 << 20;
+constexpr qint64 BacklogBytes = 16 << 20;
+
+// The TSV file of a query's rows, written and hashed in order by the BackgroundIo worker; the session only
+// formats rows into chunks and hands them over. Everything but `queued` is touched only by the worker.
+struct SpillFile {
+    std::unique_ptr<QFile> file;
+    QCryptographicHash hash { QCryptographicHash::Sha256 };
+    qint64 bytes = 0;
+    QString error;
+    std::atomic<qint64> queued { 0 }; // handed over, not written yet
+};
+
+struct SpillOutcome {
+    qint64 bytes = 0;
+    QByteArray sha256;
+    QString error;
+};
+
+class Spill {
+public:
+    explicit Spill(const QString& path)
+        : m_path(path)
+        , m_file(std::make_shared<SpillFile>())
+    {
+        BackgroundIo::run([f = m_file, path] {
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            f->file = std::make_unique<QFile>(path);
+            if (!f->file->open(QIODevice::WriteOnly | QIODevice::Truncate))
+                f->error = u"cannot write %1: %2"_s.arg(path, f->file->errorString());
+        });
+    }
+    QString path() const { return m_path; }
+    QByteArray& buffer() { return m_buffer; }
+    qint64 backlog() const { return m_file->queued.load(); }
+    void maybeFlush()
+    {
+        if (m_buffer.size() >= ChunkBytes)
+            flush();
+    }
+    void flush()
+    {
+        if (m_buffer.isEmpty())
+            return;
+        QByteArray chunk = std::exchange(m_buffer, {});
+        m_file->queued += chunk.size();
+        BackgroundIo::run([f = m_file, chunk] {
+            if (f->error.isEmpty() && f->file->write(chunk) != chunk.size())
+                f->error = u"writing %1 failed: %2"_s.arg(f->file->fileName(), f->file->errorString());
+            f->hash.addData(chunk);
+            f->bytes += chunk.size();
+            f->queued -= chunk.size();
+        });
+    }
+    // A new statement: the file holds the last statement's rows only.
+    void restart()
+    {
+        m_buffer.clear();
+        BackgroundIo::run([f = m_file] {
+            if (f->error.isEmpty() && (!f->file->seek(0) || !f->file->resize(0)))
+                f->error = u"cannot truncate %1: %2"_s.arg(f->file->fileName(), f->file->errorString());
+            f->hash.reset();
+            f->bytes = 0;
+        });
+    }
+    // Writes what is left and closes → done(outcome) on the GUI thread, unless context is gone.
+    void close(QObject* context, std::function<void(SpillOutcome)> done)
+    {
+        flush();
+        BackgroundIo::run(
+            context,
+            [f = m_file] {
+                if (f->file)
+                    f->file->close();
+                return SpillOutcome { f->bytes, f->hash.result().toHex(), f->error };
+            },
+            std::move(done));
+    }
+
+private:
+    QString m_path;
+    std::shared_ptr<SpillFile> m_file;
+    QByteArray m_buffer;
+};
 } // namespace
 
 class PgSessionPrivate {
@@ -135,6 +226,10 @@ public:
         CancelReason cancelReason = CancelReason::None;
         int deadlineMs = 0;
         bool inCopyOut = false;
+        bool streaming = false; // keepRows or outputPath: single-row mode, rows formatted slice by slice
+        bool inRows = false; // between a statement's first PGRES_SINGLE_TUPLE and its PGRES_TUPLES_OK
+        QList<Oid> types; // of the current statement's columns
+        std::shared_ptr<Spill> spill;
     };
 
     explicit PgSessionPrivate(PgSession* q)
@@ -171,6 +266,8 @@ public:
     std::optional<Running> running;
     quint64 nextId = 1;
     int backoffMs = 0;
+    bool paused = false; // streaming: reading stopped for a slice or for the file's worker to catch up
+    bool spillClosing = false; // a finished query's file is being closed: the next query waits for its result
     int lookupId = -1; // a QHostInfo lookup in flight
     QList<QPair<QByteArray, QByteArray>> lookupPending; // (host, port) entries still to resolve, in order
     QList<QByteArray> lookupHosts, lookupPorts, lookupAddresses; // one entry per address found so far
@@ -230,6 +327,7 @@ public:
         deadlineTimer.stop();
         cancelLimitTimer.stop();
         polling = false;
+        paused = false;
         backendPid = 0;
     }
 
@@ -504,12 +602,25 @@ public:
                 result.error = clientError(lastError);
                 result.durationMs = r->elapsed.elapsed();
             }
+            abandonSpill(*r, result);
             Q_EMIT q->queryFinished(r->id, result);
         }
         if (alive)
             failQueued(PgResult::Outcome::NotConnected, u"not connected: "_s + lastError);
         if (alive)
             scheduleReconnect();
+    }
+
+    // A query that ended without all its rows: what was read is written, the file said to be incomplete.
+    static void abandonSpill(Running& r, PgResult& result)
+    {
+        if (!r.spill)
+            return;
+        r.spill->flush();
+        r.spill->close(nullptr, {});
+        r.spill.reset();
+        result.outputPath.clear();
+        result.outputError = u"the query ended before all of its rows were read"_s;
     }
 
     QString lostMessage() const
@@ -543,7 +654,7 @@ public:
 
     void startNext()
     {
-        while (state == PgSession::State::Connected && !running && !queue.empty()) {
+        while (state == PgSession::State::Connected && !running && !spillClosing && !queue.empty()) {
             Pending p = std::move(queue.front());
             queue.pop_front();
             if (p.query.requireNoTransaction && pq().PQtransactionStatus(conn) != PQTRANS_IDLE) {
@@ -569,6 +680,9 @@ public:
         running->query = query;
         running->result.id = id;
         running->elapsed.start();
+        running->streaming = query.keepRows >= 0 || !query.outputPath.isEmpty();
+        if (!query.outputPath.isEmpty())
+            running->spill = std::make_shared<Spill>(query.outputPath);
         const QByteArray sql = query.sql.toUtf8();
         int sent = 0;
         if (query.mode == PgQuery::Mode::Script) {
@@ -601,6 +715,9 @@ public:
             finishRunning(PgResult::Outcome::Error, clientError(libpqError(conn)));
             return;
         }
+        if (running->streaming)
+            pq().PQsetSingleRowMode(conn); // right after sending; if refused, results come whole (and are cut) // right
+                                           // after sending; if refused, results come whole (and are cut)
         if (id != SettingsQueryId) {
             running->deadlineMs = query.deadlineMs < 0 ? options.queryDeadlineMs : query.deadlineMs;
             if (running->deadlineMs > 0)
@@ -635,6 +752,8 @@ public:
             flush();
             return;
         }
+        if (paused)
+            return; // the resume reads
         if (!pq().PQconsumeInput(conn)) {
             lose(lostMessage());
             return;
@@ -657,7 +776,15 @@ public:
             const int n = pq().PQgetCopyData(conn, &buf, 1);
             if (n > 0) {
                 PgStatementResult& s = running->result.statements.last();
-                s.rows.append({ QVariant(QString::fromUtf8(buf, n).chopped(buf[n - 1] == '\n' ? 1 : 0)) });
+                const int len = n - (buf[n - 1] == '\n' ? 1 : 0);
+                if (running->query.keepRows < 0 || s.rows.size() < running->query.keepRows)
+                    s.rows.append({ QVariant(QString::fromUtf8(buf, len)) });
+                else
+                    ++s.rowsDropped;
+                if (running->spill) {
+                    running->spill->buffer().append(buf, len).append('\n');
+                    running->spill->maybeFlush();
+                }
                 pq().PQfreemem(buf);
                 continue;
             }
@@ -668,9 +795,108 @@ public:
         }
     }
 
+    // Streaming: stops reading for now and resumes from the event loop after ms.
+    void pauseDrain(int ms)
+    {
+        if (paused)
+            return;
+        paused = true;
+        if (readNotifier)
+            readNotifier->setEnabled(false);
+        QTimer::singleShot(ms, q, [this, id = running->id] {
+            paused = false;
+            if (!conn || !running || running->id != id)
+                return;
+            // What libpq holds first; the socket is read again (the notifier) only once that is parsed: reading it
+            // now would grow libpq's buffer by what the server sends meanwhile (and move all of it on each read).
+            if (readNotifier)
+                readNotifier->setEnabled(true);
+            drainResults();
+        });
+    }
+
+    // A statement's result begins: its columns; the file starts again with their names.
+    void beginStatement(const PGresult* r)
+    {
+        PgStatementResult s;
+        const int ncols = pq().PQnfields(r);
+        running->types.clear();
+        s.columns.reserve(ncols);
+        for (int c = 0; c < ncols; ++c) {
+            s.columns.append({ QString::fromUtf8(pq().PQfname(r, c)), quint32(pq().PQftype(r, c)) });
+            running->types.append(pq().PQftype(r, c));
+        }
+        running->result.statements.append(std::move(s));
+        if (Spill* spill = running->spill.get()) {
+            spill->restart();
+            for (int c = 0; c < ncols; ++c) {
+                if (c > 0)
+                    spill->buffer() += '\t';
+                spill->buffer() += pq().PQfname(r, c);
+            }
+            if (ncols > 0)
+                spill->buffer() += '\n';
+        }
+    }
+
+    // The rows of r into the current statement: kept up to keepRows, every one written to the file.
+    void addRows(const PGresult* r)
+    {
+        PgStatementResult& s = running->result.statements.last();
+        const int ncols = int(running->types.size());
+        const int nrows = pq().PQntuples(r);
+        const int keep = running->query.keepRows;
+        Spill* spill = running->spill.get();
+        for (int row = 0; row < nrows; ++row) {
+            if (keep < 0 || s.rows.size() < keep) {
+                QList<QVariant> values;
+                values.reserve(ncols);
+                for (int c = 0; c < ncols; ++c)
+                    values.append(cellValue(r, row, c, running->types.at(c)));
+                s.rows.append(std::move(values));
+            } else {
+                ++s.rowsDropped;
+            }
+            if (spill) {
+                QByteArray& b = spill->buffer();
+                for (int c = 0; c < ncols; ++c) {
+                    if (c > 0)
+                        b += '\t';
+                    appendTsvCell(b, r, row, c, running->types.at(c));
+                }
+                b += '\n';
+                spill->maybeFlush();
+            }
+        }
+    }
+
+    void endStatement(PGresult* r)
+    {
+        PgStatementResult& s = running->result.statements.last();
+        s.commandTag = QString::fromUtf8(pq().PQcmdStatus(r));
+        const QByteArray tuples(pq().PQcmdTuples(r));
+        bool ok = false;
+        const qint64 n = tuples.toLongLong(&ok);
+        s.rowsAffected = ok ? n : -1;
+    }
+
     void drainResults()
     {
+        if (paused)
+            return;
+        QElapsedTimer slice;
+        slice.start();
         while (running && conn) {
+            if (running->streaming) {
+                if (running->spill && running->spill->backlog() > BacklogBytes) {
+                    pauseDrain(2);
+                    return;
+                }
+                if (slice.elapsed() >= SliceMs) {
+                    pauseDrain(0);
+                    return;
+                }
+            }
             if (running->inCopyOut && !drainCopyOut())
                 return;
             if (pq().PQisBusy(conn))
@@ -680,12 +906,25 @@ public:
                 completeRunning();
                 return;
             }
-            switch (pq().PQresultStatus(r)) {
+            const ExecStatusType status = pq().PQresultStatus(r);
+            if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK)
+                running->inRows = false; // an error ends a statement's rows too; those received are kept
+            switch (status) {
+            case PGRES_SINGLE_TUPLE:
+                if (!running->inRows)
+                    beginStatement(r);
+                running->inRows = true;
+                addRows(r);
+                break;
             case PGRES_TUPLES_OK:
             case PGRES_COMMAND_OK:
             case PGRES_EMPTY_QUERY:
-            case PGRES_SINGLE_TUPLE:
-                running->result.statements.append(statementResult(r));
+                if (!running->inRows) {
+                    beginStatement(r);
+                    addRows(r);
+                }
+                running->inRows = false;
+                endStatement(r);
                 break;
             case PGRES_COPY_OUT: {
                 PgStatementResult s;
@@ -693,6 +932,10 @@ public:
                 s.commandTag = u"COPY"_s;
                 running->result.statements.append(s);
                 running->inCopyOut = true;
+                if (running->spill) {
+                    running->spill->restart();
+                    running->spill->buffer() += "copy\n";
+                }
                 break;
             }
             case PGRES_COPY_IN:
@@ -747,7 +990,26 @@ public:
                 failConnect(u"could not apply the session settings: "_s + error.toString());
             return;
         }
-        Q_EMIT q->queryFinished(r.id, r.result);
+        if (r.spill) {
+            // The result once the file's worker has written (and hashed) the last of it; the next query waits.
+            spillClosing = true;
+            r.result.outputPath = r.spill->path();
+            r.spill->close(q, [this, id = r.id, result = r.result](SpillOutcome o) mutable {
+                spillClosing = false;
+                result.outputBytes = o.bytes;
+                result.outputSha256 = o.sha256;
+                result.outputError = o.error;
+                announce(id, result);
+            });
+            return;
+        }
+        announce(r.id, r.result);
+    }
+
+    void announce(quint64 id, const PgResult& result)
+    {
+        QPointer<PgSession> alive(q);
+        Q_EMIT q->queryFinished(id, result);
         if (!alive || !conn)
             return;
         if (pq().PQstatus(conn) == CONNECTION_BAD) {
@@ -853,6 +1115,7 @@ void PgSession::close()
         result.outcome = PgResult::Outcome::Cancelled;
         result.error = clientError(u"the session was closed while the query ran; its outcome is unknown"_s);
         result.durationMs = r->elapsed.elapsed();
+        PgSessionPrivate::abandonSpill(*r, result);
         Q_EMIT queryFinished(r->id, result);
     }
     if (alive)

@@ -5,6 +5,7 @@
 #include "services/commandrunner.h"
 #include "services/displaytext.h"
 #include "services/pgsession.h"
+#include "services/runsfolder.h"
 #include "services/secretstore.h"
 
 #include <QCryptographicHash>
@@ -14,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
@@ -1014,6 +1016,8 @@ void StepExecutor::startRun()
     });
 }
 
+QString StepExecutor::runsFolder() const { return RunsFolder::pathOr(m_runsFolder); }
+
 void StepExecutor::startSql()
 {
     PgQuery q;
@@ -1021,7 +1025,20 @@ void StepExecutor::startSql()
     for (const QString& v : std::as_const(m_prepared.sqlParameters))
         q.parameters.append(v);
     q.requireNoTransaction = m_prepared.script.contains(u"CONCURRENTLY"_s, Qt::CaseInsensitive);
+    // The first rows in memory; all of them to the .tsv beside the runner's files, written off the GUI thread.
+    q.keepRows = m_resultRows.value_or(RunsFolder::limits().resultRows);
+    q.outputPath = runsFolder() + u'/' + m_audit.runId + u".tsv"_s;
+    RunsFolder::pruneInBackground(runsFolder(), RunsFolder::limits().folderCapBytes, { q.outputPath });
     m_query = m_session->execute(q);
+}
+
+QString StepExecutor::rowsNote(const PgResult& result)
+{
+    if (result.rowsDropped() <= 0)
+        return {};
+    const QLocale en(QLocale::English); // "10,000", as the docs and the timeline read
+    return tr("first %1 of %2 rows shown; all of them in the file")
+        .arg(en.toString(qlonglong(result.rows().size())), en.toString(result.totalRows()));
 }
 
 void StepExecutor::startProcess(const QString& password)
@@ -1105,6 +1122,7 @@ void StepExecutor::onProcessFinished(const CommandResult& result)
     o.excerpt = DisplayText::fromBytes(result.out.tail.left(ExcerptChars * 2)).left(ExcerptChars);
     o.outputPath = result.out.path;
     o.sha256 = QString::fromLatin1(result.out.sha256);
+    o.note = result.cutNote();
     finish(o, result);
 }
 
@@ -1163,21 +1181,16 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
     if (!result.ok())
         o.error = result.summary();
     if (result.ok())
-        o.rows = result.rows().isEmpty() && result.rowsAffected() >= 0 ? result.rowsAffected() : result.rows().size();
-    const QString text = resultText(result, -1);
-    o.excerpt = text.left(ExcerptChars);
-    // The full result beside the runner's files, referenced from the timeline.
-    QString folder = m_runsFolder.isEmpty()
-        ? QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + u"/runs"_s
-        : m_runsFolder;
-    QDir().mkpath(folder);
-    QFile file(folder + u'/' + m_audit.runId + u".tsv"_s);
-    if (file.open(QIODevice::WriteOnly)) {
-        const QByteArray bytes = text.toUtf8();
-        file.write(bytes);
-        file.close();
-        o.outputPath = file.fileName();
-        o.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        o.rows = result.totalRows() == 0 && result.rowsAffected() >= 0 ? result.rowsAffected() : result.totalRows();
+    o.excerpt = resultText(result, 8).left(ExcerptChars);
+    o.note = rowsNote(result);
+    // The full result, written by the session beside the runner's files, referenced from the timeline.
+    if (!result.outputPath.isEmpty() && result.outputError.isEmpty()) {
+        o.outputPath = result.outputPath;
+        o.sha256 = QString::fromLatin1(result.outputSha256);
+    } else if (!result.outputError.isEmpty()) {
+        o.note = (o.note.isEmpty() ? QString() : o.note + u"; "_s)
+            + tr("result file incomplete: %1").arg(result.outputError);
     }
     if (m_signal)
         signalOutcome(result, o); // a false or a backend gone: "not terminated", never ok

@@ -63,6 +63,11 @@ public:
     void setIntervalOverride(const QString& interval) { m_intervalOverride = interval; }
     QString intervalOverride() const { return m_intervalOverride; }
     void setTailCapBytes(qsizetype bytes) { m_tailCap = bytes; }
+    // Rows of a SQL step's result kept in memory and given to sqlResult(); every row goes to the step's .tsv in the
+    // runs folder. Unset: RunsFolder::limits().resultRows (10,000 unless the settings say otherwise); 0: none.
+    void setResultRowCap(int rows) { m_resultRows = rows; }
+    // "first 10,000 of 100,000 rows shown; all of them in the file" when the result had more rows than were kept.
+    static QString rowsNote(const PgResult& result);
 
     // The step prepared for the request with the drill override applied (pure; any thread).
     static PreparedCommand prepare(
@@ -145,6 +150,7 @@ private:
     void startProcess(const QString& password);
     void onProcessFinished(const CommandResult& result);
     void onQueryFinished(quint64 id, const PgResult& result);
+    QString runsFolder() const; // m_runsFolder or the default
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
     void onStartRecorded(bool recorded, const QString& why); // the answer to recordStarted()
     void startRun(); // after the start is recorded (or not needed)
@@ -163,6 +169,7 @@ private:
     QString m_runsFolder;
     QString m_intervalOverride;
     qsizetype m_tailCap = 256 * 1024;
+    std::optional<int> m_resultRows;
 
     State m_state = State::Idle;
     StepRequest m_request;

@@ -898,6 +898,8 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     QString status = outcome.status;
     if (!outcome.error.isEmpty())
         status += u": "_s + outcome.error;
+    if (!outcome.note.isEmpty())
+        status += u" ("_s + outcome.note + u')';
     if (!m_executor->notRecordedReason().isEmpty())
         status += tr(" — not recorded on the timeline");
     m_status->setText(status);

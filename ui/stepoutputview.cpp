@@ -2,6 +2,7 @@
 #include "ui/stepoutputview.h"
 
 #include "services/boundedbytes.h"
+#include "services/stepexecutor.h"
 
 #include <QHeaderView>
 #include <QJsonArray>
@@ -263,6 +264,8 @@ void StepOutputView::showSqlResult(const PgResult& result)
         header.append(c.name);
     QList<QStringList> rows;
     for (const QList<QVariant>& r : result.rows()) {
+        if (rows.size() >= MaxTableRows)
+            break; // the table shows no more
         QStringList row;
         for (const QVariant& v : r)
             row.append(v.isValid() ? v.toString() : u"NULL"_s);
@@ -270,6 +273,9 @@ void StepOutputView::showSqlResult(const PgResult& result)
     }
     fillTable(header, rows);
     QString text = result.ok() ? result.commandTag() : result.summary();
+    const QString rowsNote = StepExecutor::rowsNote(result);
+    if (!rowsNote.isEmpty())
+        text += u'\n' + rowsNote + u": "_s + result.outputPath;
     if (!result.notices.isEmpty())
         text += u'\n' + result.notices.join(u'\n');
     (result.ok() ? m_out : m_err).view->setPlainText(text);
