@@ -14,6 +14,10 @@ struct AwsCliOptions {
     int connectTimeoutS = 5;
     int readTimeoutS = 30;
     int maxAttempts = 2; // AWS_MAX_ATTEMPTS: the first try included
+    // The wall-clock limit of one runbook aws step (issue 15, finding 5): the CLI's own timeouts bound each request
+    // (connect + read, times maxAttempts, plus backoff: ~90 s with the defaults), and a step may make a few (pages,
+    // a pipeline). 0: none.
+    int wallClockS = 180;
     QString endpointUrl; // e.g. a local moto_server; empty for AWS itself
     QString profile; // AWS_PROFILE; empty: the operator's default
     QString region; // AWS_REGION and AWS_DEFAULT_REGION; empty: the profile's
