@@ -32,6 +32,8 @@ bool CommandSpec::isInherited(const QString& name)
         u"NO_PROXY"_s,
         u"SSL_CERT_FILE"_s,
         u"SSL_CERT_DIR"_s,
+        u"CURL_CA_BUNDLE"_s,
+        u"REQUESTS_CA_BUNDLE"_s,
         // Which AWS profile, region, config and endpoint: names and paths, no key.
         u"AWS_PROFILE"_s,
         u"AWS_DEFAULT_PROFILE"_s,

@@ -4,6 +4,7 @@
 // exit codes are explained; an aws step whose JSON answer is cut short fails even with exit 0. A real
 // redis-server the test starts, and a fake `aws` first on PATH.
 #include "executortestsupport.h"
+#include "support/sandboxenv.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -60,6 +61,8 @@ private Q_SLOTS:
     void awsExitCodesExplained();
     void jsonAnswerChecked_data();
     void jsonAnswerChecked();
+    void sqlWithoutAnswer_data();
+    void sqlWithoutAnswer();
     void cleanupTestCase();
 
 private:
@@ -287,6 +290,44 @@ void TestStepDeadlines::jsonAnswerChecked()
     QVERIFY2(out.outcome.status == status, qPrintable(out.outcome.status + u": "_s + out.outcome.error));
     if (status == u"failed")
         QVERIFY2(out.outcome.error.startsWith(u"the answer was not valid JSON"_s), qPrintable(out.outcome.error));
+}
+
+void TestStepDeadlines::sqlWithoutAnswer_data()
+{
+    QTest::addColumn<int>("risk");
+    QTest::addColumn<QString>("status");
+    QTest::newRow("read") << int(StepRisk::Read) << u"timed out"_s;
+    QTest::newRow("write") << int(StepRisk::Write) << u"outcome unknown"_s;
+}
+
+// The server holds the answer past the client deadline (PQcancel then): a write's effect is not known.
+void TestStepDeadlines::sqlWithoutAnswer()
+{
+    QFETCH(int, risk);
+    QFETCH(QString, status);
+    QString why;
+    if (SandboxEnv::load(&why).isEmpty())
+        QSKIP(qPrintable(why));
+    RunbookStep step;
+    step.kind = StepKind::Sql;
+    step.risk = StepRisk(risk);
+    step.title = u"slow"_s;
+    step.text = u"SELECT pg_sleep(20);"_s;
+    step.language = u"sql"_s;
+    StepDeadlines d;
+    d.sqlClientMs = 1000;
+    StepExecutor executor(nullptr, nullptr);
+    executor.setRunsFolder(m_dir.filePath(u"runs"_s));
+    executor.setDeadlines(d);
+    QElapsedTimer t;
+    t.start();
+    const Outcome out = runStep(executor, { step, sandboxProfile(), {}, 0, u"test"_s });
+    QVERIFY2(out.failure.isEmpty(), qPrintable(out.failure));
+    QCOMPARE(out.outcome.status, status);
+    QVERIFY(t.elapsed() < 15000);
+    if (StepRisk(risk) != StepRisk::Read)
+        QVERIFY2(out.outcome.error.startsWith(u"Outcome unknown — check before running it again: timed out"_s),
+            qPrintable(out.outcome.error));
 }
 
 QTEST_GUILESS_MAIN(TestStepDeadlines)
