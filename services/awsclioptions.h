@@ -28,6 +28,7 @@ struct AwsCliOptions {
     // {"aws", arguments()..., awsArguments...}: a Program CommandSpec's arguments.
     QStringList programArguments(const QStringList& awsArguments) const;
     // AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_PAGER="" (v2 would wait in a pager), AWS_CLI_AUTO_PROMPT=off (v2),
+    // PYTHONUNBUFFERED=1 (output as it comes, not per 8 KiB),
     // AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION and AWS_ENDPOINT_URL as set.
     QMap<QString, QString> environment() const;
     // environment() plus an exported bash function `aws` that puts arguments() in front of every `aws` call in
