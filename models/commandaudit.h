@@ -31,7 +31,7 @@ struct CommandAudit {
 };
 
 struct CommandOutcome {
-    QString status; // "ok", "failed", "timed out", "stopped", "not started"
+    QString status; // "ok", "failed", "timed out", "stopped", "not started", "outcome unknown" (a write, no answer)
     int exitCode = -1; // processes
     qint64 durationMs = 0;
     qint64 rows = -1; // SQL: rows returned or affected; -1 when not SQL

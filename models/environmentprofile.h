@@ -65,7 +65,7 @@ public:
 
     // The variables every command run against this profile sees (PETFORCE_ENVIRONMENT, AWS_PROFILE, AWS_REGION,
     // AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, PETFORCE_*, DATABASE_URL, PETFORCE_REDIS_TLS). Empty values are left
-    // out. No secret is among them: the runner adds PGPASSWORD after reading the secret.
+    // out. No secret is among them: the executor adds PGPASSWORD, for psql steps only, after reading the secret.
     QMap<QString, QString> environment() const;
 
     // Empty when the profile can be used, else what is wrong (for the config loader's messages).

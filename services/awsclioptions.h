@@ -14,6 +14,10 @@ struct AwsCliOptions {
     int connectTimeoutS = 5;
     int readTimeoutS = 30;
     int maxAttempts = 2; // AWS_MAX_ATTEMPTS: the first try included
+    // The wall-clock limit of one runbook aws step (issue 15, finding 5): the CLI's own timeouts bound each request
+    // (connect + read, times maxAttempts, plus backoff: ~90 s with the defaults), and a step may make a few (pages,
+    // a pipeline). 0: none.
+    int wallClockS = 180;
     QString endpointUrl; // e.g. a local moto_server; empty for AWS itself
     QString profile; // AWS_PROFILE; empty: the operator's default
     QString region; // AWS_REGION and AWS_DEFAULT_REGION; empty: the profile's
@@ -24,6 +28,7 @@ struct AwsCliOptions {
     // {"aws", arguments()..., awsArguments...}: a Program CommandSpec's arguments.
     QStringList programArguments(const QStringList& awsArguments) const;
     // AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_PAGER="" (v2 would wait in a pager), AWS_CLI_AUTO_PROMPT=off (v2),
+    // PYTHONUNBUFFERED=1 (output as it comes, not per 8 KiB),
     // AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION and AWS_ENDPOINT_URL as set.
     QMap<QString, QString> environment() const;
     // environment() plus an exported bash function `aws` that puts arguments() in front of every `aws` call in

@@ -70,6 +70,7 @@ public:
         : q(q)
     {
         timeoutTimer.setSingleShot(true);
+        timeoutTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early: a deadline is a promise
         graceTimer.setSingleShot(true);
         QObject::connect(&timeoutTimer, &QTimer::timeout, q, [this] {
             timedOut = true;
@@ -406,10 +407,14 @@ bool CommandRunner::start(const CommandSpec& spec)
         spec.runsFolderCapBytes < 0 ? RunsFolder::limits().folderCapBytes : spec.runsFolderCapBytes,
         { QFileInfo(d->out.file).absoluteFilePath(), QFileInfo(d->err.file).absoluteFilePath() });
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString& name : spec.removeEnvironment)
-        env.remove(name);
-    for (auto it = spec.environment.cbegin(); it != spec.environment.cend(); ++it)
+    // Only the allow list of the console's environment, never all of it (CommandSpec::childEnvironment).
+    const QProcessEnvironment system = QProcessEnvironment::systemEnvironment();
+    QMap<QString, QString> console;
+    for (const QString& name : system.keys())
+        console.insert(name, system.value(name));
+    QProcessEnvironment env;
+    const QMap<QString, QString> child = CommandSpec::childEnvironment(spec, console);
+    for (auto it = child.cbegin(); it != child.cend(); ++it)
         env.insert(it.key(), it.value());
 
     auto* p = new QProcess(this);

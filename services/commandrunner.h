@@ -18,8 +18,9 @@ class CommandRunnerPrivate;
 // The command runs in a session and process group of its own (setsid), with stdin on /dev/null and no
 // descriptor of the console's beyond 0–2. Stop and timeouts send SIGTERM to the whole group, then SIGKILL after
 // the grace period; when the command ends, whatever it left running in its group is killed, so nothing outlives a
-// run. A missing program is reported with how to install it: before starting for Program specs, and from bash's
-// exit status 127 for Shell specs.
+// run. The child's environment is CommandSpec::childEnvironment(): the allow list of the console's variables plus
+// the spec's own, never the console's whole environment. A missing program is reported with how to install it: before
+// starting for Program specs, and from bash's exit status 127 for Shell specs.
 class CommandRunner : public QObject {
     Q_OBJECT
 public:

@@ -18,9 +18,14 @@ struct CommandSpec {
     Kind kind = Kind::Shell;
     QString script; // Shell
     QStringList arguments; // Program
-    // Added to (or replacing in) the console's own environment. Secrets go here, never into arguments.
+    // The child's environment is never the console's whole environment (issue 15, finding 6). It is built from
+    // the console's variables named by the allow list (isInherited(): PATH, HOME, locale, TERM, TMPDIR, USER,
+    // LOGNAME, XDG folders, proxies and CA bundles, the AWS profile/region/config-file variables), plus those named
+    // in `inherit`, minus removeEnvironment, and then `environment` added. A Program spec whose program is `aws`
+    // also inherits awsCredentialNames(). Secrets go in `environment` or by name in `inherit`, never into arguments.
     QMap<QString, QString> environment;
-    QStringList removeEnvironment; // names taken out of the console's environment
+    QStringList inherit; // more names taken from the console's environment (awsCredentialNames(), REDISCLI_AUTH)
+    QStringList removeEnvironment; // names never taken from the console's environment
     QString workingDirectory; // empty: the console's
     int timeoutMs = 0; // 0: none. On expiry the whole process group gets SIGTERM, then SIGKILL.
     int killGraceMs = 3000; // between SIGTERM and SIGKILL on stop or timeout
@@ -35,6 +40,16 @@ struct CommandSpec {
     // Before the run, the oldest run files of runsFolder go until it holds at most this much (-1:
     // RunsFolder::limits(), 2 GiB by default; 0: no cap), on the BackgroundIo worker.
     qint64 runsFolderCapBytes = -1;
+
+    // The allow list: true for the names every child takes from the console's environment.
+    static bool isInherited(const QString& name);
+    // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and the other credential sources of the CLI: only
+    // for children that call `aws`.
+    static QStringList awsCredentialNames();
+    // DISPLAY, WAYLAND_DISPLAY, XAUTHORITY: only for a terminal emulator the console opens.
+    static QStringList displayNames();
+    // What the child sees: console filtered as above, then environment (pure; any thread).
+    static QMap<QString, QString> childEnvironment(const CommandSpec& spec, const QMap<QString, QString>& console);
 
     static CommandSpec shell(const QString& script, const QMap<QString, QString>& environment = {})
     {

@@ -19,12 +19,14 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
+#include <QUrlQuery>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int ShellTimeoutMs = 10 * 60 * 1000; // a step that is not meant to run until stopped
 constexpr int ExcerptChars = 400;
 constexpr int ListLimit = 20; // effects listed one by one up to this many rows
 
@@ -84,6 +86,75 @@ QStringList optionWords(const QString& text, const QString& option)
     return words;
 }
 
+// A step calls `aws` (or redis-cli) where the parameter detector marked the call (an Insert span).
+bool calls(const RunbookStep& step, StepKind kind, const QString& key)
+{
+    if (step.kind == kind)
+        return true;
+    return std::any_of(step.spans.cbegin(), step.spans.cend(),
+        [&](const StepSpan& span) { return span.kind == StepSpan::Kind::Insert && span.key == key; });
+}
+
+// The URL's password, and the URL without it (user info and a password=… query item).
+QString urlPassword(const QString& value)
+{
+    const QUrl url(value);
+    if (!url.isValid())
+        return {};
+    if (!url.password().isEmpty())
+        return url.password(QUrl::FullyDecoded);
+    return QUrlQuery(url).queryItemValue(u"password"_s, QUrl::FullyDecoded);
+}
+
+QString withoutPassword(const QString& value)
+{
+    QUrl url(value);
+    if (!url.isValid())
+        return {};
+    url.setPassword({});
+    QUrlQuery query(url);
+    if (query.hasQueryItem(u"password"_s)) {
+        query.removeAllQueryItems(u"password"_s);
+        url.setQuery(query);
+    }
+    return url.toString();
+}
+
+// One aws call with nothing after it (no pipe, list, redirection or substitution outside quotes): its stdout is
+// the CLI's answer.
+bool isSingleAwsCall(const QString& text)
+{
+    QChar quote;
+    bool escaped = false;
+    const QString t = text.trimmed();
+    const auto next = [&t](qsizetype i) { return i + 1 < t.size() ? t.at(i + 1) : QChar(); };
+    if (!t.startsWith(u"aws "_s))
+        return false;
+    for (qsizetype i = 0; i < t.size(); ++i) {
+        const QChar c = t.at(i);
+        if (escaped) {
+            escaped = false;
+            continue;
+        }
+        if (c == u'\\' && quote != u'\'') {
+            escaped = true;
+            continue;
+        }
+        if (!quote.isNull()) {
+            if (c == quote)
+                quote = QChar();
+            else if (quote == u'"' && (c == u'`' || (c == u'$' && next(i) == u'(')))
+                return false;
+            continue;
+        }
+        if (c == u'\'' || c == u'"')
+            quote = c;
+        else if (QStringView(u"|;&<>`#\n").contains(c) || (c == u'$' && next(i) == u'('))
+            return false;
+    }
+    return true;
+}
+
 QString cellText(const QVariant& v) { return v.isValid() ? v.toString() : u"NULL"_s; }
 
 QString resultText(const PgResult& result, int maxRows)
@@ -129,7 +200,7 @@ PreparedCommand StepExecutor::prepare(
         step.parameters.removeIf([](const RunbookParameter& p) { return p.name == LockTokenParameter; });
         values.remove(LockTokenParameter);
     }
-    PreparedCommand p = PreparedCommand::prepare(step, request.profile, values);
+    PreparedCommand p = PreparedCommand::prepare(step, withDatabaseUrl(request.profile), values);
     if (ipSet) {
         p.displayText.replace(u'<' + LockTokenParameter + u'>', LockTokenShown);
         if (!p.script.contains(QRegularExpression(u"(^|\\s)--name(\\s|=)"_s))) {
@@ -214,6 +285,18 @@ QString StepExecutor::listQuery(const QString& sql, int limit)
     if (rest.contains(u"pg_stat_activity"_s, Qt::CaseInsensitive))
         columns += u", usename::text AS user, application_name::text AS application, state::text AS state"_s;
     return u"SELECT "_s + columns + u" FROM "_s + rest + u" LIMIT "_s + QString::number(limit);
+}
+
+EnvironmentProfile StepExecutor::withDatabaseUrl(const EnvironmentProfile& profile)
+{
+    if (!profile.value(EnvironmentProfile::Field::DatabaseUrl).isEmpty() || profile.databaseUrlEnv().isEmpty())
+        return profile;
+    const QString url = withoutPassword(qEnvironmentVariable(profile.databaseUrlEnv().toLocal8Bit().constData()));
+    if (url.isEmpty())
+        return profile;
+    EnvironmentProfile p = profile;
+    p.setValue(EnvironmentProfile::Field::DatabaseUrl, url);
+    return p;
 }
 
 qint64 StepExecutor::processId() const { return m_runner ? m_runner->processId() : 0; }
@@ -885,9 +968,9 @@ void StepExecutor::connectSession(const QString& password, std::function<void()>
     options.conninfo = url;
     options.password = password;
     options.purpose = u"runbook"_s;
-    options.statementTimeoutMs = 60000;
-    options.lockTimeoutMs = 5000;
-    options.queryDeadlineMs = 90000;
+    options.statementTimeoutMs = m_deadlines.sqlStatementMs;
+    options.lockTimeoutMs = m_deadlines.sqlLockMs;
+    options.queryDeadlineMs = m_deadlines.sqlClientMs;
     m_session->setOptions(options);
     connect(m_session, &PgSession::queryFinished, this, &StepExecutor::onQueryFinished);
     connect(
@@ -1043,6 +1126,10 @@ QString StepExecutor::rowsNote(const PgResult& result)
 
 void StepExecutor::startProcess(const QString& password)
 {
+    const RunbookStep& step = m_request.step;
+    const EnvironmentProfile& profile = m_request.profile;
+    // The child's environment: the runner's allow list, the profile's variables and the step's values, and of the
+    // console's secrets only what this step's kind needs (issue 15, finding 6).
     QMap<QString, QString> env = m_prepared.environment;
     AwsCliOptions aws = m_aws;
     aws.endpointUrl.clear(); // the prepared text passes --endpoint-url "${AWS_ENDPOINT_URL}" itself
@@ -1051,18 +1138,34 @@ void StepExecutor::startProcess(const QString& password)
         if (!env.contains(it.key()))
             env.insert(it.key(), it.value());
     }
-    if (!password.isEmpty())
-        env.insert(u"PGPASSWORD"_s, password);
+    QStringList inherit;
+    if (calls(step, StepKind::Aws, u"aws"_s))
+        inherit += CommandSpec::awsCredentialNames();
+    if (calls(step, StepKind::Redis, u"redis"_s))
+        inherit.append(u"REDISCLI_AUTH"_s);
+    QStringList removed;
+    if (!profile.passwordEnv().isEmpty())
+        removed.append(profile.passwordEnv());
+    removed.append(u"PGPASSWORD"_s);
+    if (step.kind == StepKind::Psql) {
+        QString secret = password;
+        if (secret.isEmpty() && !profile.databaseUrlEnv().isEmpty())
+            secret = urlPassword(qEnvironmentVariable(profile.databaseUrlEnv().toLocal8Bit().constData()));
+        if (!secret.isEmpty())
+            env.insert(u"PGPASSWORD"_s, secret);
+        // The SQL steps' timeouts, for psql too (a SET in the step's own text still wins).
+        env.insert(u"PGCONNECT_TIMEOUT"_s, u"10"_s);
+        env.insert(u"PGOPTIONS"_s,
+            u"-c statement_timeout=%1 -c lock_timeout=%2"_s.arg(m_deadlines.sqlStatementMs).arg(m_deadlines.sqlLockMs));
+    }
     CommandSpec spec = CommandSpec::shell(m_prepared.script, env);
-    spec.timeoutMs = m_request.step.untilStopped ? 0 : ShellTimeoutMs;
-    if (logsTailSpec(m_prepared))
-        spec.timeoutMs = 0;
+    spec.timeoutMs = processDeadlineMs();
     if (const auto tail = tailLoop()) {
         // AWS CLI v1 has no `logs tail`: the console tails through filter-log-events. v2 runs the step as written.
         spec.script = tail->first;
         spec.environment.insert(tail->second);
     }
-    if (m_request.step.interactive) {
+    if (step.interactive) {
         // Needs a terminal: the desktop's terminal emulator runs the exact command (the console's output files
         // stay empty). $TERMINAL first, else Debian's x-terminal-emulator.
         QString terminal = qEnvironmentVariable("TERMINAL");
@@ -1072,7 +1175,10 @@ void StepExecutor::startProcess(const QString& password)
                                         m_prepared.script + u"; echo; read -r -p 'Press Enter to close. '"_s },
             env);
         spec.timeoutMs = 0;
+        inherit += CommandSpec::displayNames();
     }
+    spec.inherit = inherit;
+    spec.removeEnvironment = removed;
     spec.runsFolder = m_runsFolder;
     spec.tailCapBytes = m_tailCap;
     if (!m_runner) {
@@ -1086,6 +1192,86 @@ void StepExecutor::startProcess(const QString& password)
         o.error = tr("Another command is still running.");
         finish(o);
     }
+}
+
+int StepExecutor::processDeadlineMs() const
+{
+    const RunbookStep& step = m_request.step;
+    if (step.untilStopped || step.interactive || logsTailSpec(m_prepared))
+        return 0;
+    switch (step.kind) {
+    case StepKind::Redis:
+        return m_deadlines.redisMs;
+    case StepKind::Aws:
+        return m_deadlines.awsMs >= 0 ? m_deadlines.awsMs : qMax(0, m_aws.wallClockS) * 1000;
+    default:
+        return m_deadlines.shellMs;
+    }
+}
+
+bool StepExecutor::writes() const { return m_request.step.risk != StepRisk::Read; }
+
+CommandOutcome StepExecutor::withoutAnswer(CommandOutcome outcome, const QString& why) const
+{
+    if (!writes()) {
+        outcome.error = why; // a read: its status ("timed out", "failed") says enough
+        return outcome;
+    }
+    outcome.status = u"outcome unknown"_s;
+    outcome.error = tr("Outcome unknown — check before running it again: %1. The %2 step may or may not have "
+                       "taken effect.")
+                        .arg(why, RunbookStep::riskName(m_request.step.risk));
+    return outcome;
+}
+
+QString StepExecutor::awsExitMeaning(int exitCode)
+{
+    switch (exitCode) {
+    case 130:
+        return tr("interrupted (SIGINT)");
+    case 252:
+        return tr("command syntax: the CLI refused the arguments, nothing was sent");
+    case 253:
+        return tr("configuration or credentials: the environment or the CLI's config is not usable (profile, "
+                  "region, expired or missing credentials)");
+    case 254:
+        return tr("service error: the request reached AWS and failed");
+    case 255:
+        return tr("other error: the CLI failed on its own (an uncaught error)");
+    default:
+        return {};
+    }
+}
+
+QString StepExecutor::jsonProblem(const CommandResult& result) const
+{
+    const RunbookStep& step = m_request.step;
+    if (step.kind != StepKind::Aws || step.untilStopped || step.interactive || !isSingleAwsCall(step.text)
+        || logsTailSpec(m_prepared) || QRegularExpression(u"^\\s*aws\\s+s3\\s"_s).match(step.text).hasMatch())
+        return {};
+    static const QRegularExpression output(u"--output(?:\\s+|=)['\"]?(\\w+)"_s);
+    const QRegularExpressionMatch m = output.match(step.text);
+    const QString mode = m.hasMatch() ? m.captured(1) : QString();
+    const QByteArray answer = result.out.tail.trimmed();
+    if (answer.isEmpty() || (!mode.isEmpty() && mode != u"json"_s))
+        return {};
+    // Without --output the profile's or the CLI's default decides: an answer that starts as JSON must be JSON.
+    if (mode.isEmpty() && !answer.startsWith('{') && !answer.startsWith('['))
+        return {};
+    if (result.out.tailTruncated) {
+        // Only its end is in memory: a complete answer ends its outermost object or array.
+        if (answer.endsWith('}') || answer.endsWith(']'))
+            return {};
+        return tr("the answer was not valid JSON (it ends mid-value after %1 bytes)").arg(result.out.bytes);
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson('[' + answer + ']', &error);
+    if (error.error == QJsonParseError::NoError && doc.array().size() == 1)
+        return {};
+    return tr("the answer was not valid JSON (%1 at byte %2 of %3)")
+        .arg(error.error == QJsonParseError::NoError ? tr("more than one value") : error.errorString())
+        .arg(qMax(0, error.offset - 1))
+        .arg(answer.size());
 }
 
 void StepExecutor::onProcessFinished(const CommandResult& result)
@@ -1103,21 +1289,42 @@ void StepExecutor::onProcessFinished(const CommandResult& result)
         finish(o, r);
         return;
     }
+    const bool aws = calls(m_request.step, StepKind::Aws, u"aws"_s);
+    const QString err = DisplayText::fromBytes(result.err.tail.right(ExcerptChars)).trimmed();
     if (!result.started || !result.missingProgram.isEmpty())
         o.status = u"not started"_s;
     else if (result.stoppedByUser)
         o.status = u"stopped"_s;
-    else if (result.timedOut)
-        o.status = u"timed out"_s;
     else
         o.status = result.ok() ? u"ok"_s : u"failed"_s;
     o.exitCode = result.signalled ? -1 : result.exitCode;
     o.durationMs = result.durationMs;
     if (!result.ok()) {
         o.error = result.error.isEmpty() ? result.summary() : result.error;
-        const QString err = DisplayText::fromBytes(result.err.tail.right(ExcerptChars)).trimmed();
+        const QString meaning = aws && result.started && !result.signalled && !result.timedOut && !result.stoppedByUser
+            ? awsExitMeaning(result.exitCode)
+            : QString();
+        if (!meaning.isEmpty())
+            o.error += u" ("_s + meaning + u')';
         if (!err.isEmpty() && result.started)
             o.error += u"\n"_s + err;
+    }
+    if (result.timedOut) {
+        // Ended at its deadline: a write may or may not have happened.
+        QString why = tr("no answer within %1 s; the command was ended at its deadline")
+                          .arg(processDeadlineMs() / 1000.0, 0, 'f', processDeadlineMs() % 1000 ? 1 : 0);
+        if (!err.isEmpty())
+            why += u"\n"_s + err;
+        o.status = u"timed out"_s;
+        o = withoutAnswer(o, why);
+    } else if (result.stoppedByUser && writes()) {
+        o.error = tr("Stopped before it answered: the outcome is unknown — check before running it again.");
+    } else if (result.ok()) {
+        const QString problem = jsonProblem(result);
+        if (!problem.isEmpty()) {
+            o.status = u"failed"_s;
+            o.error = problem;
+        }
     }
     o.excerpt = DisplayText::fromBytes(result.out.tail.left(ExcerptChars * 2)).left(ExcerptChars);
     o.outputPath = result.out.path;
@@ -1180,6 +1387,8 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
     o.durationMs = result.durationMs;
     if (!result.ok())
         o.error = result.summary();
+    if (result.outcome == PgResult::Outcome::TimedOut || result.outcome == PgResult::Outcome::ConnectionLost)
+        o = withoutAnswer(o, result.summary()); // no answer: a write may or may not have been committed
     if (result.ok())
         o.rows = result.totalRows() == 0 && result.rowsAffected() >= 0 ? result.rowsAffected() : result.totalRows();
     o.excerpt = resultText(result, 8).left(ExcerptChars);

@@ -33,6 +33,16 @@ struct StepRequest {
     QString source; // "runbook:<title>#diagnosis/0"
 };
 
+// How long each kind of step may run before it is ended (issue 15, finding 5). A plain value.
+struct StepDeadlines {
+    int redisMs = 30 * 1000; // redis-cli steps (redis-cli 7.0 has no connect timeout of its own)
+    int awsMs = -1; // aws steps; -1: AwsCliOptions::wallClockS (the CLI's own timeouts bound each request)
+    int shellMs = 10 * 60 * 1000; // shell, gh and psql steps
+    int sqlStatementMs = 60 * 1000; // SQL steps: statement_timeout (psql steps get it through PGOPTIONS)
+    int sqlLockMs = 5000; // lock_timeout
+    int sqlClientMs = 90 * 1000; // SQL steps: the client's deadline (PQcancel, then the connection dropped)
+};
+
 // Runs runbook steps, one at a time, for the active environment (the executor of DESIGN.md decision 5):
 //   prepare → assess (asynchronous: counts what a destructive SQL step acts on) → run after the confirmation.
 // SQL steps go through a PgSession (bound parameters, statement_timeout, lock_timeout, application_name
@@ -44,6 +54,10 @@ struct StepRequest {
 // nothing runs and failed() says why. A read step runs anyway, marked notRecorded(). Every end of a started run
 // (failed secret read, connect failure, stop before the start, cancel) writes its command.finished.
 // Secrets (the database password) reach only libpq or the child's PGPASSWORD, never events or arguments.
+// A child's environment is the allow list of CommandSpec plus the profile's variables and the step's values; of
+// the console's secrets only what the step's kind needs: PGPASSWORD for psql, REDISCLI_AUTH for redis-cli, the AWS
+// credential variables for steps that call aws. Deadlines per kind (StepDeadlines); a write or destructive step
+// that ends without an answer is "outcome unknown"; aws exit codes and unparseable JSON answers are explained.
 //
 // Drill override: setIntervalOverride("10 seconds") makes SQL steps run the literal `interval '…'` of their text
 // as a bound `$n::interval` with that value (the sandbox's PETFORCE_IDLE_THRESHOLD; never for production).
@@ -68,6 +82,15 @@ public:
     void setResultRowCap(int rows) { m_resultRows = rows; }
     // "first 10,000 of 100,000 rows shown; all of them in the file" when the result had more rows than were kept.
     static QString rowsNote(const PgResult& result);
+    void setDeadlines(const StepDeadlines& deadlines) { m_deadlines = deadlines; }
+    StepDeadlines deadlines() const { return m_deadlines; }
+
+    // What an AWS CLI exit status means ("service error: the request reached AWS and failed"); empty for 0 and
+    // codes the CLI does not document (pure).
+    static QString awsExitMeaning(int exitCode);
+    // The profile with its database URL taken from the console's variable databaseUrlEnv when it has no
+    // database_url, without the URL's password (that goes as PGPASSWORD): psql steps' DATABASE_URL.
+    static EnvironmentProfile withDatabaseUrl(const EnvironmentProfile& profile);
 
     // The step prepared for the request with the drill override applied (pure; any thread).
     static PreparedCommand prepare(
@@ -149,6 +172,10 @@ private:
     void startSql();
     void startProcess(const QString& password);
     void onProcessFinished(const CommandResult& result);
+    int processDeadlineMs() const; // the step's CommandSpec timeout by kind
+    bool writes() const; // a write or destructive step: no answer means the outcome is unknown
+    CommandOutcome withoutAnswer(CommandOutcome outcome, const QString& why) const;
+    QString jsonProblem(const CommandResult& result) const; // why an aws step's answer is not the JSON it promised
     void onQueryFinished(quint64 id, const PgResult& result);
     QString runsFolder() const; // m_runsFolder or the default
     void finish(const CommandOutcome& outcome, const CommandResult& process = {});
@@ -170,6 +197,7 @@ private:
     QString m_intervalOverride;
     qsizetype m_tailCap = 256 * 1024;
     std::optional<int> m_resultRows;
+    StepDeadlines m_deadlines;
 
     State m_state = State::Idle;
     StepRequest m_request;

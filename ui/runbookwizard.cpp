@@ -48,7 +48,7 @@ QString stateMark(const QString& state)
         return u"↷ "_s;
     if (state == u"running")
         return u"▶ "_s;
-    if (state == u"unknown")
+    if (state == u"unknown" || state == u"outcome unknown")
         return u"? "_s;
     return u"  "_s;
 }

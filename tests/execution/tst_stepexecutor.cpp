@@ -287,8 +287,9 @@ void TestStepExecutor::hostileValueStaysLiteral()
     const QString record = bin.filePath(u"record"_s);
     QFile standIn(bin.filePath(u"aws"_s));
     QVERIFY(standIn.open(QIODevice::WriteOnly));
-    standIn.write("#!/bin/bash\nprintf 'call\\n' >> \"$RECORD\"\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> "
-                  "\"$RECORD\"; done\n");
+    // Beside itself: the console's own variables (a RECORD of the test's) do not reach children.
+    standIn.write("#!/bin/bash\nRECORD=${0%/*}/record\nprintf 'call\\n' >> \"$RECORD\"\nfor a in \"$@\"; do printf "
+                  "'%s\\n' \"$a\" >> \"$RECORD\"; done\n");
     standIn.close();
     standIn.setPermissions(standIn.permissions() | QFileDevice::ExeOwner);
 
@@ -298,7 +299,6 @@ void TestStepExecutor::hostileValueStaysLiteral()
     profile.setValue(EnvironmentProfile::Field::Cluster, hostile);
     const QByteArray path = qgetenv("PATH");
     qputenv("PATH", bin.path().toLocal8Bit() + ':' + path);
-    qputenv("RECORD", record.toLocal8Bit());
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     const QString cwd = QDir::currentPath();
@@ -411,11 +411,10 @@ void TestStepExecutor::interactiveOpensTerminal()
     const QString record = bin.filePath(u"record"_s);
     QFile terminal(bin.filePath(u"fake-terminal"_s));
     QVERIFY(terminal.open(QIODevice::WriteOnly));
-    terminal.write("#!/bin/bash\nprintf '%s\\n' \"$@\" > \"$RECORD\"\n");
+    terminal.write("#!/bin/bash\nprintf '%s\\n' \"$@\" > \"${0%/*}/record\"\n");
     terminal.close();
     terminal.setPermissions(terminal.permissions() | QFileDevice::ExeOwner);
     qputenv("TERMINAL", terminal.fileName().toLocal8Bit());
-    qputenv("RECORD", record.toLocal8Bit());
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     const Outcome out = runStep(executor, { *step, m_profile, { { u"task_id"_s, u"abc123"_s } }, 0, u"test"_s });

@@ -71,17 +71,16 @@ private Q_SLOTS:
         QVERIFY(::mkfifo(QFile::encodeName(fifoPath()).constData(), 0600) == 0);
         QFile fake(m_dir.filePath(u"aws"_s));
         QVERIFY(fake.open(QIODevice::WriteOnly));
+        // Its log and gate beside itself: the console's own variables do not reach children (issue 15, finding 6).
         fake.write("#!/bin/sh\n"
-                   "echo \"$*\" >> \"$FAKE_AWS_LOG\"\n"
-                   "read line < \"$FAKE_AWS_GATE\"\n"
+                   "echo \"$*\" >> \"${0%/*}/calls.log\"\n"
+                   "read line < \"${0%/*}/gate\"\n"
                    "echo '{\"MetricDataResults\": [{\"Id\": \"m0\", \"Timestamps\": [\"2026-01-01T00:00:00Z\"],"
                    " \"Values\": [120]}, {\"Id\": \"m1\", \"Timestamps\": [\"2026-01-01T00:00:00Z\"],"
                    " \"Values\": [1.5]}]}'\n");
         fake.close();
         QVERIFY(fake.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         qputenv("PATH", QFile::encodeName(m_dir.path()) + ':' + qgetenv("PATH"));
-        qputenv("FAKE_AWS_LOG", QFile::encodeName(logPath()));
-        qputenv("FAKE_AWS_GATE", QFile::encodeName(fifoPath()));
     }
 
     void cleanup()

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void secondStartRefusedWhileRunning();
     void sessionManagerPluginMissing();
     void destroyedWhileRunning();
+    void childEnvironmentAllowList();
 
 private:
     CommandResult run(CommandRunner& runner, CommandSpec spec, int timeoutMs = 20000);
@@ -554,6 +555,49 @@ void TestCommandRunner::destroyedWhileRunning()
     runner.reset(); // must not wait for the process
     QVERIFY(t.elapsed() < 500);
     QTRY_COMPARE_WITH_TIMEOUT(liveProcessesInGroup(pgid), 0, 3000);
+}
+
+// Issue 15, finding 6: the console's environment reaches a child only through the allow list; the AWS keys only a
+// Program `aws` or a spec that names them; removeEnvironment wins over inherit; the spec's own variables always.
+void TestCommandRunner::childEnvironmentAllowList()
+{
+    qputenv("PETFORCE_CANARY_SECRET", "canary-runner");
+    qputenv("AWS_SECRET_ACCESS_KEY", "aws-canary");
+    qputenv("LC_TIME", "C.UTF-8");
+    auto environOf = [](const CommandResult& r) {
+        QMap<QString, QString> env;
+        for (const QByteArray& e : r.out.tail.split('\0')) {
+            if (e.indexOf('=') > 0)
+                env.insert(QString::fromUtf8(e.left(e.indexOf('='))), QString::fromUtf8(e.mid(e.indexOf('=') + 1)));
+        }
+        return env;
+    };
+    CommandSpec shell = CommandSpec::shell(u"cat /proc/self/environ"_s, { { u"PF_VALUE"_s, u"mine"_s } });
+    QMap<QString, QString> env = environOf(run(shell));
+    QCOMPARE(env.value(u"PF_VALUE"_s), u"mine"_s);
+    QCOMPARE(env.value(u"HOME"_s), qEnvironmentVariable("HOME"));
+    QCOMPARE(env.value(u"LC_TIME"_s), u"C.UTF-8"_s);
+    QVERIFY(!env.contains(u"PETFORCE_CANARY_SECRET"_s));
+    QVERIFY(!env.contains(u"AWS_SECRET_ACCESS_KEY"_s));
+    shell.inherit = CommandSpec::awsCredentialNames();
+    QCOMPARE(environOf(run(shell)).value(u"AWS_SECRET_ACCESS_KEY"_s), u"aws-canary"_s);
+    shell.removeEnvironment = { u"AWS_SECRET_ACCESS_KEY"_s, u"HOME"_s };
+    env = environOf(run(shell));
+    QVERIFY(!env.contains(u"AWS_SECRET_ACCESS_KEY"_s) && !env.contains(u"HOME"_s));
+
+    // A Program `aws` (the console's own reads): the credentials, still no canary.
+    QVERIFY(QDir().mkpath(m_tmp.filePath(u"envbin"_s)));
+    QFile f(m_tmp.filePath(u"envbin/aws"_s));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("#!/bin/sh\ncat /proc/self/environ\n");
+    f.close();
+    QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    env = environOf(run(CommandSpec::program({ f.fileName(), u"--version"_s })));
+    QCOMPARE(env.value(u"AWS_SECRET_ACCESS_KEY"_s), u"aws-canary"_s);
+    QVERIFY(!env.contains(u"PETFORCE_CANARY_SECRET"_s));
+    qunsetenv("PETFORCE_CANARY_SECRET");
+    qunsetenv("AWS_SECRET_ACCESS_KEY");
+    qunsetenv("LC_TIME");
 }
 
 QTEST_GUILESS_MAIN(TestCommandRunner)
