@@ -18,6 +18,7 @@
 #include "ui/mainwindow.h"
 #include "ui/timelinepane.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -127,11 +128,14 @@ void TestClockJump::startedTwoHoursBehind()
     const QList<TimelineEvent> events = store.events(id, 0, -1);
     QCOMPARE(countKind(events, QString::fromUtf16(ClockEvent::Jumped)), 1);
     QCOMPARE(countKind(events, QString::fromUtf16(EscalationEvent::Due)), 1);
+    QCOMPARE(countKind(events, QString::fromUtf16(EventKind::Acknowledged)), 1);
     qint64 previous = 0;
     for (const TimelineEvent& e : events) {
         // In order: the console 2 h behind wrote its events after the note, not 2 h before it.
         QVERIFY2(e.timeMs >= previous, qPrintable(e.kind));
         previous = e.timeMs;
+        if (e.kind == EventKind::Acknowledged)
+            QVERIFY(e.detail.value(u"afterMs"_s).toInteger() >= 129 * Minute);
         if (e.kind == ClockEvent::Jumped) {
             QCOMPARE(e.detail.value(u"direction"_s).toString(), u"back"_s);
             QCOMPARE(e.detail.value(u"source"_s).toString(), u"recorded"_s);
@@ -213,6 +217,16 @@ void TestClockJump::consoleUnderFaketime()
     QVERIFY(!jumps.wait(3000)); // no second message while it runs on
     QCOMPARE(timelineSummaries(window).filter(u"System clock moved back"_s).size(), 1);
     QVERIFY(openFor.match(window.header()->elapsedText()).hasMatch());
+
+    // Time to acknowledge: written by the store's worker, whose clock caught up with the newest event too.
+    QAction* acknowledge = window.findChild<QAction*>(u"actionAcknowledge"_s);
+    QVERIFY(acknowledge);
+    acknowledge->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(window.header()->responseClockText().startsWith(u"Acknowledged after 2h"_s), 10000);
+    QVERIFY2(QRegularExpression(u"^Acknowledged after 2h (09|10)m \\(target 1 hour\\)"_s)
+                 .match(window.header()->responseClockText())
+                 .hasMatch(),
+        qPrintable(window.header()->responseClockText()));
 }
 
 QStringList TestClockJump::timelineSummaries(MainWindow& window) const
