@@ -3,8 +3,10 @@
 
 #include "models/environmentlistmodel.h"
 #include "services/auditrecorder.h"
+#include "services/clockwatch.h"
 #include "services/consoleservices.h"
 #include "services/environmentconfig.h"
+#include "services/escalationmonitor.h"
 #include "services/escalationservice.h"
 #include "services/incidentstore.h"
 #include "services/metricsservice.h"
@@ -34,6 +36,7 @@ bool Application::start()
 {
     const QString path = m_commandLine.storePath.isEmpty() ? IncidentStore::defaultPath() : m_commandLine.storePath;
     m_store = std::make_unique<StoreClient>(path);
+    m_clock = std::make_unique<ClockWatch>(m_store.get());
     m_runbooks = std::make_unique<RunbookLibrary>();
     QStringList directories { RunbookLibrary::defaultUserDirectory() };
     if (!m_commandLine.runbooksDir.isEmpty())
@@ -59,6 +62,7 @@ bool Application::start()
     m_audit = std::make_unique<AuditRecorder>(m_store.get());
     m_escalation = std::make_unique<EscalationService>(m_store.get(), m_secrets.get());
     m_escalation->loadSettings();
+    m_escalation->monitor()->setClock([clock = m_clock.get()] { return clock->nowMs(); });
     connect(m_runbooks.get(), &RunbookLibrary::reloaded, m_escalation.get(),
         [this] { m_escalation->setRunbooks(m_runbooks->documents()); });
     connect(m_store.get(), &StoreClient::opened, m_escalation.get(), [this] { m_escalation->start(); });
@@ -72,7 +76,9 @@ bool Application::start()
     services.escalation = m_escalation.get();
     m_metrics = std::make_unique<MetricsService>();
     m_metrics->setStore(m_store.get());
+    m_metrics->setClock(m_clock->clock());
     services.metrics = m_metrics.get();
+    services.clock = m_clock.get();
     m_window = std::make_unique<MainWindow>(services);
     // The metrics' configuration is read and their sources started once the window is on screen.
     connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(), [this] {

@@ -8,6 +8,7 @@
 #include <memory>
 
 class AuditRecorder;
+class ClockWatch;
 class MetricsService;
 class EnvironmentListModel;
 class EscalationService;
@@ -31,6 +32,7 @@ private:
     CommandLine m_commandLine;
     // The services outlive the window that uses them (declared first, destroyed last).
     std::unique_ptr<StoreClient> m_store;
+    std::unique_ptr<ClockWatch> m_clock; // before the other users of the store's signals
     std::unique_ptr<RunbookLibrary> m_runbooks;
     std::unique_ptr<EnvironmentListModel> m_environments;
     std::unique_ptr<SecretStore> m_secrets;

@@ -2,6 +2,7 @@
 #pragma once
 
 class AuditRecorder;
+class ClockWatch;
 class EnvironmentListModel;
 class EscalationService;
 class MetricsService;
@@ -20,4 +21,5 @@ struct ConsoleServices {
     AuditRecorder* audit = nullptr; // command.started / command.finished on the timeline
     EscalationService* escalation = nullptr; // escalation clocks, contacts, PagerDuty, Slack, message templates
     MetricsService* metrics = nullptr; // live key metrics and alert rules (the dashboards)
+    ClockWatch* clock = nullptr; // the console's clock and its jumps; without it the window keeps its own clock
 };

@@ -57,6 +57,11 @@ void StoreWorker::open()
     }
     m_lastSeenSeq = m_store->maxSeq();
     m_ownSeqs.clear();
+    // The newest event's time: this console's clock never writes earlier (a system clock behind the store's).
+    if (m_lastSeenSeq > 0) {
+        if (const QList<TimelineEvent> newest = m_store->eventsSince(m_lastSeenSeq - 1, 1); !newest.isEmpty())
+            m_clock.catchUp(newest.first().timeMs);
+    }
     if (!m_pollTimer) {
         m_pollTimer = new QTimer(this);
         connect(m_pollTimer, &QTimer::timeout, this, &StoreWorker::poll);
@@ -221,6 +226,7 @@ StoreChange notOpen(const QString& path)
 
 void StoreWorker::write(const QString& what, Write call, quint64 requestId, bool quiet)
 {
+    m_clock.sync(); // a system clock that moved forward is followed, one that moved back is not
     const qint64 nowMs = m_clock.nowMs();
     if (m_checker) {
         m_waiting.append([this, what, call, nowMs, requestId, quiet] { write(what, call, nowMs, requestId, quiet); });
@@ -325,6 +331,7 @@ void StoreWorker::savePostmortem(const PostmortemRecord& record)
     if (!m_store)
         return;
     PostmortemRecord saved = record;
+    m_clock.sync();
     saved.updatedMs = m_clock.nowMs();
     if (m_checker) {
         m_waiting.append([this, saved] { savePostmortemNow(saved); });
@@ -374,6 +381,7 @@ void StoreWorker::poll()
             if (m_ownSeqs.remove(e.seq))
                 continue;
             foreign.append(e);
+            m_clock.catchUp(e.timeMs); // another console's clock is ahead: follow it
             if (!incidentIds.contains(e.incidentId))
                 incidentIds.append(e.incidentId);
         }

@@ -21,7 +21,9 @@ class QTimer;
 // Created on the client's thread and moved to the worker thread before any call; from then on every method but
 // setClosing() runs on the worker thread only. Times of the events it writes come from a MonotonicWallClock read
 // on this thread at each write: the wall clock read once at start, advanced monotonically, so that one console's
-// own timeline never goes back when the system clock jumps (the order of events is their seq in any case).
+// own timeline never goes back when the system clock jumps (the order of events is their seq in any case). It is
+// moved forward to the newest event's time at open and to other instances' event times (a system clock behind
+// them), and to the system clock when that moved forward (docs/escalation.md, "Clock").
 class StoreWorker : public QObject {
     Q_OBJECT
 public:

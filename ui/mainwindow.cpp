@@ -7,6 +7,7 @@
 #include "models/responseflow.h"
 #include "models/timelinemodel.h"
 #include "services/auditrecorder.h"
+#include "services/clockwatch.h"
 #include "services/storeclient.h"
 #include "services/storesalvage.h"
 #include "ui/dashboardpane.h"
@@ -53,7 +54,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     , m_incidents(new IncidentListModel(this))
     , m_incidentFilter(new IncidentFilterModel(this))
     , m_timeline(new TimelineModel(this))
-    , m_header(new IncidentHeader(&m_clock, this))
+    , m_header(new IncidentHeader(services.clock ? services.clock->clock() : &m_clock, this))
     , m_timelinePane(new TimelinePane(m_timeline, this))
     , m_storeStatus(new QLabel(this))
 {
@@ -115,7 +116,29 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
         m_pageRequest = m_store->requestEvents(incidentId, afterSeq, limit);
     });
     connect(m_timelinePane, &TimelinePane::noteSubmitted, this, &MainWindow::addNote);
+    if (m_services.clock)
+        connect(m_services.clock, &ClockWatch::jumped, this, &MainWindow::onClockJumped);
     updateActions();
+}
+
+const MonotonicWallClock* MainWindow::clock() const { return m_services.clock ? m_services.clock->clock() : &m_clock; }
+
+void MainWindow::onClockJumped(const ClockJump& jump)
+{
+    // Not a dialog: a line in the status bar that stays (the timeline has the note), and the message once.
+    if (!m_clockNote) {
+        m_clockNote = new QLabel(this);
+        m_clockNote->setObjectName(u"clockNote"_s);
+        QPalette palette = m_clockNote->palette();
+        palette.setColor(QPalette::WindowText, QColor(0xb2, 0x5b, 0x00));
+        m_clockNote->setPalette(palette);
+        statusBar()->insertPermanentWidget(0, m_clockNote, 1);
+    }
+    m_clockNote->setText(jump.message());
+    m_clockNote->setToolTip(tr("System clock: %1; incident clocks: %2 (the monotonic clock from the start, never "
+                               "earlier than the times recorded in the store)")
+                                .arg(QDateTime::fromMSecsSinceEpoch(jump.wallMs, Qt::UTC).toString(Qt::ISODate),
+                                    QDateTime::fromMSecsSinceEpoch(jump.shownMs, Qt::UTC).toString(Qt::ISODate)));
 }
 
 MainWindow::~MainWindow() = default;

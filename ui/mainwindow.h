@@ -40,6 +40,9 @@ public:
     TimelineModel* timelineModel() const { return m_timeline; }
     IncidentHeader* header() const { return m_header; }
     TimelinePane* timelinePane() const { return m_timelinePane; }
+    // The clock the window's durations use: the services' ClockWatch's, else the window's own.
+    const MonotonicWallClock* clock() const;
+    QLabel* clockNote() const { return m_clockNote; } // null until the system clock jumped
     // The panes of the working docks: built just after the first paint, or when first asked for.
     EscalationPanel* escalationPanel(); // null without an escalation service
     QTableView* incidentView() const { return m_incidentView; }
@@ -97,6 +100,7 @@ private:
     void onEventCountLoaded(quint64 requestId, qint64 incidentId, qint64 count);
     void onWriteFailed(const QString& what, const StoreError& error);
     void onSelectionChanged();
+    void onClockJumped(const ClockJump& jump);
 
     void acknowledge();
     void nextStep();
@@ -118,6 +122,7 @@ private:
     DashboardPane* m_dashboard = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;
+    QLabel* m_clockNote = nullptr; // the last jump of the system clock, once there was one
     QComboBox* m_environment = nullptr;
     QLabel* m_environmentBadge = nullptr;
     DbaPane* m_dbaPane = nullptr;
