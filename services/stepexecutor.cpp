@@ -608,7 +608,7 @@ void StepExecutor::readFlushDb()
     CommandSpec spec = CommandSpec::shell(
         start + dbOption + u" INFO server && printf '\\n@@DBSIZE@@\\n' && "_s + start + dbOption + u" DBSIZE"_s,
         m_prepared.environment);
-    spec.timeoutMs = 30 * 1000;
+    spec.timeoutMs = m_deadlines.redisMs; // the preview reads within the deadline the run would have
     spec.runsFolder = m_runsFolder;
     spec.tailCapBytes = 256 * 1024;
     const quint64 generation = m_generation;

@@ -219,6 +219,8 @@ void TestAuditFailClosed::dbaTerminateNeverRuns()
     QString error;
     auto victim = PgTest::open(sandboxSuperuser(u"audit-victim"_s), &error);
     QVERIFY2(victim, qPrintable(error));
+    // Another program's session: the console's own (petforce-console/…) are never signalled.
+    QVERIFY(PgTest::exec(*victim, PgQuery::script(u"SET application_name = 'petforce-api'"_s)).ok());
     const PgResult me = PgTest::exec(*victim,
         PgQuery::script(u"SELECT pid, backend_start::text, backend_type FROM pg_stat_activity "
                         "WHERE pid = pg_backend_pid()"_s));

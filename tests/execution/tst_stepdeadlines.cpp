@@ -54,6 +54,7 @@ private Q_SLOTS:
     void defaults();
     void frozenRedisEndsAtDeadline_data();
     void frozenRedisEndsAtDeadline();
+    void frozenRedisStopsFlushAtAssessment();
     void stoppedRedisFailsAtOnce();
     void awsWithoutAnswer_data();
     void awsWithoutAnswer();
@@ -152,8 +153,24 @@ void TestStepDeadlines::frozenRedisEndsAtDeadline_data()
     QTest::newRow("write SET") << insertStep(
         StepKind::Redis, StepRisk::Write, u"redis-cli SET rate_limit_override:192.0.2.1 10"_s, u"redis"_s)
                                << u"outcome unknown"_s;
-    QTest::newRow("destructive FLUSHDB") << insertStep(StepKind::Redis, StepRisk::Destructive, u"redis-cli FLUSHDB"_s,
-        u"redis"_s) << u"outcome unknown"_s;
+    QTest::newRow("destructive DEL") << insertStep(
+        StepKind::Redis, StepRisk::Destructive, u"redis-cli DEL rate_limit:192.0.2.1"_s, u"redis"_s)
+                                     << u"outcome unknown"_s;
+}
+
+// FLUSHDB reads DBSIZE first (its confirmation shows it): a frozen server stops it there, within the deadline.
+void TestStepDeadlines::frozenRedisStopsFlushAtAssessment()
+{
+    QVERIFY(::kill(pid_t(m_redis.processId()), SIGSTOP) == 0);
+    StepDeadlines d;
+    d.redisMs = 1500;
+    QElapsedTimer t;
+    t.start();
+    const Outcome out = run(insertStep(StepKind::Redis, StepRisk::Destructive, u"redis-cli FLUSHDB"_s, u"redis"_s), d);
+    const qint64 took = t.elapsed();
+    QVERIFY(::kill(pid_t(m_redis.processId()), SIGCONT) == 0);
+    QVERIFY2(out.failure.contains(u"nothing ran"_s), qPrintable(out.failure + out.outcome.status));
+    QVERIFY2(took >= 1500 && took < 1500 + 4000, qPrintable(QString::number(took)));
 }
 
 void TestStepDeadlines::frozenRedisEndsAtDeadline()

@@ -107,7 +107,7 @@ void TestEventBounds::bigDetailGoesToSideFile()
 
     const qint64 ms = showMs(store.events(id), id);
     qInfo("timeline with the capped 10 MB event: %lld ms", ms);
-    QVERIFY2(ms < 100, qPrintable(QString::number(ms)));
+    QVERIFY2(ms < 1000, qPrintable(QString::number(ms))); // a freeze, not a target: 3 s at 854 MB before
     store.close();
     QCOMPARE(store.lastError().code, StoreError::Code::None);
 }
@@ -130,7 +130,7 @@ void TestEventBounds::olderUncutEventShownFast()
     QVERIFY(model.data(model.index(0, TimelineModel::SummaryColumn), Qt::ToolTipRole).toString().size() < 10000);
     const qint64 ms = showMs({ e }, 1);
     qInfo("timeline with an uncut 10 MB event: %lld ms", ms);
-    QVERIFY2(ms < 500, qPrintable(QString::number(ms)));
+    QVERIFY2(ms < 2000, qPrintable(QString::number(ms))); // 5.8 s with the old model code
 }
 
 QTEST_MAIN(TestEventBounds)
