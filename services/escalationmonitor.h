@@ -21,6 +21,9 @@ inline constexpr char16_t Due[] = u"escalation.due"; // detail: severity, dueMs,
 inline constexpr char16_t Escalated[] = u"escalation.escalated"; // detail: roles
 inline constexpr char16_t ContactMade[] = u"contact.made"; // detail: role, name, channel, address
 inline constexpr char16_t MessageSent[] = u"message.sent"; // detail: template, channel, text
+// Written and committed before a message leaves for the outside world (Slack): one without its message.sent
+// after a crash reads "may have been posted". detail: template, channel, text
+inline constexpr char16_t MessageSending[] = u"message.sending";
 } // namespace EscalationEvent
 
 // Runs the escalation clock of every open incident of the store. What has already happened (escalations made,
@@ -61,6 +64,10 @@ public:
     void recordContact(qint64 incidentId, const Contact& contact, const QString& channel, const QString& summary);
     // A status message sent (channel "clipboard" or "slack"), with its full text.
     void recordMessage(qint64 incidentId, const QString& templateName, const QString& channel, const QString& text);
+    // Before a message is posted: "message.sending", then answer(true, {}) once its commit returned, or
+    // answer(false, the store's reason) when nothing was written (then nothing may be sent). Dropped with context.
+    void recordSending(qint64 incidentId, const QString& templateName, const QString& channel, const QString& text,
+        QObject* context, std::function<void(bool recorded, const QString& why)> answer);
 
 Q_SIGNALS:
     void clocksUpdated(); // after every tick and every change of an incident or its history

@@ -6,6 +6,8 @@
 #include "services/pagerdutyclient.h"
 #include "services/slackposter.h"
 
+#include <limits>
+
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -169,9 +171,24 @@ void CommunicationsDialog::postToSlack()
     if (m_postId)
         return;
     m_post->setEnabled(false);
-    m_status->setText(tr("Posting to Slack\u2026"));
+    m_status->setText(tr("Recording the message on the timeline before posting it\u2026"));
     m_postedTemplate = currentTemplate();
-    m_postId = m_service->slack()->post(messageText());
+    const QString text = messageText();
+    // Posted only once "message.sending" is on disk: nothing leaves unrecorded.
+    m_postId = std::numeric_limits<quint64>::max(); // recording: a second click waits
+    m_service->monitor()->recordSending(
+        m_incident.id, m_postedTemplate, u"slack"_s, text, this, [this, text](bool recorded, const QString& why) {
+            if (!recorded) {
+                m_postId = 0;
+                m_post->setEnabled(true);
+                m_status->setText(tr("Not posted: the timeline could not record it (%1). Nothing was sent; the "
+                                     "message is kept here.")
+                                      .arg(why));
+                return;
+            }
+            m_status->setText(tr("Posting to Slack\u2026"));
+            m_postId = m_service->slack()->post(text);
+        });
 }
 
 #include "moc_communicationsdialog.cpp"

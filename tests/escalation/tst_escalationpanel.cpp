@@ -8,6 +8,7 @@
 #include "models/timelinemodel.h"
 #include "services/escalationmonitor.h"
 #include "services/escalationservice.h"
+#include "services/incidentstore.h"
 #include "services/pagerdutyclient.h"
 #include "services/runbookparser.h"
 #include "services/secretstore.h"
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void contactsAreMadeAndRecorded();
     void updateMessageFromTemplate();
     void failedSlackPostKeepsTheMessage();
+    void slackPostRecordedBeforeItLeaves();
     void statusMessageNamesWhoIsOnCall();
 
 private:
@@ -354,6 +356,52 @@ void TestEscalationPanel::failedSlackPostKeepsTheMessage()
     QTRY_VERIFY_WITH_TIMEOUT(
         timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
     dialog->close();
+}
+
+void TestEscalationPanel::slackPostRecordedBeforeItLeaves()
+{
+    FakeHttpServer server;
+    server.setDefault({ 200, "ok" });
+    QSignalSpy written(m_secrets.get(), &SecretStore::secretWritten);
+    m_secrets->writeSecret(QString::fromUtf16(SlackPoster::webhookKey), server.url(u"/hook"_s).toString());
+    QVERIFY(written.wait(5000));
+    const qint64 id = openIncident(Severity::P1);
+    QVERIFY(id > 0);
+    // When Slack gets the message, "message.sending" is already in the store (read through a connection of its own).
+    QStringList kindsWhenPosted;
+    connect(&server, &FakeHttpServer::requestReceived, this, [&] {
+        IncidentStore reader(m_dir->filePath(u"incidents.sqlite"_s));
+        if (!reader.open())
+            return;
+        for (const TimelineEvent& e : reader.events(id, 0, -1))
+            kindsWhenPosted.append(e.kind);
+    });
+    CommunicationsDialog* dialog = m_panel->openCommunications();
+    QVERIFY(dialog);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Posted to Slack"_s), 10000);
+    QCOMPARE(server.requestCount(), 1);
+    QVERIFY2(kindsWhenPosted.contains(QString::fromUtf16(EscalationEvent::MessageSending)),
+        qPrintable(kindsWhenPosted.join(u", "_s)));
+    QVERIFY(!kindsWhenPosted.contains(QString::fromUtf16(EscalationEvent::MessageSent)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
+    dialog->close();
+
+    // A message the store cannot record (no such incident there) is never posted.
+    Incident elsewhere;
+    elsewhere.id = 999;
+    elsewhere.title = u"Not in this store"_s;
+    elsewhere.severity = Severity::P1;
+    CommunicationsDialog unrecorded(m_service.get(), elsewhere);
+    unrecorded.show();
+    QTest::mouseClick(unrecorded.findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        unrecorded.statusText().startsWith(u"Not posted: the timeline could not record it"_s), 10000);
+    QVERIFY2(unrecorded.statusText().contains(u"Nothing was sent"_s), qPrintable(unrecorded.statusText()));
+    QTest::qWait(200);
+    QCOMPARE(server.requestCount(), 1);
+    QVERIFY(unrecorded.findChild<QPushButton*>(u"postButton"_s)->isEnabled());
 }
 
 void TestEscalationPanel::statusMessageNamesWhoIsOnCall()
