@@ -42,6 +42,16 @@ QString formatValue(double v)
 }
 } // namespace
 
+namespace {
+// "9.25 %", "1" (no unit: no trailing space).
+QString withUnit(const QString& value, const QString& unit) { return unit.isEmpty() ? value : value + u' ' + unit; }
+// "> 5 %", "< 2": the rule's comparison with its threshold.
+QString thresholdText(const RunbookAlert& condition)
+{
+    return condition.op + u' ' + withUnit(QString::number(condition.threshold), condition.unit);
+}
+} // namespace
+
 DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidget* parent)
     : QWidget(parent)
     , m_metrics(metrics)
@@ -440,9 +450,9 @@ bool DashboardPane::openIncidentForAlert(const QString& ruleId)
         QDateTime::fromMSecsSinceEpoch(at).toString(u"HH:mm:ss"_s));
     draft.severity = rule.severity;
     draft.environment = m_metrics->environment();
-    draft.impact = tr("Alert %1 firing: value %2 %3 (threshold %4 %3)")
-                       .arg(rule.id(), formatValue(alert->lastValue().value_or(0)), rule.condition.unit,
-                           QString::number(rule.condition.threshold));
+    draft.impact = tr("Alert %1 firing: value %2 (threshold %3)")
+                       .arg(rule.id(), withUnit(formatValue(alert->lastValue().value_or(0)), rule.condition.unit),
+                           thresholdText(rule.condition));
     m_pending.append({ draft.title, rule, alert->lastValue().value_or(0), at });
     m_store->createIncident(draft);
     return true;
@@ -457,9 +467,9 @@ void DashboardPane::onIncidentChanged(const Incident& incident)
         m_pending.removeAt(i);
         m_metrics->linkIncident(p.rule.id(), incident.id);
         m_store->appendEvent(incident.id, u"alert.fired"_s,
-            tr("Alert %1 fired: value %2 %3, threshold %4 %3")
-                .arg(p.rule.id(), formatValue(p.value), p.rule.condition.unit,
-                    QString::number(p.rule.condition.threshold)),
+            tr("Alert %1 fired: value %2, threshold %3")
+                .arg(p.rule.id(), withUnit(formatValue(p.value), p.rule.condition.unit),
+                    thresholdText(p.rule.condition)),
             QJsonObject { { u"rule"_s, p.rule.id() }, { u"metric"_s, p.rule.metric() }, { u"value"_s, p.value },
                 { u"threshold"_s, p.rule.condition.threshold }, { u"unit"_s, p.rule.condition.unit },
                 { u"fired_at_ms"_s, p.atMs }, { u"runbook"_s, p.rule.runbookTitle } });

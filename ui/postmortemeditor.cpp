@@ -9,7 +9,9 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -18,6 +20,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QTimer>
@@ -338,7 +341,13 @@ void PostmortemEditor::exportInteractively()
                 : filter.contains(u"*.html"_s)               ? u"html"_s
                                                              : u"md"_s);
     });
-    dialog->selectFile(u"postmortem-incident-%1.md"_s.arg(m_incident.id));
+    // In the operator's documents (it opened in the current folder: the source tree when started from it).
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (folder.isEmpty() || !QFileInfo(folder).isDir())
+        folder = QDir::homePath();
+    dialog->setObjectName(u"postmortemExportDialog"_s);
+    dialog->setDirectory(folder);
+    dialog->selectFile(folder + u"/postmortem-incident-%1.md"_s.arg(m_incident.id));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& file) { exportTo(file); });
     dialog->open();

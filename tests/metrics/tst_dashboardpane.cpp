@@ -152,6 +152,10 @@ private Q_SLOTS:
         QCOMPARE(timeline.at(1).kind, u"alert.fired"_s); // the first event after the creation
         QCOMPARE(timeline.at(1).detail.value(u"value"_s).toDouble(), 9.25);
         QCOMPARE(timeline.at(1).detail.value(u"threshold"_s).toDouble(), 5.0);
+        QVERIFY2(
+            timeline.at(1).summary.endsWith(u": value 9.25 %, threshold > 5 %"_s), qPrintable(timeline.at(1).summary));
+        const QString impact = m_window->incidentModel()->incident(id)->impact;
+        QVERIFY2(impact.endsWith(u"value 9.25 % (threshold > 5 %)"_s) && !impact.contains(u"  "_s), qPrintable(impact));
 
         // Later state changes of the rule go onto the incident's timeline.
         m_metrics->addSamples({ { u"error_rate"_s, 1.0 } }, QDateTime::currentMSecsSinceEpoch());

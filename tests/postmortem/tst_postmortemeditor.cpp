@@ -13,6 +13,9 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QDateEdit>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
@@ -22,6 +25,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -289,6 +293,16 @@ void TestPostmortemEditor::actionItemTypedWithTab()
     QCOMPARE(items.at(1).text, u"Raise the pool size"_s);
     QCOMPARE(items.at(1).owner, u"kenji"_s);
     QCOMPARE(items.at(1).due, QDate::currentDate());
+    // Export opens in the operator's documents (or home), never the current folder.
+    editor->exportInteractively();
+    QFileDialog* exportDialog = nullptr;
+    QTRY_VERIFY((exportDialog = editor->findChild<QFileDialog*>(u"postmortemExportDialog"_s)) != nullptr);
+    QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (documents.isEmpty() || !QFileInfo(documents).isDir())
+        documents = QDir::homePath();
+    QCOMPARE(exportDialog->directory().absolutePath(), QDir(documents).absolutePath());
+    QCOMPARE(exportDialog->selectedFiles().value(0), documents + u"/postmortem-incident-%1.md"_s.arg(m_id));
+    exportDialog->reject();
     QVERIFY2(editor->markdown().contains(
                  u"- [ ] Raise the pool size - @kenji - "_s + QDate::currentDate().toString(Qt::ISODate)),
         qPrintable(editor->markdown()));
