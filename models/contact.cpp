@@ -23,6 +23,20 @@ QString Contact::roleTitle() const
 
 QString Contact::displayName() const { return name.isEmpty() ? roleTitle() : u"%1 (%2)"_s.arg(name, roleTitle()); }
 
+bool Contact::isDialable() const
+{
+    const QString number = phone.trimmed();
+    int digits = 0;
+    for (qsizetype i = 0; i < number.size(); ++i) {
+        const QChar c = number.at(i);
+        if (c.isDigit())
+            ++digits;
+        else if (!(c == u'+' && i == 0) && !QStringView(u" -.()").contains(c))
+            return false;
+    }
+    return digits >= 3;
+}
+
 bool Contact::hasPhone() const
 {
     return std::any_of(phone.cbegin(), phone.cend(), [](QChar c) { return c.isDigit(); });

@@ -17,6 +17,9 @@ struct Contact {
     QString roleTitle() const; // "Engineering lead", "CTO", "DBA", "On-call engineer"
     QString displayName() const; // "Engrid (Engineering lead)"; the role title when there is no name
     bool hasPhone() const; // a number with at least one digit
+    // A number a phone can dial: digits with an optional leading '+' and separators (space - . ( )), at least 3
+    // digits; the runbook's placeholder "+1-xxx-xxx-xxxx" is not.
+    bool isDialable() const;
     bool operator==(const Contact&) const = default;
 };
 

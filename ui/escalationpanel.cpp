@@ -19,7 +19,9 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSystemTrayIcon>
 #include <QTableWidget>
 #include <QToolButton>
@@ -387,9 +389,23 @@ void EscalationPanel::call(int row)
     const Contact* c = contactAt(row);
     if (!c || c->phone.isEmpty())
         return;
+    if (!c->isDialable()) {
+        // The runbook's "+1-xxx-xxx-xxxx": dialling it rang nobody, and the timeline said "Called".
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Call"),
+            tr("%1 has no number to dial: “%2” is a placeholder. Put the real number in the contacts file, or reach "
+               "them "
+               "another way (Slack, e-mail). Nothing was recorded.")
+                .arg(c->displayName(), c->phone),
+            QMessageBox::Ok, this);
+        box->setObjectName(u"noNumberBox"_s);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return;
+    }
     QString number = c->phone;
-    number.remove(u'-').remove(u' ');
-    QDesktopServices::openUrl(QUrl(u"tel:"_s + number));
+    number.remove(QRegularExpression(u"[ .()-]"_s));
+    if (!QDesktopServices::openUrl(QUrl(u"tel:"_s + number)))
+        return; // no program for tel: links (Qt says so on its own): nothing was dialled
     if (m_incident)
         m_service->monitor()->recordContact(
             m_incident->id, *c, u"phone"_s, tr("Called %1").arg(c->name.isEmpty() ? c->roleTitle() : c->name));

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void escalatedRolesBecomeResponsible();
     void updateCadence();
     void contactsFromSeedYaml();
+    void phoneNumbersThatDial();
     void userContactsFileOverrides();
     void brokenUserFileFallsBackToRunbook();
     void templatesHaveTheRightEmoji();
@@ -303,6 +304,22 @@ void TestEscalationModels::unfilledPlaceholdersStay()
     MessageValues values;
     values.set(MessageValues::TitleField, u"DB down"_s);
     QCOMPARE(t.fill(values), u"UPDATE: DB down\nProgress: [What's been done]"_s);
+}
+
+void TestEscalationModels::phoneNumbersThatDial()
+{
+    auto dialable = [](const QString& phone) {
+        Contact c;
+        c.phone = phone;
+        return c.isDialable();
+    };
+    QVERIFY(!dialable(u"+1-xxx-xxx-xxxx"_s)); // the runbook's placeholder
+    QVERIFY(!dialable(QString()));
+    QVERIFY(!dialable(u"call me"_s));
+    QVERIFY(!dialable(u"1+2"_s));
+    QVERIFY(dialable(u"+1-415-555-0100"_s));
+    QVERIFY(dialable(u"(030) 1234 567"_s));
+    QVERIFY(dialable(u"112"_s));
 }
 
 QTEST_GUILESS_MAIN(TestEscalationModels)
