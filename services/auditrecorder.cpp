@@ -57,10 +57,8 @@ QString AuditRecorder::finishedSummary(const CommandAudit& audit, const CommandO
 
 void AuditRecorder::recordStarted(qint64 incidentId, const CommandAudit& audit, QObject* context, StartedAnswer answer)
 {
-    const quint64 id = m_store->appendEvent(
-        incidentId, QString::fromUtf16(AuditKind::Started), startedSummary(audit), audit.toJson());
-    if (answer)
-        m_started.insert(id, Pending { context, context != nullptr, std::move(answer) });
+    m_store->appendEvent(incidentId, QString::fromUtf16(AuditKind::Started), startedSummary(audit), audit.toJson(),
+        context, std::move(answer));
 }
 
 void AuditRecorder::recordFinished(qint64 incidentId, const CommandAudit& audit, const CommandOutcome& outcome)
@@ -107,13 +105,6 @@ void AuditRecorder::retryNow()
 
 void AuditRecorder::onRecorded(quint64 requestId)
 {
-    if (const auto it = m_started.constFind(requestId); it != m_started.cend()) {
-        const Pending p = *it;
-        m_started.erase(it);
-        if (!p.hasContext || p.context)
-            p.answer(true, {});
-        return;
-    }
     const QString runId = m_finishing.take(requestId);
     if (runId.isEmpty())
         return;
@@ -129,13 +120,6 @@ void AuditRecorder::onRecorded(quint64 requestId)
 
 void AuditRecorder::onFailed(quint64 requestId, const StoreError& error)
 {
-    if (const auto it = m_started.constFind(requestId); it != m_started.cend()) {
-        const Pending p = *it;
-        m_started.erase(it);
-        if (!p.hasContext || p.context)
-            p.answer(false, error.message);
-        return;
-    }
     const QString runId = m_finishing.take(requestId);
     const auto it = m_finishes.find(runId);
     if (runId.isEmpty() || it == m_finishes.end())

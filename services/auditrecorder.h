@@ -6,7 +6,6 @@
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 
 #include <functional>
 
@@ -35,7 +34,7 @@ public:
 
     // recorded: the commit returned; else why says what the store said ("the disk … is full"). Called on this
     // thread, later (never from inside recordStarted()), and not at all once context is destroyed.
-    using StartedAnswer = std::function<void(bool recorded, const QString& why)>;
+    using StartedAnswer = std::function<void(bool recorded, const QString& why)>; // StoreClient::Answer
     void recordStarted(
         qint64 incidentId, const CommandAudit& audit, QObject* context = nullptr, StartedAnswer answer = {});
     void recordFinished(qint64 incidentId, const CommandAudit& audit, const CommandOutcome& outcome);
@@ -64,17 +63,11 @@ private:
         bool inFlight = false;
         bool failed = false; // at least once: unrecorded until it lands
     };
-    struct Pending {
-        QPointer<QObject> context;
-        bool hasContext = false;
-        StartedAnswer answer;
-    };
     void post(Finish& finish);
     void onRecorded(quint64 requestId);
     void onFailed(quint64 requestId, const StoreError& error);
 
     StoreClient* m_store;
-    QHash<quint64, Pending> m_started; // request id → who waits for the started event
     QHash<quint64, QString> m_finishing; // request id → run id of a finish in flight
     QHash<QString, Finish> m_finishes; // by run id: every finish not on disk yet
     QTimer* m_retry;

@@ -194,25 +194,11 @@ void EscalationMonitor::recordMessage(
 void EscalationMonitor::recordSending(qint64 incidentId, const QString& templateName, const QString& channel,
     const QString& text, QObject* context, std::function<void(bool, const QString&)> answer)
 {
-    auto* waiter = new QObject(context);
-    auto id = std::make_shared<quint64>(0);
-    connect(m_store, &StoreClient::eventRecorded, waiter, [waiter, id, answer](quint64 requestId) {
-        if (requestId != *id)
-            return;
-        waiter->deleteLater();
-        answer(true, {});
-    });
-    connect(
-        m_store, &StoreClient::appendFailed, waiter, [waiter, id, answer](quint64 requestId, const StoreError& error) {
-            if (requestId != *id)
-                return;
-            waiter->deleteLater();
-            answer(false, error.message);
-        });
     const QString where = channel == u"slack" ? u"to Slack"_s : channel;
-    *id = m_store->appendEvent(incidentId, QString::fromUtf16(EscalationEvent::MessageSending),
+    m_store->appendEvent(incidentId, QString::fromUtf16(EscalationEvent::MessageSending),
         u"Posting status message \u201C%1\u201D %2"_s.arg(templateName, where),
-        { { u"template"_s, templateName }, { u"channel"_s, channel }, { u"text"_s, text } }, true);
+        { { u"template"_s, templateName }, { u"channel"_s, channel }, { u"text"_s, text } }, context, std::move(answer),
+        /*quiet=*/true);
 }
 
 #include "moc_escalationmonitor.cpp"

@@ -40,8 +40,14 @@ StoreClient::StoreClient(QString path, QObject* parent)
     connect(m_worker, &StoreWorker::incidentChanged, this, &StoreClient::incidentChanged);
     connect(m_worker, &StoreWorker::eventsAppended, this, &StoreClient::eventsAppended);
     connect(m_worker, &StoreWorker::writeFailed, this, &StoreClient::writeFailed);
-    connect(m_worker, &StoreWorker::eventRecorded, this, &StoreClient::eventRecorded);
-    connect(m_worker, &StoreWorker::appendFailed, this, &StoreClient::appendFailed);
+    connect(m_worker, &StoreWorker::eventRecorded, this, [this](quint64 id, const TimelineEvent& event) {
+        Q_EMIT eventRecorded(id, event);
+        answer(id, true, {});
+    });
+    connect(m_worker, &StoreWorker::appendFailed, this, [this](quint64 id, const StoreError& error) {
+        Q_EMIT appendFailed(id, error);
+        answer(id, false, error.message);
+    });
     connect(m_worker, &StoreWorker::incidentsLoaded, this, &StoreClient::incidentsLoaded);
     connect(m_worker, &StoreWorker::eventsLoaded, this, &StoreClient::eventsLoaded);
     connect(m_worker, &StoreWorker::eventCountLoaded, this, &StoreClient::eventCountLoaded);
@@ -125,6 +131,26 @@ quint64 StoreClient::appendEvent(
     post([id, incidentId, kind, summary, detail, quiet](
              StoreWorker* w) { w->appendEvent(id, incidentId, kind, summary, detail, quiet); });
     return id;
+}
+
+quint64 StoreClient::appendEvent(qint64 incidentId, const QString& kind, const QString& summary,
+    const QJsonObject& detail, QObject* context, Answer answer, bool quiet)
+{
+    const quint64 id = appendEvent(incidentId, kind, summary, detail, quiet);
+    if (answer)
+        m_waiting.insert(id, Waiting { context, context != nullptr, std::move(answer) });
+    return id;
+}
+
+void StoreClient::answer(quint64 requestId, bool recorded, const QString& why)
+{
+    const auto it = m_waiting.constFind(requestId);
+    if (it == m_waiting.cend())
+        return;
+    const Waiting w = *it;
+    m_waiting.erase(it);
+    if (!w.hasContext || w.context)
+        w.answer(recorded, why);
 }
 
 quint64 StoreClient::requestIncidents(IncidentStore::Filter filter)

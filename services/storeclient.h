@@ -3,8 +3,12 @@
 
 #include "services/incidentstore.h"
 
+#include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QThread>
+
+#include <functional>
 
 class StoreWorker;
 
@@ -50,6 +54,12 @@ public:
     // its caller reports itself) when nothing was written.
     quint64 appendEvent(
         qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail, bool quiet = false);
+    // The same, for a caller that acts only once the event is on disk: answer(true, {}) once its commit returned, or
+    // answer(false, the store's reason) when nothing was written. Called later on this thread (never from inside this
+    // call), and not at all once context (when given) is destroyed.
+    using Answer = std::function<void(bool recorded, const QString& why)>;
+    quint64 appendEvent(qint64 incidentId, const QString& kind, const QString& summary, const QJsonObject& detail,
+        QObject* context, Answer answer, bool quiet = false);
 
     // Reads: each returns a request id that the answering signal carries.
     quint64 requestIncidents(IncidentStore::Filter filter = IncidentStore::Filter::All); // → incidentsLoaded()
@@ -92,6 +102,13 @@ private:
     QThread m_thread;
     StoreWorker* m_worker = nullptr;
     quint64 m_nextRequest = 1;
+    struct Waiting {
+        QPointer<QObject> context;
+        bool hasContext = false;
+        Answer answer;
+    };
+    QHash<quint64, Waiting> m_waiting; // appendEvent() request id → who waits for its commit
+    void answer(quint64 requestId, bool recorded, const QString& why);
 };
 
 Q_DECLARE_METATYPE(StoreError)
