@@ -15,9 +15,39 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 namespace ExecutorTest {
+
+// A hand-made step: `program …` with, when key is given, the runner's Insert span right after the program (as the
+// parameter detector marks a value the operator fills in).
+inline RunbookStep handMadeStep(StepKind kind, StepRisk risk, const QString& text, const QString& key = {})
+{
+    RunbookStep s;
+    s.kind = kind;
+    s.risk = risk;
+    s.title = QStringLiteral("hand-made");
+    s.text = text;
+    s.language = kind == StepKind::Sql ? QStringLiteral("sql") : QStringLiteral("bash");
+    if (!key.isEmpty()) {
+        StepSpan span;
+        span.kind = StepSpan::Kind::Insert;
+        span.start = text.indexOf(u' ');
+        span.length = 0;
+        span.key = key;
+        span.quoting = TextQuoting::Unquoted;
+        s.spans.append(span);
+    }
+    return s;
+}
+
+// A loopback TCP port free at the moment of asking (0 if none).
+inline quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
 
 inline EnvironmentProfile sandboxProfile()
 {

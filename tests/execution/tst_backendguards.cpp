@@ -8,7 +8,6 @@
 #include "support/sandboxenv.h"
 
 #include <QProcess>
-#include <QTcpServer>
 #include <QTemporaryDir>
 
 using namespace Qt::StringLiterals;
@@ -26,20 +25,7 @@ PgResult exec(PgSession& s, const QString& sql, const QList<QVariant>& params = 
 
 RunbookStep sqlStep(const QString& text, StepRisk risk = StepRisk::Destructive)
 {
-    RunbookStep s;
-    s.kind = StepKind::Sql;
-    s.risk = risk;
-    s.title = u"hand-made"_s;
-    s.language = u"sql"_s;
-    s.text = text;
-    return s;
-}
-
-int freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
+    return handMadeStep(StepKind::Sql, risk, text);
 }
 
 // Blocking redis-cli of the test's own.

@@ -19,26 +19,6 @@ namespace {
 const QByteArray Marker = "\n--petforce-environ--\n";
 const QByteArray Dump = "printf '\\n--petforce-environ--\\n'; cat /proc/self/environ";
 
-RunbookStep insertStep(StepKind kind, const QString& text, const QString& key)
-{
-    RunbookStep s;
-    s.kind = kind;
-    s.risk = StepRisk::Read;
-    s.title = u"environ"_s;
-    s.text = text;
-    s.language = u"bash"_s;
-    if (!key.isEmpty()) {
-        StepSpan span;
-        span.kind = StepSpan::Kind::Insert;
-        span.start = text.indexOf(u' ');
-        span.length = 0;
-        span.key = key;
-        span.quoting = TextQuoting::Unquoted;
-        s.spans.append(span);
-    }
-    return s;
-}
-
 QMap<QString, QString> environOf(const QByteArray& stdoutBytes)
 {
     QMap<QString, QString> env;
@@ -138,13 +118,14 @@ void TestChildEnvironment::onlyTheAllowList_data()
     psqlDump.text += u"\n"_s + QString::fromUtf8(Dump);
     for (bool own : { false, true }) {
         const char* p = own ? "password_env PETFORCE_TEST_DB_PASSWORD" : "password_env PGPASSWORD";
-        QTest::addRow("shell, %s", p) << insertStep(StepKind::Shell, QString::fromUtf8(Dump), {}) << own
-                                      << QStringList();
-        QTest::addRow("aws, %s", p) << insertStep(StepKind::Aws, u"aws sts get-caller-identity"_s, u"aws"_s) << own
-                                    << aws;
-        QTest::addRow("redis-cli, %s", p) << insertStep(StepKind::Redis, u"redis-cli PING"_s, u"redis"_s) << own
-                                          << QStringList { u"REDISCLI_AUTH"_s };
-        QTest::addRow("gh, %s", p) << insertStep(StepKind::Gh, u"gh run list"_s, {}) << own << QStringList();
+        QTest::addRow("shell, %s", p) << handMadeStep(StepKind::Shell, StepRisk::Read, QString::fromUtf8(Dump), {})
+                                      << own << QStringList();
+        QTest::addRow("aws, %s", p) << handMadeStep(StepKind::Aws, StepRisk::Read, u"aws sts get-caller-identity"_s,
+            u"aws"_s) << own << aws;
+        QTest::addRow("redis-cli, %s", p) << handMadeStep(StepKind::Redis, StepRisk::Read, u"redis-cli PING"_s,
+            u"redis"_s) << own << QStringList { u"REDISCLI_AUTH"_s };
+        QTest::addRow("gh, %s", p) << handMadeStep(StepKind::Gh, StepRisk::Read, u"gh run list"_s, {}) << own
+                                   << QStringList();
         QTest::addRow("psql, %s", p) << psqlDump << own << QStringList { u"PGPASSWORD"_s };
     }
 }
@@ -241,8 +222,8 @@ void TestChildEnvironment::awsStillReachesTheSandbox()
     PETFORCE_SANDBOX_NEEDS_AWS();
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_dir.filePath(u"runs"_s));
-    const Outcome out
-        = runStep(executor, { insertStep(StepKind::Aws, u"aws ecs list-clusters"_s, u"aws"_s), m_profile, {}, 0, {} });
+    const Outcome out = runStep(executor,
+        { handMadeStep(StepKind::Aws, StepRisk::Read, u"aws ecs list-clusters"_s, u"aws"_s), m_profile, {}, 0, {} });
     QVERIFY2(out.outcome.status == u"ok"_s, qPrintable(out.outcome.error + out.failure));
     QVERIFY2(out.process.out.tail.contains("petforce-production"), out.process.out.tail.constData());
 }

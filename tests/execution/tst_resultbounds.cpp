@@ -15,19 +15,6 @@
 using namespace Qt::StringLiterals;
 using namespace ExecutorTest;
 
-namespace {
-RunbookStep sqlStep(const QString& text)
-{
-    RunbookStep s;
-    s.kind = StepKind::Sql;
-    s.risk = StepRisk::Read;
-    s.title = u"big result"_s;
-    s.text = text;
-    s.language = u"sql"_s;
-    return s;
-}
-} // namespace
-
 class TestResultBounds : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -55,8 +42,10 @@ void TestResultBounds::bigResultStaysBounded()
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     // Connect first (a small step), so that the measured run is the result alone.
-    QCOMPARE(
-        runStep(executor, { sqlStep(u"SELECT 1 AS one;"_s), m_profile, {}, 0, u"test"_s }).outcome.status, u"ok"_s);
+    QCOMPARE(runStep(executor,
+                 { handMadeStep(StepKind::Sql, StepRisk::Read, u"SELECT 1 AS one;"_s), m_profile, {}, 0, u"test"_s })
+                 .outcome.status,
+        u"ok"_s);
 
     {
         QFile clear(u"/proc/self/clear_refs"_s);
@@ -74,7 +63,8 @@ void TestResultBounds::bigResultStaysBounded()
     QElapsedTimer elapsed;
     elapsed.start();
     const Outcome out = runStep(executor,
-        { sqlStep(u"SELECT g AS n, repeat(md5(g::text), 64) AS pad FROM generate_series(1, %1) AS g;"_s.arg(Rows)),
+        { handMadeStep(StepKind::Sql, StepRisk::Read,
+              u"SELECT g AS n, repeat(md5(g::text), 64) AS pad FROM generate_series(1, %1) AS g;"_s.arg(Rows)),
             m_profile, {}, 0, u"test"_s },
         120000);
     const qint64 ms = elapsed.elapsed();
@@ -123,7 +113,8 @@ void TestResultBounds::smallResultWhole()
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     const Outcome out = runStep(executor,
-        { sqlStep(u"SELECT g AS n, g % 2 = 0 AS even, NULL::text AS nothing FROM generate_series(1, 3) AS g;"_s),
+        { handMadeStep(StepKind::Sql, StepRisk::Read,
+              u"SELECT g AS n, g % 2 = 0 AS even, NULL::text AS nothing FROM generate_series(1, 3) AS g;"_s),
             m_profile, {}, 0, u"test"_s });
     QVERIFY2(out.outcome.status == u"ok"_s, qPrintable(out.outcome.error + out.failure));
     QCOMPARE(out.sql.rows().size(), 3);
@@ -138,8 +129,9 @@ void TestResultBounds::smallResultWhole()
 
     // A cap of 2 rows: two in memory, all three in the file.
     executor.setResultRowCap(2);
-    const Outcome cut = runStep(
-        executor, { sqlStep(u"SELECT g AS n FROM generate_series(1, 3) AS g;"_s), m_profile, {}, 0, u"test"_s });
+    const Outcome cut = runStep(executor,
+        { handMadeStep(StepKind::Sql, StepRisk::Read, u"SELECT g AS n FROM generate_series(1, 3) AS g;"_s), m_profile,
+            {}, 0, u"test"_s });
     QCOMPARE(cut.sql.rows().size(), 2);
     QCOMPARE(cut.outcome.rows, 3);
     QCOMPARE(cut.outcome.note, u"first 2 of 3 rows shown; all of them in the file"_s);

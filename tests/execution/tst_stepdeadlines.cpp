@@ -9,7 +9,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 
@@ -17,35 +16,6 @@
 
 using namespace Qt::StringLiterals;
 using namespace ExecutorTest;
-
-namespace {
-// A step as the parameter detector marks it: `program …` with the runner's Insert span right after the program.
-RunbookStep insertStep(StepKind kind, StepRisk risk, const QString& text, const QString& key)
-{
-    RunbookStep s;
-    s.kind = kind;
-    s.risk = risk;
-    s.title = u"hand-made"_s;
-    s.text = text;
-    s.language = u"bash"_s;
-    StepSpan span;
-    span.kind = StepSpan::Kind::Insert;
-    span.start = text.indexOf(u' ');
-    span.length = 0;
-    span.key = key;
-    span.quoting = TextQuoting::Unquoted;
-    s.spans.append(span);
-    return s;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
-} // namespace
 
 class TestStepDeadlines : public QObject {
     Q_OBJECT
@@ -138,7 +108,7 @@ void TestStepDeadlines::defaults()
     QCOMPARE(d.sqlClientMs, 90000);
     QCOMPARE(AwsCliOptions().wallClockS, 180);
     // The PONG of the running server: the steps below reach it.
-    const Outcome out = run(insertStep(StepKind::Redis, StepRisk::Read, u"redis-cli PING"_s, u"redis"_s));
+    const Outcome out = run(handMadeStep(StepKind::Redis, StepRisk::Read, u"redis-cli PING"_s, u"redis"_s));
     QVERIFY2(out.outcome.status == u"ok"_s, qPrintable(out.outcome.error + out.failure));
     QCOMPARE(out.process.out.tail.trimmed(), QByteArray("PONG"));
 }
@@ -148,12 +118,12 @@ void TestStepDeadlines::frozenRedisEndsAtDeadline_data()
 {
     QTest::addColumn<RunbookStep>("step");
     QTest::addColumn<QString>("status");
-    QTest::newRow("read GET") << insertStep(StepKind::Redis, StepRisk::Read, u"redis-cli GET household:1"_s, u"redis"_s)
-                              << u"timed out"_s;
-    QTest::newRow("write SET") << insertStep(
+    QTest::newRow("read GET") << handMadeStep(StepKind::Redis, StepRisk::Read, u"redis-cli GET household:1"_s,
+        u"redis"_s) << u"timed out"_s;
+    QTest::newRow("write SET") << handMadeStep(
         StepKind::Redis, StepRisk::Write, u"redis-cli SET rate_limit_override:192.0.2.1 10"_s, u"redis"_s)
                                << u"outcome unknown"_s;
-    QTest::newRow("destructive DEL") << insertStep(
+    QTest::newRow("destructive DEL") << handMadeStep(
         StepKind::Redis, StepRisk::Destructive, u"redis-cli DEL rate_limit:192.0.2.1"_s, u"redis"_s)
                                      << u"outcome unknown"_s;
 }
@@ -166,7 +136,8 @@ void TestStepDeadlines::frozenRedisStopsFlushAtAssessment()
     d.redisMs = 1500;
     QElapsedTimer t;
     t.start();
-    const Outcome out = run(insertStep(StepKind::Redis, StepRisk::Destructive, u"redis-cli FLUSHDB"_s, u"redis"_s), d);
+    const Outcome out
+        = run(handMadeStep(StepKind::Redis, StepRisk::Destructive, u"redis-cli FLUSHDB"_s, u"redis"_s), d);
     const qint64 took = t.elapsed();
     QVERIFY(::kill(pid_t(m_redis.processId()), SIGCONT) == 0);
     QVERIFY2(out.failure.contains(u"nothing ran"_s), qPrintable(out.failure + out.outcome.status));
@@ -207,7 +178,7 @@ void TestStepDeadlines::stoppedRedisFailsAtOnce()
     QVERIFY(m_redis.waitForFinished(10000));
     QElapsedTimer t;
     t.start();
-    const Outcome out = run(insertStep(StepKind::Redis, StepRisk::Write, u"redis-cli SET a b"_s, u"redis"_s));
+    const Outcome out = run(handMadeStep(StepKind::Redis, StepRisk::Write, u"redis-cli SET a b"_s, u"redis"_s));
     QCOMPARE(out.outcome.status, u"failed"_s);
     QVERIFY2(out.outcome.error.contains(u"Connection refused"_s), qPrintable(out.outcome.error));
     QVERIFY(t.elapsed() < 10000);
@@ -217,10 +188,10 @@ void TestStepDeadlines::awsWithoutAnswer_data()
 {
     QTest::addColumn<RunbookStep>("step");
     QTest::addColumn<QString>("status");
-    QTest::newRow("read describe-services") << insertStep(
+    QTest::newRow("read describe-services") << handMadeStep(
         StepKind::Aws, StepRisk::Read, u"aws ecs describe-services --cluster petforce-production"_s, u"aws"_s)
                                             << u"timed out"_s;
-    QTest::newRow("write update-service") << insertStep(StepKind::Aws, StepRisk::Write,
+    QTest::newRow("write update-service") << handMadeStep(StepKind::Aws, StepRisk::Write,
         u"aws ecs update-service --cluster petforce-production --service api --force-new-deployment"_s, u"aws"_s)
                                           << u"outcome unknown"_s;
 }
@@ -258,7 +229,7 @@ void TestStepDeadlines::awsExitCodesExplained()
     QFETCH(int, code);
     QFETCH(QString, meaning);
     fakeAws("echo 'An error occurred (fake) when calling the Thing operation' >&2\nexit " + QByteArray::number(code));
-    const Outcome out = run(insertStep(
+    const Outcome out = run(handMadeStep(
         StepKind::Aws, StepRisk::Read, u"aws ecs describe-services --cluster petforce-production"_s, u"aws"_s));
     QCOMPARE(out.outcome.status, u"failed"_s);
     QCOMPARE(out.outcome.exitCode, code);
@@ -302,7 +273,7 @@ void TestStepDeadlines::jsonAnswerChecked()
     a.write(answer + (answer.isEmpty() ? "" : "\n"));
     a.close();
     fakeAws("cat '" + QFile::encodeName(a.fileName()) + "'");
-    const Outcome out = run(insertStep(StepKind::Aws, StepRisk::Read, command, u"aws"_s));
+    const Outcome out = run(handMadeStep(StepKind::Aws, StepRisk::Read, command, u"aws"_s));
     QCOMPARE(out.process.exitCode, 0);
     QVERIFY2(out.outcome.status == status, qPrintable(out.outcome.status + u": "_s + out.outcome.error));
     if (status == u"failed")
