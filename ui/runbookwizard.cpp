@@ -8,6 +8,7 @@
 #include "services/runbooklibrary.h"
 #include "services/storeclient.h"
 #include "ui/confirmationdialog.h"
+#include "ui/ipseteditor.h"
 #include "ui/runbookpicker.h"
 #include "ui/stepoutputview.h"
 
@@ -154,8 +155,10 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
         m_runningRef.clear();
         updateButtons();
     });
-    connect(m_executor, &StepExecutor::started, this, [this] {
+    connect(m_executor, &StepExecutor::started, this, [this](const QString& runId) {
         ensureWizardPage();
+        m_answerRefs.insert(runId, m_runningRef);
+        m_answers.remove(m_runningRef);
         m_output->clear();
         setState(m_runningRef, u"running"_s);
         m_status->setText(tr("Running…"));
@@ -185,6 +188,26 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
         m_results.insert(item->step.ref, columns);
     });
     connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
+    // The console's own answer beside a diagnosis step; offenders feed the WAF step's add list.
+    connect(m_executor, &StepExecutor::answerReady, this, [this](const QString& runId, const StepAnswer& answer) {
+        ensureWizardPage();
+        const QString ref = m_answerRefs.value(runId);
+        m_answers.insert(ref, answer);
+        if (!answer.offenders.isEmpty())
+            m_offenders = answer.offenders;
+        if (currentRef() == ref)
+            m_output->showAnswer(answer);
+    });
+    connect(m_executor, &StepExecutor::ipSetsListed, this,
+        [this](const QString&, const QList<IpSetSummary>& sets, const QString& error) {
+            if (m_ipSet)
+                m_ipSet->setSets(sets, error);
+        });
+    connect(m_executor, &StepExecutor::ipSetAddressesRead, this,
+        [this](const QString& id, const QStringList& addresses, const QString& error) {
+            if (m_ipSet)
+                m_ipSet->setCurrent(id, addresses, error);
+        });
     connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
     // Record before acting: a read step that ran unrecorded, and a finish the store did not take yet, say so.
     connect(m_executor, &StepExecutor::notRecorded, this, [this](const QString&, const QString& why) {
@@ -438,6 +461,7 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
 void RunbookWizard::rebuildItems()
 {
     ensureWizardPage();
+    m_ipSetRef.clear(); // another runbook or option: the WAF editor starts afresh
     m_items.clear();
     const bool single = m_runbook.diagnosis.isEmpty() && m_runbook.symptoms.isEmpty() && !m_runbook.alert;
     if (!single)
@@ -654,6 +678,22 @@ void RunbookWizard::showStep(const Item& item)
     const RunbookStep& step = item.step;
     m_title->setText(step.title.isEmpty() ? RunbookStep::kindName(step.kind) : step.title);
     // The parameter editors: typed, validated live, prefilled from earlier results.
+    // The same WAF step shown again (its runs reloaded from the timeline): its editor stays, with what was ticked.
+    QPointer<IpSetEditor> keptIpSet;
+    if (m_ipSet && m_ipSetRef == item.ref) {
+        int row = -1;
+        QFormLayout::ItemRole role;
+        m_parameterForm->getWidgetPosition(m_ipSet, &row, &role);
+        if (row >= 0) {
+            const QFormLayout::TakeRowResult taken = m_parameterForm->takeRow(row);
+            if (taken.labelItem) {
+                delete taken.labelItem->widget();
+                delete taken.labelItem;
+            }
+            delete taken.fieldItem; // the layout item, not the editor
+            keptIpSet = m_ipSet;
+        }
+    }
     while (m_parameterForm->rowCount() > 0)
         m_parameterForm->removeRow(0);
     m_editors.clear();
@@ -661,8 +701,9 @@ void RunbookWizard::showStep(const Item& item)
     for (const RunbookParameter& p : step.parameters) {
         if (p.prefill.source == ParameterPrefill::Source::Environment)
             continue; // from the profile
-        if (p.name == u"lock_token" && StepExecutor::isIpSetUpdate(step))
-            continue; // read by get-ip-set when the confirmation is built
+        if (StepExecutor::isIpSetUpdate(step)
+            && (p.name == u"lock_token" || p.name == u"ip_set_id" || p.name == u"addresses"))
+            continue; // read by get-ip-set when the confirmation is built; the set and list in the WAF editor
         auto* editor = new QComboBox(m_parameters);
         editor->setObjectName(u"param_"_s + p.name);
         editor->setEditable(true);
@@ -688,16 +729,42 @@ void RunbookWizard::showStep(const Item& item)
         m_reasons.insert(p.name, reason);
         connect(editor, &QComboBox::editTextChanged, this, &RunbookWizard::refreshPrepared);
     }
-    m_parameters->setVisible(!m_editors.isEmpty());
+    if (keptIpSet) {
+        m_parameterForm->addRow(tr("WAF IP set"), keptIpSet);
+        keptIpSet->setOffered(m_offenders, tr("Check top offending IPs"));
+    } else {
+        showIpSetEditor(step);
+    }
+    m_ipSetRef = m_ipSet ? item.ref : QString();
+    m_parameters->setVisible(!m_editors.isEmpty() || m_ipSet);
     loadSavedResults(step);
     if (item.ref != m_runningRef)
         m_output->clear(); // another step's output does not belong here
+    if (m_answers.contains(item.ref))
+        m_output->showAnswer(m_answers.value(item.ref));
     if (item.ref != m_runningRef && m_finished.contains(item.ref) && m_states.value(item.ref) != u"unknown")
         showSavedOutput(item.ref);
     if (m_states.value(item.ref) == u"unknown")
         m_status->setText(tr("The console stopped while this step ran: its outcome is unknown. Check before "
                              "running it again: run the diagnosis (Verify) to see the current state."));
     refreshPrepared();
+}
+
+void RunbookWizard::showIpSetEditor(const RunbookStep& step)
+{
+    delete m_ipSet; // another step's
+    if (!StepExecutor::isIpSetUpdate(step))
+        return;
+    // The set from list-ip-sets, its list from get-ip-set, the additions offered from the diagnosis's offenders.
+    m_ipSet = new IpSetEditor(m_parameters);
+    m_parameterForm->addRow(tr("WAF IP set"), m_ipSet);
+    const QString scope = StepExecutor::ipSetScope(step);
+    connect(m_ipSet, &IpSetEditor::setChosen, this, [this, scope](const QString& name, const QString& id) {
+        m_executor->readIpSetAddresses(activeProfile(), scope, name, id);
+    });
+    connect(m_ipSet, &IpSetEditor::changed, this, &RunbookWizard::refreshPrepared);
+    m_ipSet->setOffered(m_offenders, tr("Check top offending IPs"));
+    m_executor->listIpSets(activeProfile(), scope);
 }
 
 QStringList RunbookWizard::prefillValues(const RunbookParameter& p) const
@@ -779,6 +846,10 @@ QMap<QString, QString> RunbookWizard::values() const
         if (!text.isEmpty())
             v.insert(it.key(), text);
     }
+    if (m_ipSet && !m_ipSet->selectedId().isEmpty())
+        v.insert(u"ip_set_id"_s, m_ipSet->selectedId());
+    if (m_ipSet)
+        StepExecutor::setIpSetChange(v, m_ipSet->toAdd(), m_ipSet->toRemove());
     return v;
 }
 
@@ -850,6 +921,8 @@ void RunbookWizard::updateButtons()
             }
         }
     }
+    if (ready && m_ipSet && !m_ipSet->problem().isEmpty())
+        ready = false; // no set chosen, its list not read, or nothing to add or remove
     m_run->setText(item && item->isStep && item->step.kind == StepKind::Link ? tr("Open")
             : item && item->isStep && item->step.interactive                 ? tr("Run in terminal")
                                                                              : tr("Run"));
@@ -913,6 +986,8 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     setState(ref, outcome.status);
     updateButtons();
     Q_EMIT stepFinished(ref, outcome);
+    if (m_ipSet && outcome.status == u"ok" && currentRef() == ref)
+        m_ipSet->chooseSet(m_ipSet->selectedName()); // the list as it is now; the ticks start afresh
     if (StepExecutor::isLockConflict(outcome) && m_runningRef.isEmpty() && !m_executor->isBusy()) {
         // The IP set changed between the read and the update: nothing was changed. Read it again and ask again with
         // the new list before → after (never a blind retry).

@@ -5,8 +5,10 @@
 #include "models/timelineevent.h"
 #include "services/consoleservices.h"
 #include "services/stepexecutor.h"
+#include "ui/ipseteditor.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 #include <QWidget>
 
@@ -63,6 +65,9 @@ public:
     QPushButton* stopButton() const { return built(m_stop); }
     QPushButton* skipButton() const { return built(m_skip); }
     QPushButton* copyButton() const { return built(m_copy); }
+    // The WAF step's editor while a `wafv2 update-ip-set` step is shown (objectName wafEditor), else null.
+    IpSetEditor* ipSetEditor() const { return m_ipSet; }
+    QStringList offenders() const { return m_offenders; } // from "Check top offending IPs", top first
     QString commandText() const; // as shown
     QString statusText() const;
 
@@ -151,4 +156,11 @@ private:
     QPushButton* m_copy = nullptr;
     QLabel* m_status = nullptr;
     StepOutputView* m_output = nullptr;
+    // The WAF step (issue 16, finding 3) and the console's answers beside diagnosis steps (finding 7).
+    QPointer<IpSetEditor> m_ipSet;
+    QString m_ipSetRef; // the item whose editor it is
+    QStringList m_offenders;
+    QHash<QString, QString> m_answerRefs; // run id → item ref
+    QHash<QString, StepAnswer> m_answers; // item ref → the answer of its last run
+    void showIpSetEditor(const RunbookStep& step);
 };

@@ -77,6 +77,9 @@ StepOutputView::StepOutputView(QWidget* parent)
     , m_table(new QTableWidget(this))
     , m_note(new QLabel(this))
     , m_recording(new QLabel(this))
+    , m_answer(new QWidget(this))
+    , m_answerText(new QLabel(m_answer))
+    , m_answerTable(new QTableWidget(m_answer))
 {
     m_out.view = makeView(u"stdoutView"_s, this);
     m_err.view = makeView(u"stderrView"_s, this);
@@ -94,8 +97,23 @@ StepOutputView::StepOutputView(QWidget* parent)
     m_recording->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_recording->setStyleSheet(u"QLabel { color: #b00020; font-weight: bold; }"_s);
     m_recording->hide();
+    m_answer->setObjectName(u"stepAnswer"_s);
+    m_answerText->setObjectName(u"stepAnswerText"_s);
+    m_answerText->setWordWrap(true);
+    m_answerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_answerTable->setObjectName(u"stepAnswerTable"_s);
+    m_answerTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_answerTable->horizontalHeader()->setStretchLastSection(true);
+    m_answerTable->verticalHeader()->hide();
+    m_answerTable->setMaximumHeight(180);
+    auto* answerLayout = new QVBoxLayout(m_answer);
+    answerLayout->setContentsMargins(0, 0, 0, 4);
+    answerLayout->addWidget(m_answerText);
+    answerLayout->addWidget(m_answerTable);
+    m_answer->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_answer);
     layout->addWidget(m_tabs);
     layout->addWidget(m_recording);
     layout->addWidget(m_note);
@@ -119,6 +137,11 @@ void StepOutputView::clear()
     m_table->setColumnCount(0);
     m_note->clear();
     showRecording({});
+    m_answer->hide();
+    m_answerText->clear();
+    m_answerTable->clear();
+    m_answerTable->setRowCount(0);
+    m_answerTable->setColumnCount(0);
     m_json.clear();
     m_tabs->setCurrentIndex(0);
 }
@@ -338,6 +361,31 @@ void StepOutputView::fillTable(const QStringList& header, const QList<QStringLis
 }
 
 void StepOutputView::showNote(const QString& text) { m_note->setText(text); }
+
+void StepOutputView::showAnswer(const StepAnswer& answer)
+{
+    QString html = u"<b>%1</b>"_s.arg(answer.title.toHtmlEscaped());
+    if (!answer.error.isEmpty())
+        html += u"<br><span style='color:#b00020'>%1</span>"_s.arg(answer.error.toHtmlEscaped());
+    if (!answer.why.isEmpty())
+        html += u"<br><i>%1</i>"_s.arg(answer.why.toHtmlEscaped());
+    if (!answer.note.isEmpty())
+        html += u"<br>%1"_s.arg(answer.note.toHtmlEscaped());
+    m_answerText->setText(html);
+    m_answerTable->clear();
+    m_answerTable->setColumnCount(int(answer.header.size()));
+    m_answerTable->setHorizontalHeaderLabels(answer.header);
+    m_answerTable->setRowCount(int(answer.rows.size()));
+    for (int r = 0; r < answer.rows.size(); ++r) {
+        for (int c = 0; c < answer.rows.at(r).size() && c < answer.header.size(); ++c)
+            m_answerTable->setItem(r, c, new QTableWidgetItem(answer.rows.at(r).at(c)));
+    }
+    m_answerTable->resizeColumnsToContents();
+    m_answerTable->setVisible(!answer.rows.isEmpty());
+    m_answer->show();
+}
+
+QString StepOutputView::answerText() const { return m_answer->isHidden() ? QString() : m_answerText->text(); }
 
 void StepOutputView::showRecording(const QString& text)
 {
