@@ -11,6 +11,7 @@
 #include "services/storeclient.h"
 #include "services/storesalvage.h"
 #include "ui/alertbar.h"
+#include "ui/columnfit.h"
 #include "ui/dashboardpane.h"
 #include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
@@ -38,7 +39,9 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -295,11 +298,21 @@ void MainWindow::arrangeDefaultDocks()
 
 void MainWindow::sizeDefaultDocks()
 {
-    // Once the window has its size: the incidents list narrow, the working panes about half the height.
-    if (auto* incidents = findChild<QDockWidget*>(u"incidentsDock"_s))
-        resizeDocks({ incidents }, { std::max(260, width() / 5) }, Qt::Horizontal);
+    // Once the window has its size: the incidents list as wide as its severity, title and status columns (at 260
+    // px it showed the title cut, behind a scroll bar) but at most a third; the working panes (the runbook's step with
+    // its Run button) three fifths of the height.
+    if (auto* incidents = findChild<QDockWidget*>(u"incidentsDock"_s)) {
+        const QHeaderView* header = m_incidentView->horizontalHeader();
+        int columns = 0;
+        for (int c : { int(IncidentListModel::SeverityColumn), int(IncidentListModel::TitleColumn),
+                 int(IncidentListModel::StatusColumn) })
+            columns += header->sectionSize(c);
+        const int wanted
+            = columns + m_incidentView->verticalScrollBar()->sizeHint().width() + 2 * m_incidentView->frameWidth() + 8;
+        resizeDocks({ incidents }, { std::clamp(wanted, 260, std::max(260, width() / 3)) }, Qt::Horizontal);
+    }
     if (m_wizardDock && dockWidgetArea(m_wizardDock) == Qt::BottomDockWidgetArea)
-        resizeDocks({ m_wizardDock }, { height() / 2 }, Qt::Vertical);
+        resizeDocks({ m_wizardDock }, { height() * 3 / 5 }, Qt::Vertical);
 }
 
 QDockWidget* MainWindow::addDock(
@@ -397,12 +410,19 @@ void MainWindow::restoreLayout()
 {
     QSettings settings;
     settings.beginGroup(u"MainWindow"_s);
-    if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray())) {
+        // A first start: nine tenths of the screen (frame and panels fit), at most 1600×1000 (1260×810 on Xvfb's
+        // 1400×900; it was 1280×800 whatever the screen, wider than a small one).
+        const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+        resize(std::min(1600, screen.width() * 9 / 10), std::min(1000, screen.height() * 9 / 10));
+    }
     if (!restoreState(settings.value(u"state"_s).toByteArray()))
         QTimer::singleShot(0, this, &MainWindow::sizeDefaultDocks);
     m_incidentView->horizontalHeader()->restoreState(settings.value(u"incidentColumns"_s).toByteArray());
     m_timelinePane->view()->horizontalHeader()->restoreState(settings.value(u"timelineColumns"_s).toByteArray());
+    // Whatever was saved (an earlier version's 40 px), the severity column fits "Sev" with its sort arrow and "P0".
+    ColumnFit::widen(m_incidentView, m_incidentView->horizontalHeader(), IncidentListModel::SeverityColumn,
+        { severityCode(Severity::P0), severityCode(Severity::P3) });
     m_showFilter->setCurrentIndex(std::clamp(settings.value(u"incidentFilter"_s, 0).toInt(), 0, 2));
     m_restoreActiveId = settings.value(u"activeIncident"_s, 0).toLongLong();
 }

@@ -303,6 +303,12 @@ void RunbookWizard::ensureWizardPage()
     buttons->addWidget(m_skip);
     buttons->addWidget(m_copy);
     buttons->addStretch();
+    m_problems = new QLabel(stepPane);
+    m_problems->setObjectName(u"stepProblems"_s);
+    m_problems->setWordWrap(true);
+    m_problems->setTextFormat(Qt::PlainText);
+    m_problems->setStyleSheet(u"color: #b00020"_s);
+    m_problems->hide();
     m_status = new QLabel(stepPane);
     m_status->setObjectName(u"stepStatus"_s);
     m_status->setWordWrap(true);
@@ -317,6 +323,7 @@ void RunbookWizard::ensureWizardPage()
     stepLayout->addWidget(m_command);
     stepLayout->addWidget(m_parameters);
     stepLayout->addLayout(buttons);
+    stepLayout->addWidget(m_problems);
     stepLayout->addWidget(m_status);
     stepLayout->addWidget(m_output, 1);
 
@@ -325,6 +332,7 @@ void RunbookWizard::ensureWizardPage()
     split->addWidget(stepPane);
     split->setStretchFactor(1, 3);
     m_list->setMinimumHeight(120);
+    split->setSizes({ 120, 1000 }); // the step first: its Run button in sight at the default size (issue 16)
     auto* pageLayout = new QVBoxLayout(page);
     auto* top = new QHBoxLayout;
     top->addWidget(back);
@@ -567,6 +575,8 @@ void RunbookWizard::showItem(int row)
     m_command->setVisible(item.isStep);
     m_parameters->setVisible(item.isStep);
     m_output->setVisible(item.isStep);
+    if (!item.isStep)
+        m_problems->hide();
     m_status->clear();
     if (item.isStep) {
         showStep(item);
@@ -719,6 +729,8 @@ void RunbookWizard::showStep(const Item& item)
         reason->setObjectName(u"reason_"_s + p.name);
         reason->setWordWrap(true);
         reason->setStyleSheet(u"color: #b00020"_s);
+        // A line kept for the reason, shown or not: the buttons below do not move as it comes and goes.
+        reason->setMinimumHeight(reason->fontMetrics().lineSpacing());
         auto* row = new QWidget(m_parameters);
         auto* rowLayout = new QVBoxLayout(row);
         rowLayout->setContentsMargins(0, 0, 0, 0);
@@ -896,8 +908,9 @@ void RunbookWizard::refreshPrepared()
         meta += tr(" · needs a terminal: opens in $TERMINAL or x-terminal-emulator");
     if (!step.isRunnable())
         meta += tr(" · nothing runs from the console");
-    if (step.isRunnable() && !prepared.isReady())
-        meta += u"<br><span style='color:#b00020'>%1</span>"_s.arg(prepared.errors.join(u"<br>"_s).toHtmlEscaped());
+    const QString problems = step.isRunnable() && !prepared.isReady() ? prepared.errors.join(u'\n') : QString();
+    m_problems->setText(problems);
+    m_problems->setVisible(!problems.isEmpty());
     m_meta->setText(meta);
     updateButtons();
 }

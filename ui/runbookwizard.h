@@ -143,6 +143,7 @@ private:
     QListWidget* m_list = nullptr;
     QLabel* m_title = nullptr;
     QLabel* m_meta = nullptr;
+    QLabel* m_problems = nullptr; // what keeps the step from running, under the buttons (they do not move)
     QPlainTextEdit* m_command = nullptr;
     QWidget* m_parameters = nullptr;
     QFormLayout* m_parameterForm = nullptr;
