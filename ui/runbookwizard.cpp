@@ -465,7 +465,7 @@ void RunbookWizard::updateIncidentLabel()
 
 void RunbookWizard::offerIncident()
 {
-    if (m_incidentOffer) {
+    if (m_incidentOffer && m_incidentOffer->isVisible()) {
         m_incidentOffer->raise(); // one question at a time
         return;
     }
@@ -489,7 +489,7 @@ void RunbookWizard::offerIncident()
 
 void RunbookWizard::askResolved(const Item& item)
 {
-    if (m_resolvedQuestion) {
+    if (m_resolvedQuestion && m_resolvedQuestion->isVisible()) {
         m_resolvedQuestion->raise();
         return;
     }
