@@ -14,6 +14,7 @@
 
 #include <QClipboard>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QFile>
 #include <QFormLayout>
@@ -233,6 +234,12 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     }
     if (m_services.store)
         connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
+    if (m_services.runbooks) {
+        connect(m_services.runbooks, &RunbookLibrary::reloaded, this, [this] {
+            if (m_restore && m_restore->waitingForLibrary)
+                applyRestore();
+        });
+    }
     if (m_services.environments)
         connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &RunbookWizard::refreshPrepared);
 }
@@ -264,6 +271,10 @@ void RunbookWizard::ensureWizardPage()
     bold.setPointSizeF(bold.pointSizeF() * 1.2);
     m_title->setFont(bold);
     m_title->setWordWrap(true);
+    m_stepIncident = new QLabel(stepPane);
+    m_stepIncident->setObjectName(u"stepIncident"_s);
+    m_stepIncident->setWordWrap(true);
+    m_stepIncident->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta = new QLabel(stepPane);
     m_meta->setObjectName(u"stepMeta"_s);
     m_meta->setTextFormat(Qt::RichText);
@@ -317,6 +328,7 @@ void RunbookWizard::ensureWizardPage()
     auto* stepLayout = new QVBoxLayout(stepPane);
     stepLayout->setContentsMargins(0, 0, 0, 0);
     stepLayout->addWidget(m_title);
+    stepLayout->addWidget(m_stepIncident);
     stepLayout->addWidget(m_meta);
     stepLayout->addWidget(m_options);
     stepLayout->addWidget(m_checklist);
@@ -341,11 +353,13 @@ void RunbookWizard::ensureWizardPage()
     pageLayout->addWidget(split, 1);
     m_stack->addWidget(page);
 
+    updateIncidentLabel();
     updateButtons(); // from the state so far (executor, incident)
 }
 
 void RunbookWizard::showPicker()
 {
+    ++m_opened;
     m_pickerMessage->clear();
     m_stack->setCurrentIndex(0);
 }
@@ -357,10 +371,18 @@ bool RunbookWizard::openRunbook(const QString& title)
         if (r.title.compare(title, Qt::CaseInsensitive) != 0)
             continue;
         ensureWizardPage();
+        if (m_libraryRunbook && m_stack->currentIndex() == 1 && m_runbook.title == r.title) {
+            // Already open (an alert asks for its runbook again): it stays on its page.
+            if (m_incidentId == 0)
+                offerIncident();
+            return true;
+        }
         if (m_executor->isBusy() || !m_runningRef.isEmpty()) {
             m_status->setText(tr("A step is still running: stop it before opening another runbook."));
             return false;
         }
+        ++m_opened;
+        m_libraryRunbook = true;
         m_runbook = r;
         m_option = 0;
         m_states.clear();
@@ -376,20 +398,8 @@ bool RunbookWizard::openRunbook(const QString& title)
         rebuildItems();
         m_list->setCurrentRow(0);
         setIncident(m_incidentId); // rebuild the states of this runbook's runs
-        if (m_incidentId == 0) {
-            auto* box = new QMessageBox(QMessageBox::Question, tr("No active incident"),
-                tr("No incident is active. Open one for “%1” with severity %2? Commands run from the runbook are "
-                   "recorded on the incident's timeline.")
-                    .arg(r.title, r.severity ? severityCode(*r.severity) : u"P2"_s),
-                QMessageBox::Yes | QMessageBox::No, this);
-            box->setObjectName(u"openIncidentQuestion"_s);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            connect(box, &QMessageBox::finished, this, [this, box, r](int) {
-                if (box->clickedButton() == box->button(QMessageBox::Yes))
-                    Q_EMIT incidentRequested(r.severity.value_or(Severity::P2), r.title);
-            });
-            box->open();
-        }
+        if (m_incidentId == 0)
+            offerIncident();
         return true;
     }
     m_stack->setCurrentIndex(0);
@@ -403,6 +413,8 @@ void RunbookWizard::openCatalogueStep(const RunbookStep& step)
     ensureWizardPage();
     Runbook r;
     r.title = step.ref.section(u'/', 0, 1); // "catalogue/ECS"
+    ++m_opened;
+    m_libraryRunbook = false;
     RunbookStep s = step;
     ResolutionOption only;
     only.label = tr("Command");
@@ -422,14 +434,219 @@ void RunbookWizard::openCatalogueStep(const RunbookStep& step)
 
 void RunbookWizard::setIncident(qint64 incidentId)
 {
+    if (incidentId != m_incidentId) {
+        // The steps' states are the new incident's (from its events), not the last one's.
+        m_states.clear();
+        m_finished.clear();
+        m_lastRunOfStep.clear();
+        m_checked.clear();
+        if (!m_runningRef.isEmpty())
+            m_states.insert(m_runningRef, u"running"_s);
+        updateItemLabels();
+        if (hasWizardPage() && m_checklist->count() > 0)
+            fillChecklist();
+        m_resolvedAccepted = 0;
+        if (m_incidentInfo && m_incidentInfo->id != incidentId)
+            m_incidentInfo.reset();
+        if (m_resolvedQuestion)
+            m_resolvedQuestion->done(QMessageBox::Cancel); // asked about another incident
+    }
+    if (incidentId > 0 && m_incidentOffer)
+        m_incidentOffer->done(QMessageBox::No); // one is active now: nothing to open
     m_incidentId = incidentId;
     if (incidentId > 0 && m_services.store && !m_runbook.title.isEmpty())
         m_eventsRequest = m_services.store->requestEvents(incidentId, 0, 100000);
+    updateIncidentLabel();
     updateButtons();
+}
+
+void RunbookWizard::setIncident(const std::optional<Incident>& incident)
+{
+    const qint64 id = incident ? incident->id : 0;
+    m_incidentInfo = incident;
+    if (id != m_incidentId)
+        setIncident(id);
+    else
+        updateIncidentLabel();
+}
+
+QString RunbookWizard::incidentText() const
+{
+    if (m_incidentId <= 0)
+        return tr("No incident is active: a step run now is recorded nowhere. Run offers to open one.");
+    if (!m_incidentInfo)
+        return tr("For incident #%1").arg(m_incidentId);
+    QString title = m_incidentInfo->title;
+    if (title.size() > 60)
+        title = title.left(59) + u'…';
+    return tr("For incident #%1 — %2 (%3, %4)")
+        .arg(QString::number(m_incidentId), title, severityCode(m_incidentInfo->severity),
+            m_incidentInfo->isOpen() ? tr("open") : tr("resolved"));
+}
+
+void RunbookWizard::updateIncidentLabel()
+{
+    if (!m_stepIncident)
+        return;
+    m_stepIncident->setText(incidentText());
+    m_stepIncident->setToolTip(m_incidentInfo ? m_incidentInfo->title : QString());
+    const bool warn = m_incidentId <= 0 || (m_incidentInfo && !m_incidentInfo->isOpen());
+    m_stepIncident->setStyleSheet(warn ? u"color: #b00020; font-weight: bold;"_s : u"font-weight: bold;"_s);
+}
+
+void RunbookWizard::offerIncident()
+{
+    if (m_incidentOffer && m_incidentOffer->isVisible()) {
+        m_incidentOffer->raise(); // one question at a time
+        return;
+    }
+    const Runbook r = m_runbook;
+    QString text = tr("No incident is active. Open one for “%1” with severity %2? Commands run from the runbook are "
+                      "recorded on the incident's timeline.")
+                       .arg(r.title, r.severity ? severityCode(*r.severity) : u"P2"_s);
+    if (r.alert)
+        text += u' ' + tr("If its alert %1 has an open incident, that one is used.").arg(r.alert->raw);
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("No active incident"), text, QMessageBox::Yes | QMessageBox::No, this);
+    box->setObjectName(u"openIncidentQuestion"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_incidentOffer = box;
+    connect(box, &QMessageBox::finished, this, [this, box, r](int) {
+        if (box->clickedButton() == box->button(QMessageBox::Yes) && m_incidentId == 0)
+            Q_EMIT incidentRequested(r.severity.value_or(Severity::P2), r.title);
+    });
+    box->open();
+}
+
+void RunbookWizard::askResolved(const Item& item)
+{
+    if (m_resolvedQuestion && m_resolvedQuestion->isVisible()) {
+        m_resolvedQuestion->raise();
+        return;
+    }
+    const qint64 id = m_incidentId;
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Incident resolved"),
+        tr("Incident #%1 “%2” is resolved. Record “%3” on it anyway?")
+            .arg(QString::number(id), m_incidentInfo ? m_incidentInfo->title : QString(), item.label),
+        QMessageBox::NoButton, this);
+    box->setObjectName(u"resolvedIncidentQuestion"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(tr("What runs now is recorded on the incident this step runs for. A new problem "
+                               "deserves an incident of its own."));
+    QPushButton* record = box->addButton(tr("Record on #%1").arg(id), QMessageBox::AcceptRole);
+    record->setObjectName(u"resolvedRecordAnyway"_s);
+    QPushButton* open = box->addButton(tr("Open a New Incident…"), QMessageBox::ActionRole);
+    open->setObjectName(u"resolvedOpenNew"_s);
+    QPushButton* cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel); // Enter records nothing
+    m_resolvedQuestion = box;
+    const QString ref = item.ref;
+    connect(box, &QMessageBox::finished, this, [this, box, record, open, id, ref] {
+        if (box->clickedButton() == record && m_incidentId == id) {
+            m_resolvedAccepted = id;
+            const Item* current = currentItem();
+            if (current && current->ref == ref)
+                startRun(*current);
+        } else if (box->clickedButton() == open) {
+            m_status->setText(tr("Nothing ran: open the incident first, then run the step again."));
+            Q_EMIT incidentRequested(m_runbook.severity.value_or(Severity::P2), m_runbook.title);
+        } else if (m_status) {
+            m_status->setText(tr("Cancelled: nothing ran."));
+        }
+    });
+    box->open();
+}
+
+RunbookWizard::Place RunbookWizard::place() const
+{
+    Place p;
+    p.incident = m_incidentId;
+    p.atMs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_libraryRunbook || m_stack->currentIndex() != 1)
+        return p;
+    p.runbook = m_runbook.title;
+    p.option = m_option;
+    p.item = currentRef();
+    return p;
+}
+
+void RunbookWizard::restorePlace(const Place& saved, qint64 incidentId)
+{
+    Restore r;
+    r.saved = saved;
+    r.incident = incidentId;
+    r.opened = m_opened;
+    m_restore = r;
+    if (incidentId > 0 && m_services.store)
+        m_restore->eventsRequest = m_services.store->requestEvents(incidentId, 0, -1);
+    else
+        decideRestore({});
+}
+
+void RunbookWizard::decideRestore(const QList<TimelineEvent>& events)
+{
+    // The last runbook command of the incident (a start is recorded before anything runs), else its alert's runbook.
+    Place fromEvents;
+    for (const TimelineEvent& e : events) {
+        if (e.kind == QStringView(AuditKind::Started)) {
+            const QString source = CommandAudit::fromJson(e.detail).source;
+            const qsizetype hash = source.indexOf(u'#');
+            if (!source.startsWith(u"runbook:"_s) || hash < 0)
+                continue;
+            fromEvents.runbook = source.mid(8, hash - 8);
+            fromEvents.item = source.mid(hash + 1);
+            fromEvents.option
+                = fromEvents.item.startsWith(u"resolution/"_s) ? fromEvents.item.section(u'/', 1, 1).toInt() : 0;
+            fromEvents.atMs = e.timeMs;
+        } else if (e.kind == u"alert.fired"_s && fromEvents.runbook.isEmpty()) {
+            fromEvents.runbook = e.detail.value(u"runbook"_s).toString();
+            fromEvents.item = u"overview"_s;
+            fromEvents.atMs = e.timeMs;
+        }
+    }
+    const Place& saved = m_restore->saved;
+    const bool savedHere
+        = saved.incident == m_restore->incident && (saved.atMs >= fromEvents.atMs || fromEvents.runbook.isEmpty());
+    m_restore->target = savedHere ? saved : fromEvents;
+    m_restore->target.incident = m_restore->incident;
+    if (m_restore->target.runbook.isEmpty()) {
+        m_restore.reset();
+        return;
+    }
+    applyRestore();
+}
+
+void RunbookWizard::applyRestore()
+{
+    if (!m_restore || m_restore->opened != m_opened || m_restore->incident != m_incidentId) {
+        m_restore.reset(); // something else was opened meanwhile, or another incident is active
+        return;
+    }
+    const Place target = m_restore->target;
+    bool known = false;
+    const QList<Runbook> runbooks = m_services.runbooks ? m_services.runbooks->runbooks() : QList<Runbook>();
+    for (const Runbook& r : runbooks)
+        known = known || r.title.compare(target.runbook, Qt::CaseInsensitive) == 0;
+    if (!known && m_services.runbooks && (runbooks.isEmpty() || m_services.runbooks->isLoading())) {
+        m_restore->waitingForLibrary = true; // its first load is still running
+        return;
+    }
+    m_restore.reset();
+    if (!known || !openRunbook(target.runbook))
+        return;
+    if (target.option > 0)
+        chooseOption(target.option);
+    if (!target.item.isEmpty())
+        selectItem(target.item);
+    Q_EMIT placeRestored(m_runbook.title, currentRef());
 }
 
 void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events)
 {
+    if (m_restore && requestId == m_restore->eventsRequest) {
+        decideRestore(events);
+        return;
+    }
     if (requestId != m_eventsRequest || incidentId != m_incidentId)
         return;
     ensureWizardPage(); // requested only once a runbook is open: already built
@@ -957,9 +1174,22 @@ void RunbookWizard::run()
     }
     if (m_incidentId == 0 && m_services.audit) {
         m_status->setText(tr("No incident is active: open one first, so that what runs is on its timeline."));
-        Q_EMIT incidentRequested(m_runbook.severity.value_or(Severity::P2), m_runbook.title);
+        offerIncident();
         return;
     }
+    if (m_incidentInfo && !m_incidentInfo->isOpen() && m_services.audit && m_resolvedAccepted != m_incidentId) {
+        m_status->setText(tr("Incident #%1 is resolved: asking before recording on it.").arg(m_incidentId));
+        askResolved(*item);
+        return;
+    }
+    startRun(*item);
+}
+
+void RunbookWizard::startRun(const Item& stepItem)
+{
+    const Item* item = &stepItem;
+    if (m_executor->isBusy() || !m_runningRef.isEmpty())
+        return;
     m_runningRef = item->ref;
     m_run->setEnabled(false); // before anything else: a double click never runs twice
     m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
