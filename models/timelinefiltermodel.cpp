@@ -16,9 +16,26 @@ void TimelineFilterModel::setKind(const QString& kind)
     invalidateFilter();
 }
 
+void TimelineFilterModel::setSearchText(const QString& text)
+{
+    if (text == m_search)
+        return;
+    m_search = text;
+    m_words = text.simplified().split(u' ', Qt::SkipEmptyParts);
+    invalidateFilter();
+}
+
 bool TimelineFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
-    if (m_kind.isEmpty())
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (!m_kind.isEmpty() && index.data(TimelineModel::KindRole).toString() != m_kind)
+        return false;
+    if (m_words.isEmpty())
         return true;
-    return sourceModel()->index(sourceRow, 0, sourceParent).data(TimelineModel::KindRole).toString() == m_kind;
+    const QString text = index.data(TimelineModel::SearchTextRole).toString();
+    for (const QString& word : m_words) {
+        if (!text.contains(word, Qt::CaseInsensitive))
+            return false;
+    }
+    return true;
 }

@@ -1330,7 +1330,14 @@ void StepExecutor::onProcessFinished(const CommandResult& result)
             o.error = problem;
         }
     }
-    o.excerpt = DisplayText::fromBytes(result.out.tail.left(ExcerptChars * 2)).left(ExcerptChars);
+    o.excerpt = DisplayText::fromBytes(result.out.tail.left(CommandOutcome::ExcerptChars * 2))
+                    .left(CommandOutcome::ExcerptChars);
+    // The end of stderr and its file, for the timeline's detail (a failure's summary says its first line).
+    o.stderrTail = DisplayText::fromBytes(result.err.tail.right(CommandOutcome::StderrTailChars * 2))
+                       .right(CommandOutcome::StderrTailChars)
+                       .trimmed();
+    if (result.err.bytes > 0)
+        o.stderrPath = result.err.path;
     o.outputPath = result.out.path;
     o.sha256 = QString::fromLatin1(result.out.sha256);
     o.note = result.cutNote();
@@ -1405,6 +1412,22 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
     if (result.ok())
         o.rows = result.totalRows() == 0 && result.rowsAffected() >= 0 ? result.rowsAffected() : result.totalRows();
     o.excerpt = resultText(result, 8).left(ExcerptChars);
+    if (!result.columns().isEmpty()) {
+        // The first rows as a table for the timeline's detail (the whole result in the .tsv).
+        QStringList names;
+        for (const PgColumn& c : result.columns())
+            names.append(c.name);
+        QList<QStringList> rows;
+        for (const QList<QVariant>& row : result.rows()) {
+            if (rows.size() >= CommandOutcome::RowsKept)
+                break;
+            QStringList cells;
+            for (const QVariant& v : row)
+                cells.append(cellText(v));
+            rows.append(cells);
+        }
+        o.setRows(names, rows);
+    }
     o.note = rowsNote(result);
     // The full result, written by the session beside the runner's files, referenced from the timeline.
     if (!result.outputPath.isEmpty() && result.outputError.isEmpty()) {
