@@ -32,10 +32,5 @@ bool TimelineFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sou
         return false;
     if (m_words.isEmpty())
         return true;
-    const QString text = index.data(TimelineModel::SearchTextRole).toString();
-    for (const QString& word : m_words) {
-        if (!text.contains(word, Qt::CaseInsensitive))
-            return false;
-    }
-    return true;
+    return TimelineModel::matches(index.data(TimelineModel::EventRole).value<TimelineEvent>(), m_words);
 }

@@ -139,7 +139,30 @@ void collectText(const QJsonValue& v, QString& out)
             collectText(it.value(), out);
     }
 }
+
+bool contains(const QJsonValue& v, const QString& word)
+{
+    if (v.isString())
+        return v.toString().contains(word, Qt::CaseInsensitive);
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        return std::any_of(a.begin(), a.end(), [&](const QJsonValue& item) { return contains(item, word); });
+    }
+    if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        return std::any_of(o.begin(), o.end(), [&](const QJsonValue& item) { return contains(item, word); });
+    }
+    return false;
+}
 } // namespace
+
+bool TimelineModel::matches(const TimelineEvent& event, const QStringList& words)
+{
+    return std::all_of(words.cbegin(), words.cend(), [&](const QString& word) {
+        return event.summary.contains(word, Qt::CaseInsensitive) || event.kind.contains(word, Qt::CaseInsensitive)
+            || event.actor.contains(word, Qt::CaseInsensitive) || contains(event.detail, word);
+    });
+}
 
 QString TimelineModel::searchText(const TimelineEvent& event)
 {

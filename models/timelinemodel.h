@@ -37,6 +37,8 @@ public:
     // What the filter searches (SearchTextRole): the summary, kind, actor and every text of the detail — a
     // command's output excerpt, stderr, result rows, the command itself.
     static QString searchText(const TimelineEvent& event);
+    // Every word is in that text, case-insensitive (read in place, nothing joined).
+    static bool matches(const TimelineEvent& event, const QStringList& words);
     // The other event of the same command run (command.started ↔ command.finished) among those loaded, or nullopt.
     std::optional<TimelineEvent> pairedRun(const TimelineEvent& event) const;
     TimelineEvent event(int row) const;
