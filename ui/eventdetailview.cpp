@@ -19,6 +19,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -31,6 +33,13 @@ QPlainTextEdit* textBox(const QString& name, int lines, QWidget* parent)
     box->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     box->setMaximumHeight(box->fontMetrics().lineSpacing() * lines + 12);
     return box;
+}
+
+// As tall as its text, up to maxLines (then it scrolls).
+void fit(QPlainTextEdit* box, int maxLines)
+{
+    const int lines = std::clamp(int(box->toPlainText().count(u'\n')) + 1, 1, maxLines);
+    box->setFixedHeight(box->fontMetrics().lineSpacing() * lines + 2 * box->frameWidth() + 10);
 }
 
 QString valueText(const QJsonValue& v)
@@ -82,6 +91,8 @@ EventDetailView::EventDetailView(QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setMinimumHeight(m_table->verticalHeader()->defaultSectionSize() * 9); // readable when scrolled to
     m_stderrLabel->setObjectName(u"eventDetailStderrLabel"_s);
     m_note->setObjectName(u"eventDetailNote"_s);
     m_note->setWordWrap(true);
@@ -95,12 +106,10 @@ EventDetailView::EventDetailView(QWidget* parent)
     buttons->addWidget(m_openOutput);
     buttons->addWidget(m_openStderr);
     buttons->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
+    auto* layout = m_layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
     layout->addWidget(m_title);
     layout->addWidget(m_meta);
-    layout->addWidget(m_commandLabel);
-    layout->addWidget(m_command);
     layout->addWidget(m_outputLabel);
     layout->addWidget(m_output);
     layout->addWidget(m_table, 1);
@@ -108,6 +117,8 @@ EventDetailView::EventDetailView(QWidget* parent)
     layout->addWidget(m_stderr);
     layout->addWidget(m_note);
     layout->addLayout(buttons);
+    layout->addWidget(m_commandLabel);
+    layout->addWidget(m_command);
     layout->addStretch(0);
     clear();
 }
@@ -141,6 +152,7 @@ void EventDetailView::setEvent(const TimelineEvent& event, const std::optional<T
         if (!lines.isEmpty()) {
             m_outputLabel->setText(tr("Detail:"));
             m_output->setPlainText(lines.join(u'\n'));
+            fit(m_output, 12);
             m_outputLabel->show();
             m_output->show();
         }
@@ -152,6 +164,7 @@ void EventDetailView::setEvent(const TimelineEvent& event, const std::optional<T
         const CommandAudit a = CommandAudit::fromJson(started->detail);
         meta += u" · "_s + tr("%1 in %2, confirmation %3").arg(a.risk, a.environment, a.confirmation);
         m_command->setPlainText(a.command);
+        fit(m_command, 4);
         m_commandLabel->show();
         m_command->show();
     }
@@ -190,6 +203,7 @@ void EventDetailView::setEvent(const TimelineEvent& event, const std::optional<T
     } else if (!o.excerpt.isEmpty()) {
         m_outputLabel->setText(tr("Output (first lines):"));
         m_output->setPlainText(o.excerpt);
+        fit(m_output, 12);
         m_outputLabel->show();
         m_output->show();
     }
@@ -201,6 +215,13 @@ void EventDetailView::setEvent(const TimelineEvent& event, const std::optional<T
         m_stderrLabel->setText(failed ? (fromStderr ? tr("Failed — stderr:") : tr("Failed — error:")) : tr("stderr:"));
         m_stderrLabel->setStyleSheet(failed ? u"color: #b00020; font-weight: bold"_s : QString());
         m_stderr->setPlainText(err);
+        fit(m_stderr, 10);
+        // A failure's reason first, right under its status; otherwise after the output.
+        m_layout->removeWidget(m_stderrLabel);
+        m_layout->removeWidget(m_stderr);
+        const int at = failed ? m_layout->indexOf(m_meta) + 1 : m_layout->indexOf(m_table) + 1;
+        m_layout->insertWidget(at, m_stderrLabel);
+        m_layout->insertWidget(at + 1, m_stderr);
         m_stderrLabel->show();
         m_stderr->show();
     }

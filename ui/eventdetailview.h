@@ -12,6 +12,7 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
+class QVBoxLayout;
 
 // What one timeline event holds, readably (issue 16, finding 6): for a command run (its command.started and
 // command.finished together) the command, the outcome, the first lines of its output or the table of a SQL result,
@@ -34,6 +35,7 @@ public:
 private:
     void openFile(const QString& path);
 
+    QVBoxLayout* m_layout = nullptr;
     QLabel* m_title;
     QLabel* m_meta;
     QLabel* m_commandLabel;

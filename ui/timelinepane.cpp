@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
@@ -79,7 +80,14 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     split->setObjectName(u"timelineSplit"_s);
     split->setChildrenCollapsible(false);
     split->addWidget(m_view);
-    split->addWidget(m_detail);
+    auto* detailScroll = new QScrollArea(this); // the list keeps its room however much the detail holds
+    detailScroll->setObjectName(u"eventDetailScroll"_s);
+    detailScroll->setWidget(m_detail);
+    detailScroll->setWidgetResizable(true);
+    detailScroll->setFrameShape(QFrame::NoFrame);
+    detailScroll->setMinimumHeight(fontMetrics().lineSpacing() * 12); // a failure's reason and stderr readable
+    m_view->setMinimumHeight(m_view->verticalHeader()->defaultSectionSize() * 6);
+    split->addWidget(detailScroll);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
