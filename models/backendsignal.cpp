@@ -150,7 +150,8 @@ QString BackendSignal::targetsQuery(const Plan& plan)
     return u"SELECT s.pid, s.backend_start::text AS backend_start, coalesce(s.backend_type, '') AS backend_type, "
            "coalesce(s.application_name, '') AS application, coalesce(s.usename::text, '') AS \"user\", "
            "coalesce(s.state, '') AS state, left(coalesce(s.query, ''), 80) AS query, "
-           "s.pid = pg_backend_pid() AS self\nFROM pg_stat_activity s\nWHERE s.pid IN ("_s
+           "s.pid = pg_backend_pid() AS self, "
+           "coalesce(extract(epoch FROM now() - s.state_change)::float8, -1) AS state_age\nFROM pg_stat_activity s\nWHERE s.pid IN ("_s
         + plan.pidSource + u")\nORDER BY s.pid"_s;
 }
 

@@ -45,7 +45,8 @@ public:
     static std::optional<Plan> plan(const QString& sql, QString* error);
     static bool mentionsSignal(const QString& text); // pg_cancel_backend( / pg_terminate_backend( anywhere
     // Read at assessment: pid, backend_start (text), backend_type, application, user, state, query, self (the
-    // reading session) of every backend the statement names, guarded or not (the refused are shown as left out).
+    // reading session), state_age (seconds in its state, -1 unknown) of every backend the statement names, guarded or
+    // not (the refused are shown as left out).
     static QString targetsQuery(const Plan& plan);
     // What runs: the confirmed (pid, backend_start) pairs ($first int[], $first+1 timestamptz[]) that still match
     // the statement and the guard (own pids $first+2 int[]); one row (pid, signalled) per backend signalled.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/commandaudit.h"
 
+#include <QJsonArray>
 #include <QSet>
 
 using namespace Qt::StringLiterals;
@@ -55,6 +56,17 @@ QJsonObject CommandOutcome::toJson() const
         o.insert(u"sha256"_s, sha256);
     if (!note.isEmpty())
         o.insert(u"note"_s, note);
+    if (!stderrTail.isEmpty())
+        o.insert(u"stderr"_s, stderrTail);
+    if (!stderrPath.isEmpty())
+        o.insert(u"stderrFile"_s, stderrPath);
+    if (!resultColumns.isEmpty()) {
+        o.insert(u"resultColumns"_s, QJsonArray::fromStringList(resultColumns));
+        QJsonArray list;
+        for (const QStringList& row : resultRows)
+            list.append(QJsonArray::fromStringList(row));
+        o.insert(u"resultRows"_s, list);
+    }
     return o;
 }
 
@@ -70,7 +82,42 @@ CommandOutcome CommandOutcome::fromJson(const QJsonObject& detail)
     o.outputPath = detail.value(u"output"_s).toString();
     o.sha256 = detail.value(u"sha256"_s).toString();
     o.note = detail.value(u"note"_s).toString();
+    o.stderrTail = detail.value(u"stderr"_s).toString();
+    o.stderrPath = detail.value(u"stderrFile"_s).toString();
+    for (const QJsonValue& c : detail.value(u"resultColumns"_s).toArray())
+        o.resultColumns.append(c.toString());
+    for (const QJsonValue& r : detail.value(u"resultRows"_s).toArray()) {
+        QStringList cells;
+        for (const QJsonValue& c : r.toArray())
+            cells.append(c.toString());
+        o.resultRows.append(cells);
+    }
     return o;
+}
+
+QString CommandOutcome::firstStderrLine() const
+{
+    const QStringList lines = stderrTail.split(u'\n');
+    for (const QString& line : lines) {
+        const QString t = line.trimmed();
+        if (!t.isEmpty())
+            return t.left(200);
+    }
+    return {};
+}
+
+void CommandOutcome::setRows(const QStringList& columnNames, const QList<QStringList>& allRows)
+{
+    resultColumns = columnNames;
+    resultRows.clear();
+    for (const QStringList& row : allRows) {
+        if (resultRows.size() >= RowsKept)
+            break;
+        QStringList cells;
+        for (const QString& cell : row)
+            cells.append(cell.size() > CellChars ? cell.left(CellChars) + u'…' : cell);
+        resultRows.append(cells);
+    }
 }
 
 QList<CommandAudit> unfinishedRuns(const QList<TimelineEvent>& events)

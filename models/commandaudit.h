@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 // The audit of one command the console runs (DESIGN.md decision 5): a "command.started" event written before
 // it runs and a "command.finished" event after. Pure data and the event shapes; the AuditRecorder service
@@ -42,6 +43,21 @@ struct CommandOutcome {
     // What was cut to stay bounded, for people: "first 10,000 of 100,000 rows shown; all of them in the file",
     // "stderr cut at 256 MiB (3.1 GiB written by the command)". Empty when nothing was.
     QString note;
+    // What the timeline's detail shows (issue 16, finding 6), bounded: the end of stderr (a failure's reason), the
+    // file it is kept in, and for SQL the first rows of the result as a table.
+    QString stderrTail; // at most StderrTailChars, safe to show
+    QString stderrPath;
+    QStringList resultColumns;
+    QList<QStringList> resultRows; // at most RowsKept rows, each cell at most CellChars
+
+    static constexpr int ExcerptChars = 2000; // the first lines of stdout kept in excerpt
+    static constexpr int StderrTailChars = 4000;
+    static constexpr int RowsKept = 20;
+    static constexpr int CellChars = 200;
+
+    // The first non-empty line of stderrTail, cut to 200 characters ("psql: error: connection … failed").
+    QString firstStderrLine() const;
+    void setRows(const QStringList& columnNames, const QList<QStringList>& allRows); // keeps the bounds above
 
     QJsonObject toJson() const;
     static CommandOutcome fromJson(const QJsonObject& detail);

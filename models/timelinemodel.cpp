@@ -4,6 +4,7 @@
 #include "models/incidentclock.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -123,6 +124,67 @@ TimelineEvent TimelineModel::event(int row) const
     return row >= 0 && row < m_events.size() ? m_events.at(row) : TimelineEvent {};
 }
 
+namespace {
+void collectText(const QJsonValue& v, QString& out)
+{
+    if (v.isString()) {
+        out += v.toString();
+        out += u'\n';
+    } else if (v.isArray()) {
+        for (const QJsonValue& item : v.toArray())
+            collectText(item, out);
+    } else if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            collectText(it.value(), out);
+    }
+}
+
+bool contains(const QJsonValue& v, const QString& word)
+{
+    if (v.isString())
+        return v.toString().contains(word, Qt::CaseInsensitive);
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        return std::any_of(a.begin(), a.end(), [&](const QJsonValue& item) { return contains(item, word); });
+    }
+    if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        return std::any_of(o.begin(), o.end(), [&](const QJsonValue& item) { return contains(item, word); });
+    }
+    return false;
+}
+} // namespace
+
+bool TimelineModel::matches(const TimelineEvent& event, const QStringList& words)
+{
+    return std::all_of(words.cbegin(), words.cend(), [&](const QString& word) {
+        return event.summary.contains(word, Qt::CaseInsensitive) || event.kind.contains(word, Qt::CaseInsensitive)
+            || event.actor.contains(word, Qt::CaseInsensitive) || contains(event.detail, word);
+    });
+}
+
+QString TimelineModel::searchText(const TimelineEvent& event)
+{
+    QString text = event.summary + u'\n' + event.kind + u'\n' + event.actor + u'\n';
+    collectText(event.detail, text);
+    return text;
+}
+
+std::optional<TimelineEvent> TimelineModel::pairedRun(const TimelineEvent& event) const
+{
+    const QString run = event.detail.value(u"run"_s).toString();
+    const bool started = event.kind == u"command.started"_s;
+    if (run.isEmpty() || (!started && event.kind != u"command.finished"_s))
+        return std::nullopt;
+    const QString other = started ? u"command.finished"_s : u"command.started"_s;
+    for (const TimelineEvent& e : m_events) {
+        if (e.kind == other && e.detail.value(u"run"_s).toString() == run)
+            return e;
+    }
+    return std::nullopt;
+}
+
 QStringList TimelineModel::kinds() const { return m_kinds; }
 
 int TimelineModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_events.size()); }
@@ -166,6 +228,8 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const
         return e.kind;
     case TimeMsRole:
         return e.timeMs;
+    case SearchTextRole:
+        return searchText(e);
     }
     return {};
 }

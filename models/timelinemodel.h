@@ -6,6 +6,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
+#include <optional>
+
 // The timeline of one incident, in sequence order, loaded lazily: the model knows how many events the incident
 // has and asks for the next page (fetchRequested) when a view scrolls near the end of what it has. Whoever owns
 // the store answers by calling appendPage(). Pure logic: no I/O. Lives on the GUI thread.
@@ -13,7 +15,7 @@ class TimelineModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { TimeColumn, SinceStartColumn, KindColumn, ActorColumn, SummaryColumn, ColumnCount };
-    enum Role { EventRole = Qt::UserRole + 1, SeqRole, KindRole, TimeMsRole };
+    enum Role { EventRole = Qt::UserRole + 1, SeqRole, KindRole, TimeMsRole, SearchTextRole };
 
     explicit TimelineModel(QObject* parent = nullptr);
 
@@ -32,6 +34,13 @@ public:
     void appendLive(const QList<TimelineEvent>& events);
 
     const QList<TimelineEvent>& events() const { return m_events; }
+    // What the filter searches (SearchTextRole): the summary, kind, actor and every text of the detail — a
+    // command's output excerpt, stderr, result rows, the command itself.
+    static QString searchText(const TimelineEvent& event);
+    // Every word is in that text, case-insensitive (read in place, nothing joined).
+    static bool matches(const TimelineEvent& event, const QStringList& words);
+    // The other event of the same command run (command.started ↔ command.finished) among those loaded, or nullopt.
+    std::optional<TimelineEvent> pairedRun(const TimelineEvent& event) const;
     TimelineEvent event(int row) const;
     QStringList kinds() const; // kinds present so far, sorted
 

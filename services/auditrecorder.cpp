@@ -50,8 +50,20 @@ QString AuditRecorder::finishedSummary(const CommandAudit& audit, const CommandO
         text += u", %1 rows"_s.arg(outcome.rows);
     if (!outcome.note.isEmpty())
         text += u" ("_s + outcome.note + u')';
-    if (!outcome.error.isEmpty())
-        text += u" — "_s + outcome.error.section(u'\n', 0, 0).left(160);
+    // Why it failed: stderr's first line ("psql: error: …"), not the exit status said just before.
+    QString why = outcome.status == u"ok"_s ? QString() : outcome.firstStderrLine();
+    if (why.isEmpty()) {
+        const QStringList lines = outcome.error.split(u'\n', Qt::SkipEmptyParts);
+        for (const QString& line : lines) {
+            const QString t = line.trimmed();
+            if (!t.isEmpty() && t != u"exit %1"_s.arg(outcome.exitCode)) {
+                why = t;
+                break;
+            }
+        }
+    }
+    if (!why.isEmpty())
+        text += u" — "_s + why.left(160);
     return text;
 }
 

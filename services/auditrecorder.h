@@ -30,6 +30,8 @@ public:
     // A fresh run id for a CommandAudit.
     static QString newRunId();
     static QString startedSummary(const CommandAudit& audit);
+    // "“Check database”: failed (exit 2) in 0.3 s — psql: error: connection … failed": a failure says its stderr's
+    // first line (else its error's first line that is more than the exit status).
     static QString finishedSummary(const CommandAudit& audit, const CommandOutcome& outcome);
 
     // recorded: the commit returned; else why says what the store said ("the disk … is full"). Called on this

@@ -137,9 +137,10 @@ ConfirmationRequest DbaActions::confirmation(const DbaAction& action, const QStr
         r.parameters.append(u"$%1 = %2"_s.arg(i + 1).arg(action.query.parameters.at(i).toString()));
     if (!action.targets.isEmpty()) {
         r.affectedCount = action.targets.size();
+        r.targetColumns = ConfirmationRequest::sessionColumns();
         for (const DbaSession& s : action.targets)
-            r.effects.append(u"pid %1  %2  %3  %4  %5"_s.arg(s.pid).arg(
-                s.user, s.application, s.state, s.query.simplified().left(80)));
+            r.targetRows.append(
+                ConfirmationRequest::sessionRow(s.pid, s.user, s.application, s.state, s.stateAgeS, s.query));
     }
     for (const QString& why : action.refused)
         r.effects.append(tr("left out: %1").arg(why));

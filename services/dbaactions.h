@@ -65,7 +65,8 @@ public:
     static DbaAction analyzeAction(const QString& table); // ANALYZE schema-qualified table
     static DbaAction dropInvalidIndexAction(const QString& schema, const QString& index);
     static DbaAction resetStatementsAction();
-    // The confirmation for an action against environment (production: destructive needs target typed).
+    // The confirmation for an action against environment (production: destructive needs target typed): target is
+    // ConfirmationRequest::targetName(profile, {"database_url"}), the name a runbook SQL step asks for too.
     static ConfirmationRequest confirmation(const DbaAction& action, const QString& environment, const QString& target);
 
     // Opens the write session, runs the action, closes the session → finished(). incidentId > 0: audited on

@@ -55,6 +55,18 @@ const QRegularExpression& selectCallShape()
     return re;
 }
 
+// DELETE FROM <rest>: the rows are those of SELECT … FROM <rest>; empty for USING/RETURNING (another shape).
+QString deletedRows(const QString& sql)
+{
+    static const QRegularExpression re(u"^DELETE\\s+FROM\\s+(.+)$"_s,
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
+    static const QRegularExpression other(u"\\b(USING|RETURNING)\\b|;"_s, QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = re.match(withoutSqlComments(sql));
+    if (!m.hasMatch() || other.match(m.captured(1)).hasMatch())
+        return {};
+    return m.captured(1);
+}
+
 const QRegularExpression& ipSetUpdateShape()
 {
     static const QRegularExpression re(u"\\bwafv2\\s+update-ip-set\\b"_s);
@@ -272,32 +284,19 @@ ConfirmationRequest StepExecutor::confirmationFor(const StepRequest& request, co
         c.parameters.append(it.key() + u" = "_s + it.value());
     c.extraConfirmations = prepared.confirmations;
     if (c.risk == StepRisk::Destructive) {
-        // What must be typed: the resource the step acts on in this environment.
-        const QStringList fields = request.step.profileFields();
-        for (const QString& key : fields) {
-            if (const auto f = EnvironmentProfile::fieldFromKey(key)) {
-                const QString v = request.profile.value(*f);
-                if (!v.isEmpty()) {
-                    c.target = v;
-                    break;
-                }
-            }
-        }
-        if (c.target.isEmpty() && request.step.kind == StepKind::Sql) {
-            // SQL acts on the database: its name, from the profile's URL.
-            QString url = request.profile.value(EnvironmentProfile::Field::DatabaseUrl);
-            if (url.isEmpty() && !request.profile.databaseUrlEnv().isEmpty())
-                url = qEnvironmentVariable(request.profile.databaseUrlEnv().toLocal8Bit().constData());
-            c.target = QUrl(url).path().mid(1);
-        }
-        if (c.target.isEmpty())
-            c.target = request.profile.name();
+        // What must be typed: the resource the step acts on (ConfirmationRequest::targetName, as the DBA pane).
+        const bool database = request.step.kind == StepKind::Sql || request.step.kind == StepKind::Psql;
+        c.target = ConfirmationRequest::targetName(withDatabaseUrl(request.profile),
+            database ? QStringList { u"database_url"_s } : request.step.profileFields());
     }
     return c;
 }
 
 QString StepExecutor::countQuery(const QString& sql)
 {
+    const QString rest = deletedRows(sql);
+    if (!rest.isEmpty())
+        return u"SELECT count(*) FROM "_s + rest;
     const QRegularExpressionMatch m = selectCallShape().match(withoutSqlComments(sql));
     if (!m.hasMatch() || m.captured(1).compare(u"count"_s, Qt::CaseInsensitive) == 0)
         return {};
@@ -306,6 +305,9 @@ QString StepExecutor::countQuery(const QString& sql)
 
 QString StepExecutor::listQuery(const QString& sql, int limit)
 {
+    const QString deleted = deletedRows(sql);
+    if (!deleted.isEmpty())
+        return u"SELECT * FROM "_s + deleted + u" LIMIT "_s + QString::number(limit);
     const QRegularExpressionMatch m = selectCallShape().match(withoutSqlComments(sql));
     if (!m.hasMatch())
         return {};
@@ -1053,7 +1055,7 @@ void StepExecutor::onSignalTargets(const PgResult& result)
     }
     QList<int> pids;
     QStringList starts;
-    QStringList listed;
+    QList<QStringList> targets;
     QStringList leftOut;
     QSet<int> own = m_ownPids;
     for (const QList<QVariant>& row : result.rows()) {
@@ -1070,9 +1072,9 @@ void StepExecutor::onSignalTargets(const PgResult& result)
         }
         pids.append(pid);
         starts.append(start);
-        if (listed.size() < ListLimit)
-            listed.append(u"pid %1  %2  %3  %4  started %5  %6"_s.arg(pid).arg(row.value(4).toString(),
-                row.value(3).toString(), row.value(5).toString(), start, row.value(6).toString().simplified()));
+        if (targets.size() < ListLimit)
+            targets.append(ConfirmationRequest::sessionRow(pid, row.value(4).toString(), row.value(3).toString(),
+                row.value(5).toString(), row.value(8).toDouble(), row.value(6).toString()));
     }
     const QString verb = terminate ? tr("terminate") : tr("cancel");
     if (plan.single && !leftOut.isEmpty()) {
@@ -1107,9 +1109,11 @@ void StepExecutor::onSignalTargets(const PgResult& result)
     m_confirmation.parameters.append(u"$%1 = %2"_s.arg(first + 1).arg(m_prepared.sqlParameters.at(first)));
     m_confirmation.parameters.append(u"$%1 = %2"_s.arg(first + 2).arg(m_prepared.sqlParameters.at(first + 1)));
     m_confirmation.affectedCount = pids.size();
-    m_confirmation.effects = listed;
-    if (pids.size() > listed.size())
-        m_confirmation.effects.append(tr("… and %n more", nullptr, int(pids.size() - listed.size())));
+    m_confirmation.targetColumns = ConfirmationRequest::sessionColumns();
+    m_confirmation.targetRows = targets;
+    m_confirmation.effects.clear();
+    if (pids.size() > targets.size())
+        m_confirmation.effects.append(tr("… and %n more", nullptr, int(pids.size() - targets.size())));
     for (const QString& why : std::as_const(leftOut))
         m_confirmation.effects.append(tr("left out: %1").arg(why));
     setState(State::Ready);
@@ -1673,7 +1677,14 @@ void StepExecutor::onProcessFinished(const CommandResult& result)
             o.error = problem;
         }
     }
-    o.excerpt = DisplayText::fromBytes(result.out.tail.left(ExcerptChars * 2)).left(ExcerptChars);
+    o.excerpt = DisplayText::fromBytes(result.out.tail.left(CommandOutcome::ExcerptChars * 2))
+                    .left(CommandOutcome::ExcerptChars);
+    // The end of stderr and its file, for the timeline's detail (a failure's summary says its first line).
+    o.stderrTail = DisplayText::fromBytes(result.err.tail.right(CommandOutcome::StderrTailChars * 2))
+                       .right(CommandOutcome::StderrTailChars)
+                       .trimmed();
+    if (result.err.bytes > 0)
+        o.stderrPath = result.err.path;
     o.outputPath = result.out.path;
     o.sha256 = QString::fromLatin1(result.out.sha256);
     o.note = result.cutNote();
@@ -1698,13 +1709,22 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
         m_listQuery = 0;
         if (m_state != State::Assessing)
             return;
-        if (result.ok() && result.rows().size() <= ListLimit) {
+        if (result.ok()) {
+            // The first rows it acts on, as a table; the count says how many in all.
+            for (const PgColumn& c : result.columns())
+                m_confirmation.targetColumns.append(c.name);
             for (const QList<QVariant>& row : result.rows()) {
+                if (m_confirmation.targetRows.size() >= ListLimit)
+                    break;
                 QStringList cells;
-                for (int c = 0; c < row.size(); ++c)
-                    cells.append(result.columns().value(c).name + u' ' + cellText(row.at(c)));
-                m_confirmation.effects.append(cells.join(u", "_s));
+                for (const QVariant& v : row)
+                    cells.append(cellText(v).simplified().left(120));
+                m_confirmation.targetRows.append(cells);
             }
+            const qint64 all = m_confirmation.affectedCount.value_or(result.rows().size());
+            if (all > m_confirmation.targetRows.size())
+                m_confirmation.effects.append(
+                    tr("… and %n more", nullptr, int(all - m_confirmation.targetRows.size())));
         }
         setState(State::Ready);
         Q_EMIT assessed(m_confirmation);
@@ -1739,6 +1759,22 @@ void StepExecutor::onQueryFinished(quint64 id, const PgResult& result)
     if (result.ok())
         o.rows = result.totalRows() == 0 && result.rowsAffected() >= 0 ? result.rowsAffected() : result.totalRows();
     o.excerpt = resultText(result, 8).left(ExcerptChars);
+    if (!result.columns().isEmpty()) {
+        // The first rows as a table for the timeline's detail (the whole result in the .tsv).
+        QStringList names;
+        for (const PgColumn& c : result.columns())
+            names.append(c.name);
+        QList<QStringList> rows;
+        for (const QList<QVariant>& row : result.rows()) {
+            if (rows.size() >= CommandOutcome::RowsKept)
+                break;
+            QStringList cells;
+            for (const QVariant& v : row)
+                cells.append(cellText(v));
+            rows.append(cells);
+        }
+        o.setRows(names, rows);
+    }
     o.note = rowsNote(result);
     // The full result, written by the session beside the runner's files, referenced from the timeline.
     if (!result.outputPath.isEmpty() && result.outputError.isEmpty()) {

@@ -120,9 +120,10 @@ public:
         const StepRequest& request, const QString& intervalOverride = {}, const AwsCliOptions& aws = {});
     // The confirmation for a prepared step without counting (pure).
     static ConfirmationRequest confirmationFor(const StepRequest& request, const PreparedCommand& prepared);
-    // For `SELECT f(x) FROM rest` (comments ignored): "SELECT count(*) FROM rest"; empty when the shape differs.
+    // For `SELECT f(x) FROM rest` and `DELETE FROM rest` (comments ignored): "SELECT count(*) FROM rest"; empty when
+    // the shape differs (USING, RETURNING, several statements).
     static QString countQuery(const QString& sql);
-    static QString listQuery(const QString& sql, int limit); // the rows count() counted, a few columns
+    static QString listQuery(const QString& sql, int limit); // the rows count() counted (a DELETE: all columns)
     // For `aws logs tail GROUP [--follow] [--filter-pattern P] [--since Nm]` (AWS CLI v2 only): a console-written
     // script that tails through repeated `aws logs filter-log-events --start-time`, and its environment (the
     // group, pattern and endpoint as variables); cliVersion ("aws-cli/1.45.11") goes into its first comment line.

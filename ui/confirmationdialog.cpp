@@ -6,11 +6,13 @@
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -66,6 +68,23 @@ ConfirmationDialog::ConfirmationDialog(const ConfirmationRequest& request, QWidg
         count->setObjectName(u"confirmationCount"_s);
         count->setFont(bold);
         layout->addWidget(count);
+    }
+    if (!request.targetRows.isEmpty()) {
+        // What it acts on, one row each, as the DBA pane lists its sessions.
+        auto* targets = new QTreeWidget(this);
+        targets->setObjectName(u"confirmTargets"_s);
+        targets->setRootIsDecorated(false);
+        targets->setUniformRowHeights(true);
+        targets->setSelectionMode(QAbstractItemView::NoSelection);
+        targets->setHeaderLabels(request.targetColumns);
+        for (const QStringList& row : request.targetRows)
+            targets->addTopLevelItem(new QTreeWidgetItem(row));
+        for (int c = 0; c + 1 < targets->columnCount(); ++c)
+            targets->resizeColumnToContents(c);
+        const int rows = std::min<int>(10, int(request.targetRows.size()));
+        targets->setMinimumHeight(
+            targets->header()->sizeHint().height() + targets->sizeHintForRow(0) * rows + 2 * targets->frameWidth());
+        layout->addWidget(targets);
     }
     if (!request.effects.isEmpty()) {
         auto* effects = new QListWidget(this);

@@ -10,6 +10,7 @@
 #include "services/pgsession.h"
 #include "services/secretstore.h"
 #include "ui/columnfit.h"
+#include "services/stepexecutor.h"
 #include "ui/confirmationdialog.h"
 #include "ui/severitystyle.h"
 
@@ -480,9 +481,8 @@ void DbaPane::applyProfile()
         }
         if (!p.passwordEnv().isEmpty())
             o.password = qEnvironmentVariable(p.passwordEnv().toLocal8Bit().constData());
-        const QString target = p.value(EnvironmentProfile::Field::DbInstance).isEmpty()
-            ? p.name()
-            : p.value(EnvironmentProfile::Field::DbInstance);
+        // The database's name, as a runbook SQL step on it asks (one rule: ConfirmationRequest::targetName).
+        const QString target = ConfirmationRequest::targetName(StepExecutor::withDatabaseUrl(p), { u"database_url"_s });
         setConnection(o, p.name(), target);
         if (o.password.isEmpty() && !p.passwordSecret().isEmpty() && m_services.secrets)
             m_services.secrets->readSecret(p.passwordSecret()); // → secretRead: reconnects with it

@@ -3,6 +3,7 @@
 
 #include "models/timelinefiltermodel.h"
 #include "models/timelinemodel.h"
+#include "ui/eventdetailview.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -10,8 +11,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
+#include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -24,6 +28,9 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     , m_view(new QTableView(this))
     , m_note(new QLineEdit(this))
     , m_addNote(new QPushButton(tr("Add Note"), this))
+    , m_search(new QLineEdit(this))
+    , m_detail(new EventDetailView(this))
+    , m_searchDelay(new QTimer(this))
 {
     setObjectName(u"timelinePane"_s);
     m_filter->setSourceModel(model);
@@ -54,17 +61,36 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     m_note->setMaxLength(4000);
     m_addNote->setObjectName(u"addNoteButton"_s);
 
+    m_search->setObjectName(u"timelineSearch"_s);
+    m_search->setPlaceholderText(tr("Search events and command output"));
+    m_search->setClearButtonEnabled(true);
+
     auto* filterRow = new QHBoxLayout;
     filterRow->addWidget(new QLabel(tr("Show:"), this));
     filterRow->addWidget(m_kind);
-    filterRow->addStretch(1);
+    filterRow->addWidget(m_search, 1);
     auto* noteRow = new QHBoxLayout;
     noteRow->addWidget(m_note, 1);
     noteRow->addWidget(m_addNote);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(filterRow);
-    layout->addWidget(m_view, 1);
+    // The chosen event's output, table and stderr under the list (issue 16, finding 6).
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(u"timelineSplit"_s);
+    split->setChildrenCollapsible(false);
+    split->addWidget(m_view);
+    auto* detailScroll = new QScrollArea(this); // the list keeps its room however much the detail holds
+    detailScroll->setObjectName(u"eventDetailScroll"_s);
+    detailScroll->setWidget(m_detail);
+    detailScroll->setWidgetResizable(true);
+    detailScroll->setFrameShape(QFrame::NoFrame);
+    detailScroll->setMinimumHeight(fontMetrics().lineSpacing() * 12); // a failure's reason and stderr readable
+    m_view->setMinimumHeight(m_view->verticalHeader()->defaultSectionSize() * 6);
+    split->addWidget(detailScroll);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
     layout->addLayout(noteRow);
 
     connect(m_note, &QLineEdit::returnPressed, this, &TimelinePane::submitNote);
@@ -72,12 +98,29 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     connect(m_model, &TimelineModel::kindsChanged, this, &TimelinePane::updateKinds);
     connect(
         m_kind, &QComboBox::currentIndexChanged, this, [this] { m_filter->setKind(m_kind->currentData().toString()); });
+    // Searched once typing pauses: each pass reads every loaded event's text (docs/WIZARD.md: ~85 ms for 30 M chars).
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(150);
+    connect(m_searchDelay, &QTimer::timeout, this, [this] { m_filter->setSearchText(m_search->text()); });
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
+        if (text.isEmpty()) {
+            m_searchDelay->stop();
+            m_filter->setSearchText({});
+        } else {
+            m_searchDelay->start();
+        }
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TimelinePane::showCurrent);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, &TimelinePane::showCurrent);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &TimelinePane::showCurrent);
     // Follow the newest event while the view is at the bottom, as a log does.
     connect(m_filter, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
         QScrollBar* bar = m_view->verticalScrollBar();
         m_followTail = bar->value() >= bar->maximum() && !m_model->canFetchMore({});
     });
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_detailAwaitsFinish)
+            showCurrent();
         if (m_followTail && !m_model->canFetchMore({}))
             m_view->scrollToBottom();
     });
@@ -121,3 +164,20 @@ void TimelinePane::updateKinds()
         m_kind->addItem(kind, kind);
     m_kind->setCurrentIndex(std::max(0, m_kind->findData(current)));
 }
+
+void TimelinePane::showCurrent()
+{
+    const QModelIndex current = m_view->currentIndex();
+    if (!current.isValid()) {
+        m_detailAwaitsFinish = false;
+        m_detail->clear();
+        return;
+    }
+    const TimelineEvent e = current.data(TimelineModel::EventRole).value<TimelineEvent>();
+    const auto paired = m_model->pairedRun(e);
+    // A run still going: its finish, when it lands, shows in the detail at once.
+    m_detailAwaitsFinish = !paired && e.kind == u"command.started"_s;
+    m_detail->setEvent(e, paired);
+}
+
+#include "moc_timelinepane.cpp"

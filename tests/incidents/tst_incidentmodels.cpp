@@ -5,6 +5,7 @@
 #include "models/timelinemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void timelineIgnoresOtherIncidentsAndDuplicates();
     void timelineFilterByKind();
     void timelineShowsSinceStartAndUtcTooltip();
+    void timelineSearchFindsOutputText();
 };
 
 void TestIncidentModels::listUpsertsInPlace()
@@ -235,6 +237,44 @@ void TestIncidentModels::timelineShowsSinceStartAndUtcTooltip()
     QCOMPARE(model.index(0, TimelineModel::SinceStartColumn).data().toString(), u"+3m 05s"_s);
     QVERIFY(model.index(0, TimelineModel::TimeColumn).data(Qt::ToolTipRole).toString().endsWith(u"UTC"_s));
     QCOMPARE(model.index(0, TimelineModel::SummaryColumn).data().toString(), u"event 185"_s);
+}
+
+// The search reads the detail too (a command's output, stderr, result rows), with the kind filter, and pairs a run.
+void TestIncidentModels::timelineSearchFindsOutputText()
+{
+    TimelineModel model;
+    TimelineFilterModel filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester tester(&filter);
+    model.setIncident(7, 1'000'000, 4);
+    model.fetchMore({});
+    auto events = makeEvents(7, 1, 4, u"command.finished"_s);
+    events[0].kind = u"command.started"_s;
+    events[0].detail = { { u"run"_s, u"r1"_s }, { u"command"_s, u"redis-cli --scan"_s } };
+    events[1].detail = { { u"run"_s, u"r1"_s }, { u"excerpt"_s, u"rate_limit:203.0.113.7 412\n"_s } };
+    events[2].detail = { { u"run"_s, u"r2"_s }, { u"stderr"_s, u"psql: error: Connection refused"_s } };
+    events[3].detail = { { u"run"_s, u"r3"_s },
+        { u"resultRows"_s, QJsonArray { QJsonArray { u"12345"_s, u"petforce-api"_s } } } };
+    model.appendPage(events);
+    QCOMPARE(filter.rowCount(), 4);
+    filter.setSearchText(u"203.0.113.7"_s);
+    QCOMPARE(filter.rowCount(), 1);
+    QCOMPARE(filter.index(0, 0).data(TimelineModel::SeqRole).toLongLong(), 2);
+    filter.setSearchText(u"connection REFUSED"_s); // every word, any case
+    QCOMPARE(filter.rowCount(), 1);
+    filter.setSearchText(u"petforce-api"_s);
+    QCOMPARE(filter.index(0, 0).data(TimelineModel::SeqRole).toLongLong(), 4);
+    filter.setSearchText(u"refused nowhere"_s);
+    QCOMPARE(filter.rowCount(), 0);
+    filter.setSearchText(u"redis-cli"_s);
+    filter.setKind(u"command.finished"_s);
+    QCOMPARE(filter.rowCount(), 0); // only the started holds the command
+    filter.setKind({});
+    filter.setSearchText({});
+    QCOMPARE(filter.rowCount(), 4);
+    QCOMPARE(model.pairedRun(model.event(0)).value_or(TimelineEvent {}).seq, 2);
+    QCOMPARE(model.pairedRun(model.event(1)).value_or(TimelineEvent {}).seq, 1);
+    QVERIFY(!model.pairedRun(model.event(2)));
 }
 
 QTEST_GUILESS_MAIN(TestIncidentModels)

@@ -41,6 +41,9 @@ private Q_SLOTS:
     void extraConfirmationMustBeTicked();
     void cancelIsSafe();
     void auditRoundTripsAndFindsUnfinishedRuns();
+    void targetNameOneRule_data();
+    void targetNameOneRule();
+    void failureSummarySaysStderr();
 };
 
 void TestConfirmation::levelsFollowRisk_data()
@@ -188,6 +191,58 @@ void TestConfirmation::auditRoundTripsAndFindsUnfinishedRuns()
     const QList<CommandAudit> open = unfinishedRuns(events);
     QCOMPARE(open.size(), 1);
     QCOMPARE(open.constFirst().runId, b.runId);
+}
+
+void TestConfirmation::targetNameOneRule_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("fields");
+    QTest::addColumn<QString>("expected");
+    const QStringList db { u"database_url"_s };
+    QTest::newRow("database of the URL") << u"postgresql://petforce@127.0.0.1:5432/petforce"_s << db << u"petforce"_s;
+    QTest::newRow("postgres:// and options") << u"postgres://u@h/orders?sslmode=require"_s << db << u"orders"_s;
+    QTest::newRow("conninfo") << u"host=h port=5432 dbname=petforce user=u"_s << db << u"petforce"_s;
+    QTest::newRow("quoted conninfo") << u"dbname='pet force' host=h"_s << db << u"pet force"_s;
+    QTest::newRow("no database: the environment") << u"postgresql://u@h:5432"_s << db << u"sandbox"_s;
+    QTest::newRow("an AWS step: the instance")
+        << u"postgresql://u@h/petforce"_s << QStringList { u"db_instance"_s } << u"petforce-production"_s;
+    QTest::newRow("first field with a value")
+        << QString() << QStringList { u"database_url"_s, u"cluster"_s } << u"petforce-cluster"_s;
+}
+
+void TestConfirmation::targetNameOneRule()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, fields);
+    QFETCH(QString, expected);
+    EnvironmentProfile p(u"sandbox"_s);
+    p.setValue(EnvironmentProfile::Field::DbInstance, u"petforce-production"_s);
+    p.setValue(EnvironmentProfile::Field::Cluster, u"petforce-cluster"_s);
+    p.setValue(EnvironmentProfile::Field::DatabaseUrl, url);
+    QCOMPARE(ConfirmationRequest::targetName(p, fields), expected);
+}
+
+// A failed command's finish says stderr's first line, not "exit 1" twice; the detail keeps the stderr tail.
+void TestConfirmation::failureSummarySaysStderr()
+{
+    CommandAudit a;
+    a.title = u"Check database"_s;
+    CommandOutcome o;
+    o.status = u"failed"_s;
+    o.exitCode = 2;
+    o.durationMs = 300;
+    o.error = u"exit 2"_s;
+    QCOMPARE(AuditRecorder::finishedSummary(a, o), u"“Check database”: failed (exit 2) in 0.3 s"_s);
+    o.error = u"exit 2\npsql: error: connection refused"_s;
+    o.stderrTail = u"\npsql: error: connection refused\n\tIs the server running?"_s;
+    QCOMPARE(AuditRecorder::finishedSummary(a, o),
+        u"“Check database”: failed (exit 2) in 0.3 s — psql: error: connection refused"_s);
+    o.setRows({ u"a"_s }, QList<QStringList>(30, QStringList { QString(300, u'x') }));
+    const CommandOutcome back = CommandOutcome::fromJson(o.toJson());
+    QCOMPARE(back.stderrTail, o.stderrTail);
+    QCOMPARE(back.resultColumns, QStringList { u"a"_s });
+    QCOMPARE(back.resultRows.size(), CommandOutcome::RowsKept);
+    QCOMPARE(back.resultRows.value(0).value(0).size(), CommandOutcome::CellChars + 1); // cut, with …
 }
 
 QTEST_MAIN(TestConfirmation)
