@@ -32,14 +32,21 @@ std::optional<AlertState::Transition> AlertState::update(std::optional<double> v
             next = State::Firing;
         break;
     case State::Firing:
-        if (!fires)
-            next = State::Resolved;
+        if (fires) {
+            m_clearSinceMs.reset();
+        } else {
+            if (!m_clearSinceMs)
+                m_clearSinceMs = nowMs;
+            if (nowMs - *m_clearSinceMs >= m_rule.clearForMs)
+                next = State::Resolved;
+        }
         break;
     }
     if (next == m_state)
         return std::nullopt;
     Transition t { m_state, next, *value, nowMs };
     m_state = next;
+    m_clearSinceMs.reset();
     m_sinceMs = nowMs;
     return t;
 }

@@ -26,6 +26,8 @@ void readSettings(const YAML::Node& root, MetricsConfig& config)
     config.refreshMs = int(number(root["refresh_seconds"], config.refreshMs / 1000.0) * 1000);
     config.historyHours = int(number(root["history_hours"], config.historyHours));
     config.alertForMs = qint64(number(root["alert_for_seconds"], config.alertForMs / 1000.0) * 1000);
+    config.alertClearMs = qint64(number(root["alert_clear_seconds"], config.alertClearMs / 1000.0) * 1000);
+    config.sourceDownForMs = qint64(number(root["source_down_seconds"], config.sourceDownForMs / 1000.0) * 1000);
     config.cloudWatchPeriodS = int(number(root["cloudwatch_period_seconds"], config.cloudWatchPeriodS));
     config.cloudWatchRefreshMs
         = int(number(root["cloudwatch_refresh_seconds"], config.cloudWatchRefreshMs / 1000.0) * 1000);
@@ -111,6 +113,7 @@ void readSettings(const YAML::Node& root, MetricsConfig& config)
             rule.condition = *condition;
             rule.severity = severityFromCode(str(a["severity"])).value_or(Severity::P2);
             rule.forMs = a["for_seconds"] ? qint64(number(a["for_seconds"], 60) * 1000) : -1;
+            rule.clearForMs = a["clear_seconds"] ? qint64(number(a["clear_seconds"], 60) * 1000) : -1;
             rule.runbookTitle = str(a["runbook"]);
             rule.origin = u"config"_s;
             config.extraRules.append(rule);
@@ -154,9 +157,12 @@ MetricsConfig MetricsConfig::fromYaml(const QByteArray& yaml, const QString& env
         config.diagnostics.append(
             { RunbookDiagnostic::Level::Error, source, e.mark.line + 1, QString::fromStdString(e.msg) });
     }
-    for (AlertRule& rule : config.extraRules)
+    for (AlertRule& rule : config.extraRules) {
         if (rule.forMs < 0)
             rule.forMs = config.alertForMs;
+        if (rule.clearForMs < 0)
+            rule.clearForMs = config.alertClearMs;
+    }
     for (RunbookDiagnostic& d : config.diagnostics)
         if (d.file.isEmpty())
             d.file = source;
@@ -188,6 +194,7 @@ QList<AlertRule> MetricsConfig::rules(const QList<Runbook>& runbooks) const
         rule.severity = runbook.severity.value_or(Severity::P2);
         rule.runbookTitle = runbook.title;
         rule.forMs = alertForMs;
+        rule.clearForMs = alertClearMs;
         rule.origin = u"runbook"_s;
         bool replaced = false;
         for (const AlertRule& extra : extraRules)

@@ -22,6 +22,8 @@ struct MetricsConfig {
     int refreshMs = 15000;
     int historyHours = 24;
     qint64 alertForMs = 60000;
+    qint64 alertClearMs = 60000; // a firing rule resolves once clear this long (alert_clear_seconds)
+    qint64 sourceDownForMs = 30000; // a source failing this long is an alert of its own (source_down_seconds)
     int cloudWatchPeriodS = 60;
     int cloudWatchRefreshMs = 0; // CloudWatch is read this often (each read runs the aws CLI); 0: refreshMs
     QString prometheusUrl;
@@ -40,7 +42,8 @@ struct MetricsConfig {
 
     const MetricDefinition* metric(const QString& nameOrAlias) const;
     int samplesPerSeries() const; // history_hours / refresh
-    // The rules to watch: the runbooks' alerts (severity and runbook from the runbook; "for" from alert_for) and
-    // the extra rules, each once (a config rule with the same expression replaces the runbook's).
+    // The rules to watch: the runbooks' alerts (severity and runbook from the runbook; "for" and "clear" from
+    // alert_for_seconds and alert_clear_seconds) and the extra rules, each once (a config rule with the same
+    // expression replaces the runbook's). Source-down rules are the service's (MetricsService::sourceDownRule).
     QList<AlertRule> rules(const QList<Runbook>& runbooks) const;
 };

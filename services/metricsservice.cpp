@@ -120,20 +120,30 @@ void MetricsService::configure(
             continue;
         source->setMetrics(it.value());
         source->setTimeoutMs(timeoutMs);
-        connect(source, &MetricSource::refreshed, this, &MetricsService::addSamples);
+        connect(source, &MetricSource::refreshed, this,
+            [this, source](const QHash<QString, double>& values, qint64 timeMs) {
+                markAnswered(source->name());
+                addSamples(values, timeMs);
+            });
         connect(source, &MetricSource::failed, this,
             [this, source](const QString& error) { markStale(source->name(), error); });
         m_sources.append(source);
     }
 
+    QList<AlertRule> rules = config.rules(runbooks);
+    const QList<AlertRule> metricRules = rules;
+    for (const MetricSource* source : std::as_const(m_sources))
+        rules.append(sourceDownRule(source->name(), config, metricRules));
     QList<AlertState> states;
-    for (const AlertRule& rule : config.rules(runbooks)) {
+    for (const AlertRule& rule : std::as_const(rules)) {
         AlertState state(rule);
         for (const AlertState& old : std::as_const(m_alerts))
-            if (sameEnvironment && old.rule().id() == rule.id() && old.rule().forMs == rule.forMs)
+            if (sameEnvironment && old.rule().id() == rule.id() && old.rule().forMs == rule.forMs
+                && old.rule().clearForMs == rule.clearForMs && old.rule().severity == rule.severity)
                 state = old;
         states.append(state);
     }
+    m_sourceErrors.clear();
     m_alerts = states;
     m_timer.setInterval(config.refreshMs);
     Q_EMIT configured();
@@ -259,6 +269,7 @@ void MetricsService::addSamples(const QHash<QString, double>& values, qint64 tim
 
 void MetricsService::markStale(const QString& sourceName, const QString& error)
 {
+    m_sourceErrors.insert(sourceName, error);
     Q_EMIT sourceFailed(sourceName, error);
     for (MetricSource* source : std::as_const(m_sources)) {
         if (source->name() != sourceName)
@@ -274,6 +285,61 @@ void MetricsService::markStale(const QString& sourceName, const QString& error)
             }
         }
     }
+    evaluateSource(sourceName, true);
+}
+
+void MetricsService::markAnswered(const QString& sourceName)
+{
+    m_sourceErrors.remove(sourceName);
+    evaluateSource(sourceName, false);
+}
+
+QString MetricsService::sourceLabel(const QString& sourceName)
+{
+    if (sourceName == u"postgres"_s)
+        return u"PostgreSQL"_s;
+    if (sourceName == u"redis"_s)
+        return u"Redis"_s;
+    if (sourceName == u"cloudwatch"_s)
+        return u"CloudWatch"_s;
+    if (sourceName == u"prometheus"_s)
+        return u"Prometheus"_s;
+    return sourceName;
+}
+
+AlertRule MetricsService::sourceDownRule(
+    const QString& sourceName, const MetricsConfig& config, const QList<AlertRule>& rules)
+{
+    AlertRule rule;
+    rule.source = sourceName;
+    rule.origin = u"source"_s;
+    rule.forMs = config.sourceDownForMs;
+    rule.clearForMs = config.alertClearMs;
+    rule.severity = Severity::P3;
+    const auto source = MetricDefinition::sourceFromName(sourceName);
+    for (const AlertRule& watching : rules) {
+        const MetricDefinition* def = config.metric(watching.metric());
+        if (!def || def->source != source)
+            continue;
+        rule.blinds.append(watching.id());
+        rule.severity = std::min(rule.severity, watching.severity);
+    }
+    rule.condition.metric = u"source:"_s + sourceName;
+    rule.condition.op = u">"_s;
+    rule.condition.threshold = 0;
+    rule.condition.raw
+        = u"%1 not answering for %2 s"_s.arg(sourceName, QString::number(qRound64(config.sourceDownForMs / 1000.0)));
+    return rule;
+}
+
+void MetricsService::evaluateSource(const QString& sourceName, bool down)
+{
+    for (AlertState& alert : m_alerts) {
+        if (alert.rule().source != sourceName)
+            continue;
+        if (const auto change = alert.update(down ? 1.0 : 0.0, nowMs()))
+            apply(alert, *change);
+    }
 }
 
 void MetricsService::evaluate(const QString& metric, double value)
@@ -281,25 +347,38 @@ void MetricsService::evaluate(const QString& metric, double value)
     const MetricState* state = this->metric(metric);
     for (AlertState& alert : m_alerts) {
         const QString watched = alert.rule().metric();
-        if (watched != metric && !(state && state->definition.aliases.contains(watched)))
+        if (!alert.rule().source.isEmpty()
+            || (watched != metric && !(state && state->definition.aliases.contains(watched))))
             continue;
-        const auto change = alert.update(value, nowMs());
-        if (!change)
-            continue;
-        const AlertRule rule = alert.rule();
-        Q_EMIT alertChanged(rule, *change);
-        const qint64 incident = m_links.value(rule.id());
-        if (incident > 0 && m_store && change->to != AlertState::State::Inactive) {
-            const QString kind = u"alert."_s + AlertState::stateName(change->to);
-            const QString summary = u"%1: %2 (value %3, threshold %4%5)"_s.arg(AlertState::stateName(change->to),
-                rule.id(), QString::number(change->value, 'g', 6), QString::number(rule.condition.threshold),
-                rule.condition.unit);
-            m_store->appendEvent(incident, kind, summary,
-                QJsonObject { { u"rule"_s, rule.id() }, { u"metric"_s, rule.metric() }, { u"value"_s, change->value },
-                    { u"threshold"_s, rule.condition.threshold }, { u"unit"_s, rule.condition.unit },
-                    { u"state"_s, AlertState::stateName(change->to) }, { u"at_ms"_s, change->atMs } });
-        }
+        if (const auto change = alert.update(value, nowMs()))
+            apply(alert, *change);
     }
+}
+
+void MetricsService::apply(const AlertState& alert, const AlertState::Transition& change)
+{
+    const AlertRule rule = alert.rule();
+    Q_EMIT alertChanged(rule, change);
+    const qint64 incident = m_links.value(rule.id());
+    if (incident <= 0 || !m_store || change.to == AlertState::State::Inactive)
+        return;
+    const QString kind = u"alert."_s + AlertState::stateName(change.to);
+    QJsonObject detail { { u"rule"_s, rule.id() }, { u"metric"_s, rule.metric() }, { u"value"_s, change.value },
+        { u"threshold"_s, rule.condition.threshold }, { u"unit"_s, rule.condition.unit },
+        { u"state"_s, AlertState::stateName(change.to) }, { u"at_ms"_s, change.atMs } };
+    QString summary;
+    if (!rule.source.isEmpty()) {
+        const QString error = m_sourceErrors.value(rule.source);
+        detail.insert(u"source"_s, rule.source);
+        if (!error.isEmpty())
+            detail.insert(u"error"_s, error);
+        summary = u"%1: %2%3"_s.arg(AlertState::stateName(change.to), rule.id(),
+            change.to == AlertState::State::Resolved ? tr(" (answering again)") : u" ("_s + error.left(200) + u')');
+    } else {
+        summary = u"%1: %2 (value %3, threshold %4%5)"_s.arg(AlertState::stateName(change.to), rule.id(),
+            QString::number(change.value, 'g', 6), QString::number(rule.condition.threshold), rule.condition.unit);
+    }
+    m_store->appendEvent(incident, kind, summary, detail);
 }
 
 void MetricsService::linkIncident(const QString& ruleId, qint64 incidentId)

@@ -27,6 +27,10 @@ class StoreClient;
 //
 // A rule linked to an open incident (linkIncident) has its state changes appended to that incident's timeline
 // ("alert.pending", "alert.firing", "alert.resolved") through the StoreClient, if one is set.
+//
+// Each source has a source-down rule of its own (sourceDownRule: "postgres not answering for 30 s"): every failed
+// read is a firing sample (1), every answer a clear one (0), so a source that stops answering fires after
+// source_down_seconds, as severe as the most severe rule it blinds, and resolves as the others do.
 class MetricsService : public QObject {
     Q_OBJECT
 public:
@@ -80,6 +84,12 @@ public:
     // Feeds values as a source would (tests, and the sources' refreshed()).
     void addSamples(const QHash<QString, double>& values, qint64 timeMs);
     void markStale(const QString& sourceName, const QString& error);
+    void markAnswered(const QString& sourceName); // the source's read succeeded (its refreshed())
+    QString sourceError(const QString& sourceName) const { return m_sourceErrors.value(sourceName); }
+    // The source-down rule of a source, severity from the rules that watch its metrics.
+    static AlertRule sourceDownRule(
+        const QString& sourceName, const MetricsConfig& config, const QList<AlertRule>& rules);
+    static QString sourceLabel(const QString& sourceName); // "PostgreSQL"
 
     // Alert state changes of ruleId go onto incidentId's timeline from now on (0 unlinks).
     void linkIncident(const QString& ruleId, qint64 incidentId);
@@ -94,6 +104,8 @@ Q_SIGNALS:
 
 private:
     void evaluate(const QString& metric, double value);
+    void evaluateSource(const QString& sourceName, bool down);
+    void apply(const AlertState& alert, const AlertState::Transition& change);
     void reconfigureFromWatched();
     void refreshSources(bool onlyCostly);
     EnvironmentListModel* m_environments = nullptr;
@@ -105,6 +117,7 @@ private:
     QList<AlertState> m_alerts;
     QList<MetricSource*> m_sources;
     QHash<QString, qint64> m_links;
+    QHash<QString, QString> m_sourceErrors; // by source name, while it fails
     QHash<const MetricSource*, qint64> m_lastRefresh; // m_uptime at the source's last refresh
     QElapsedTimer m_uptime;
     QTimer m_timer;

@@ -4,8 +4,8 @@
 #include "models/incident.h"
 #include "services/metricsservice.h"
 #include "services/storeclient.h"
+#include "ui/alertbar.h"
 #include "ui/metricchart.h"
-#include "ui/severitystyle.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -15,7 +15,6 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QTabWidget>
@@ -77,7 +76,12 @@ DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidge
     m_dashboardsMenu = new QMenu(tr("&Dashboards"), this);
 
     m_banners = new QVBoxLayout;
-    m_banners->setSpacing(2);
+    m_alertBar = new AlertBar(m_metrics, this); // the same rows as the main window's bar
+    m_alertBar->setObjectName(u"dashboardAlertBar"_s);
+    m_alertBar->setIncidentActions(m_store != nullptr);
+    connect(m_alertBar, &AlertBar::openIncidentRequested, this, &DashboardPane::openIncidentForAlert);
+    connect(m_alertBar, &AlertBar::runbookRequested, this, &DashboardPane::runbookRequested);
+    m_banners->addWidget(m_alertBar);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"dashboardTabs"_s);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { redrawVisible(); });
@@ -377,66 +381,9 @@ void DashboardPane::onAlertChanged(const AlertRule& rule, const AlertState::Tran
     updateBanner();
 }
 
-QStringList DashboardPane::bannerTexts() const
-{
-    QStringList texts;
-    for (int i = 0; i < m_banners->count(); ++i)
-        if (auto* w = m_banners->itemAt(i)->widget())
-            if (auto* label = w->findChild<QLabel*>(u"bannerText"_s))
-                texts.append(label->text());
-    return texts;
-}
+QStringList DashboardPane::bannerTexts() const { return m_alertBar->texts(); }
 
-void DashboardPane::updateBanner()
-{
-    while (QLayoutItem* item = m_banners->takeAt(0)) {
-        delete item->widget();
-        delete item;
-    }
-    QList<AlertState> firing;
-    for (const AlertState& a : m_metrics->alerts())
-        if (a.state() == AlertState::State::Firing)
-            firing.append(a);
-    std::stable_sort(firing.begin(), firing.end(),
-        [](const AlertState& a, const AlertState& b) { return a.rule().severity < b.rule().severity; });
-    for (const AlertState& a : firing) {
-        const AlertRule& rule = a.rule();
-        auto* banner = new QFrame(this);
-        banner->setObjectName(u"alertBanner"_s);
-        banner->setAutoFillBackground(true);
-        QPalette p = banner->palette();
-        p.setColor(QPalette::Window, SeverityStyle::background(rule.severity));
-        p.setColor(QPalette::WindowText, SeverityStyle::foreground(rule.severity));
-        banner->setPalette(p);
-        auto* row = new QHBoxLayout(banner);
-        row->setContentsMargins(6, 3, 6, 3);
-        const QString text
-            = tr("%1 FIRING since %2: %3 (now %4 %5)%6")
-                  .arg(severityCode(rule.severity), QDateTime::fromMSecsSinceEpoch(a.sinceMs()).toString(u"HH:mm:ss"_s),
-                      rule.id(), formatValue(a.lastValue().value_or(0)), rule.condition.unit,
-                      rule.runbookTitle.isEmpty() ? QString() : u" — "_s + rule.runbookTitle);
-        auto* label = new QLabel(text, banner);
-        label->setObjectName(u"bannerText"_s);
-        label->setPalette(p);
-        row->addWidget(label, 1);
-        const qint64 linked = m_metrics->linkedIncident(rule.id());
-        auto* open = new QPushButton(
-            linked > 0 ? tr("Incident #%1").arg(linked) : tr("Open %1 incident").arg(severityCode(rule.severity)),
-            banner);
-        open->setObjectName(u"openIncidentFromAlert"_s);
-        open->setEnabled(m_store && linked == 0);
-        const QString id = rule.id();
-        connect(open, &QPushButton::clicked, this, [this, id] { openIncidentForAlert(id); });
-        row->addWidget(open);
-        if (!rule.runbookTitle.isEmpty()) {
-            auto* runbook = new QPushButton(tr("Runbook"), banner);
-            const QString title = rule.runbookTitle;
-            connect(runbook, &QPushButton::clicked, this, [this, title] { Q_EMIT runbookRequested(title); });
-            row->addWidget(runbook);
-        }
-        m_banners->addWidget(banner);
-    }
-}
+void DashboardPane::updateBanner() { m_alertBar->refresh(); }
 
 bool DashboardPane::openIncidentForAlert(const QString& ruleId)
 {

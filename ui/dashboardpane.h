@@ -20,9 +20,10 @@ struct Incident;
 
 // The dashboards of the seed's key metrics (application, database, infrastructure, business: one tab each), each
 // metric with its current value, unit and chart (threshold drawn; 15 min / 1 h / 6 h / 24 h), "no data since
-// HH:MM" and greyed when its source fails; the team's dashboards as buttons that open the browser; and a banner
-// per firing alert with its severity, whose action opens an incident of that severity, records the alert as its
-// first timeline event ("alert.fired") and asks for the rule's runbook (runbookRequested). GUI thread; the
+// HH:MM" and greyed when its source fails; the team's dashboards as buttons that open the browser; and the firing
+// alerts (an AlertBar, as the main window shows under the incident header), whose action opens an incident of
+// that severity, records the alert as its first timeline event ("alert.fired") and asks for the rule's runbook
+// (runbookRequested). GUI thread; the
 // service and store are not owned (the store may be null: no incident action). Tells the service whether it is
 // looked at (shown, and its window not minimised): MetricsService::setDashboardsShown.
 class DashboardPane : public QWidget {
@@ -35,7 +36,7 @@ public:
     void setRange(Range range);
     static qint64 rangeMs(Range range);
 
-    // Opens an incident for a firing (or pending) rule, as the banner's button does. False when the rule is
+    // Opens an incident for a firing (or pending) rule, as the alert bars' buttons do. False when the rule is
     // unknown or there is no store.
     bool openIncidentForAlert(const QString& ruleId);
     // A menu with the team's dashboards, for the main window's Incident menu (owned by the pane).
@@ -96,6 +97,7 @@ private:
     QHBoxLayout* m_links = nullptr;
     QMenu* m_dashboardsMenu = nullptr;
     QVBoxLayout* m_banners = nullptr;
+    class AlertBar* m_alertBar = nullptr; // the firing alerts (ui/alertbar.h), as under the incident header
     QLabel* m_status = nullptr;
     QTabWidget* m_tabs = nullptr;
     QHash<QString, Tile> m_tiles;

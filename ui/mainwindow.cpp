@@ -10,6 +10,7 @@
 #include "services/clockwatch.h"
 #include "services/storeclient.h"
 #include "services/storesalvage.h"
+#include "ui/alertbar.h"
 #include "ui/dashboardpane.h"
 #include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
@@ -225,7 +226,21 @@ void MainWindow::createDocks()
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     addDock(tr("Incidents"), u"incidentsDock"_s, Qt::LeftDockWidgetArea, view, list);
-    addDock(tr("Active Incident"), u"activeIncidentDock"_s, Qt::TopDockWidgetArea, view, m_header);
+    // The firing alerts under the header, whatever pane is in front (also in the window title).
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_header);
+    if (m_services.metrics) {
+        m_alertBar = new AlertBar(m_services.metrics, top);
+        m_alertBar->setNotifying(true);
+        topLayout->addWidget(m_alertBar);
+        connect(m_alertBar, &AlertBar::openIncidentRequested, this,
+            [this](const QString& ruleId) { dashboardPane()->openIncidentForAlert(ruleId); });
+        connect(m_alertBar, &AlertBar::runbookRequested, this, &MainWindow::openRunbookWizard);
+        connect(m_alertBar, &AlertBar::changed, this, &MainWindow::updateTitle);
+    }
+    addDock(tr("Active Incident"), u"activeIncidentDock"_s, Qt::TopDockWidgetArea, view, top);
 
     // DBA views: built the first time the dock is shown (a hidden tab costs nothing at start-up), polled only
     // while it is shown.
@@ -356,6 +371,8 @@ DashboardPane* MainWindow::dashboardPane()
                 menu->menu()->addMenu(m_dashboard->dashboardsMenu());
         // A firing alert's "open incident" ends in its runbook's wizard.
         connect(m_dashboard, &DashboardPane::runbookRequested, this, &MainWindow::openRunbookWizard);
+        if (m_alertBar) // "Incident #N" once linked
+            connect(m_dashboard, &DashboardPane::incidentOpened, m_alertBar, &AlertBar::refresh);
     }
     return m_dashboard;
 }
@@ -432,12 +449,13 @@ void MainWindow::updateActions()
 void MainWindow::updateTitle()
 {
     const auto incident = activeIncident();
+    const QString firing = m_alertBar ? m_alertBar->titlePrefix() : QString(); // "[P0 FIRING] "
     if (!incident) {
-        setWindowTitle(tr("PetForce Ops Console"));
+        setWindowTitle(firing + tr("PetForce Ops Console"));
         return;
     }
     setWindowTitle(
-        u"[%1] %2 — %3"_s.arg(severityCode(incident->severity), incident->title, tr("PetForce Ops Console")));
+        firing + u"[%1] %2 — %3"_s.arg(severityCode(incident->severity), incident->title, tr("PetForce Ops Console")));
 }
 
 void MainWindow::setActiveIncident(qint64 incidentId)

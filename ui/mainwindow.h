@@ -48,6 +48,7 @@ public:
     QTableView* incidentView() const { return m_incidentView; }
     DbaPane* dbaPane(); // built the first time the Database dock is shown, or asked for
     DashboardPane* dashboardPane(); // null without a metrics service
+    class AlertBar* alertBar() const { return m_alertBar; } // under the header; null without a metrics service
 
     // The active environment's name ("sandbox"); empty when there are no profiles.
     QString activeEnvironment() const;
@@ -120,6 +121,7 @@ private:
     EscalationPanel* m_escalationPanel = nullptr;
     QTableView* m_incidentView = nullptr;
     DashboardPane* m_dashboard = nullptr;
+    class AlertBar* m_alertBar = nullptr;
     QComboBox* m_showFilter = nullptr;
     QLabel* m_storeStatus;
     QLabel* m_clockNote = nullptr; // the last jump of the system clock, once there was one

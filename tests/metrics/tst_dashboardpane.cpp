@@ -66,7 +66,7 @@ private Q_SLOTS:
         m_metrics = std::make_unique<MetricsService>();
         m_metrics->setStore(m_store.get());
         const MetricsConfig config = MetricsConfig::fromYaml(
-            "refresh_seconds: 1\nalert_for_seconds: 0\n"
+            "refresh_seconds: 1\nalert_for_seconds: 0\nalert_clear_seconds: 0\n"
             "dashboards:\n  - {name: Datadog APM, url: 'https://app.datadoghq.com/apm/services/petforce-api'}\n"
             "metrics:\n"
             "  error_rate: {group: application, unit: '%', source: none}\n"
@@ -136,7 +136,7 @@ private Q_SLOTS:
         m_metrics->addSamples({ { u"error_rate"_s, 9.25 } }, QDateTime::currentMSecsSinceEpoch());
         QCOMPARE(pane->bannerTexts().size(), 1);
         QVERIFY2(pane->bannerTexts().first().startsWith(u"P0 FIRING"_s), qPrintable(pane->bannerTexts().first()));
-        auto* button = pane->findChild<QPushButton*>(u"openIncidentFromAlert"_s);
+        auto* button = pane->findChild<QPushButton*>(u"alertBarOpen"_s);
         QVERIFY(button && button->isEnabled());
         QTest::mouseClick(button, Qt::LeftButton);
         QVERIFY(opened.wait(10000));

@@ -105,6 +105,122 @@ private Q_SLOTS:
         QCOMPARE(t->to, S::Inactive);
     }
 
+    void hysteresis()
+    {
+        // A firing rule resolves only after its samples stayed clear for clearForMs; a firing sample meanwhile
+        // keeps it firing without any transition (the rate-limit counter's dips: no resolved → firing flapping).
+        MonotonicWallClock clock = MonotonicWallClock::manual(1'700'000'000'000);
+        AlertRule rule;
+        rule.condition = *RunbookAlert::parse(u"rate_limit_violations > 100/hour");
+        rule.forMs = 20000;
+        rule.clearForMs = 60000;
+        AlertState state(rule);
+        using S = AlertState::State;
+        QCOMPARE(state.update(1400.0, clock.nowMs())->to, S::Pending);
+        clock.advance(20000);
+        QCOMPARE(state.update(1400.0, clock.nowMs())->to, S::Firing);
+        const qint64 firedAt = clock.nowMs();
+        clock.advance(10000);
+        QVERIFY(!state.update(0.0, clock.nowMs())); // a dip: clearing, still firing
+        QCOMPARE(state.state(), S::Firing);
+        QCOMPARE(state.clearSinceMs(), clock.nowMs());
+        clock.advance(10000);
+        QVERIFY(!state.update(1100.0, clock.nowMs())); // firing again: no transition, the clear time restarts
+        QCOMPARE(state.clearSinceMs(), qint64(0));
+        QCOMPARE(state.sinceMs(), firedAt);
+        clock.advance(10000);
+        QVERIFY(!state.update(50.0, clock.nowMs()));
+        const qint64 clearFrom = clock.nowMs();
+        clock.advance(30000);
+        QVERIFY(!state.update(std::nullopt, clock.nowMs())); // no data counts for nothing
+        QVERIFY(!state.update(20.0, clock.nowMs()));
+        clock.advance(29999);
+        QVERIFY(!state.update(20.0, clock.nowMs())); // 1 ms short of 60 s clear
+        QCOMPARE(state.state(), S::Firing);
+        clock.advance(1);
+        const auto t = state.update(20.0, clock.nowMs());
+        QVERIFY(t);
+        QCOMPARE(t->from, S::Firing);
+        QCOMPARE(t->to, S::Resolved);
+        QCOMPARE(t->atMs, clearFrom + 60000);
+        QCOMPARE(state.clearSinceMs(), qint64(0));
+        // Without hysteresis (clearForMs 0) the first clear sample resolves, as before.
+        rule.clearForMs = 0;
+        AlertState quick(rule);
+        quick.update(1400.0, clock.nowMs());
+        clock.advance(20000);
+        QCOMPARE(quick.update(1400.0, clock.nowMs())->to, S::Firing);
+        QCOMPARE(quick.update(0.0, clock.nowMs())->to, S::Resolved);
+    }
+
+    void clearSecondsFromConfig()
+    {
+        const MetricsConfig config = MetricsConfig::fromYaml(
+            "alert_clear_seconds: 45\nsource_down_seconds: 12\n"
+            "metrics:\n  cpu_utilization: {group: infrastructure, unit: '%', source: prometheus, query: up}\n"
+            "alerts:\n  - {rule: 'cpu_utilization > 90%', severity: P1, clear_seconds: 300}\n"
+            "  - {rule: 'cpu_utilization > 99%', severity: P0}\n",
+            {});
+        QCOMPARE(config.alertClearMs, 45000);
+        QCOMPARE(config.sourceDownForMs, 12000);
+        QCOMPARE(config.extraRules.at(0).clearForMs, 300000);
+        QCOMPARE(config.extraRules.at(1).clearForMs, 45000);
+        const MetricsConfig shipped = MetricsConfig::load(u"sandbox"_s);
+        QCOMPARE(shipped.alertClearMs, 60000);
+        QCOMPARE(shipped.sourceDownForMs, 30000);
+        const RunbookDocument doc = RunbookParser::parseFile(u":/runbooks/petforce-operational-runbook.md"_s);
+        for (const AlertRule& rule : shipped.rules(doc.runbooks))
+            QCOMPARE(rule.clearForMs, 60000);
+    }
+
+    void sourceDownFiresAndResolves()
+    {
+        // A source that stops answering is an alert of its own, as severe as the worst rule it blinds.
+        const MetricsConfig config = MetricsConfig::fromYaml("alert_for_seconds: 0\nalert_clear_seconds: 20\n"
+                                                             "source_down_seconds: 30\nmetrics:\n"
+                                                             "  db_pool_available: {group: hidden, unit: connections,"
+                                                             " source: postgres, kind: pool_available}\n"
+                                                             "  redis_latency: {group: infrastructure, unit: ms,"
+                                                             " source: redis, kind: ping_ms}\n"
+                                                             "alerts:\n  - {rule: 'db_pool_available < 2',"
+                                                             " severity: P0, runbook: Pool}\n",
+            {});
+        MetricsService service;
+        MonotonicWallClock clock = MonotonicWallClock::manual(1'700'000'000'000);
+        service.setClock(&clock);
+        service.configure(config, EnvironmentProfile(u"test"_s), {}); // not started: no reads
+        const AlertState* pg = service.alert(u"postgres not answering for 30 s"_s);
+        const AlertState* redis = service.alert(u"redis not answering for 30 s"_s);
+        QVERIFY(pg && redis);
+        QCOMPARE(pg->rule().severity, Severity::P0); // a P0 rule goes blind
+        QCOMPARE(pg->rule().blinds, QStringList { u"db_pool_available < 2"_s });
+        QCOMPARE(redis->rule().severity, Severity::P3); // no rule watches Redis
+        QSignalSpy changes(&service, &MetricsService::alertChanged);
+        using S = AlertState::State;
+
+        service.markStale(u"postgres"_s, u"connection refused"_s);
+        QCOMPARE(service.alert(pg->rule().id())->state(), S::Pending);
+        clock.advance(15000);
+        service.markStale(u"postgres"_s, u"connection refused"_s);
+        QCOMPARE(service.alert(pg->rule().id())->state(), S::Pending);
+        clock.advance(15000);
+        service.markStale(u"postgres"_s, u"connection refused"_s);
+        QCOMPARE(service.alert(pg->rule().id())->state(), S::Firing);
+        QCOMPARE(service.sourceError(u"postgres"_s), u"connection refused"_s);
+        QCOMPARE(service.alert(redis->rule().id())->state(), S::Inactive); // only the failing source
+        QCOMPARE(service.alert(u"db_pool_available < 2"_s)->state(), S::Inactive); // blind, not firing
+        QCOMPARE(changes.size(), 2);
+        QCOMPARE(changes.last().at(0).value<AlertRule>().id(), pg->rule().id());
+
+        service.markAnswered(u"postgres"_s);
+        QCOMPARE(service.alert(pg->rule().id())->state(), S::Firing); // clearing: hysteresis as any rule
+        QVERIFY(service.sourceError(u"postgres"_s).isEmpty());
+        clock.advance(20000);
+        service.markAnswered(u"postgres"_s);
+        QCOMPARE(service.alert(pg->rule().id())->state(), S::Resolved);
+        QCOMPARE(changes.size(), 3);
+    }
+
     void shippedConfigWithSeedRules()
     {
         const RunbookDocument doc = RunbookParser::parseFile(u":/runbooks/petforce-operational-runbook.md"_s);

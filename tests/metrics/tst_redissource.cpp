@@ -88,7 +88,7 @@ private Q_SLOTS:
     void sourceValuesThenDownThenUp()
     {
         MetricsConfig config = MetricsConfig::fromYaml(
-            "refresh_seconds: 1\nalert_for_seconds: 0\nmetrics:\n"
+            "refresh_seconds: 1\nalert_for_seconds: 0\nalert_clear_seconds: 0\nsource_down_seconds: 2\nmetrics:\n"
             "  redis_latency: {group: infrastructure, unit: ms, source: redis, kind: ping_ms}\n"
             "  redis_memory: {group: infrastructure, unit: MB, source: redis, kind: used_memory_mb}\n"
             "  rate_limit_keys: {group: infrastructure, unit: keys, source: redis, kind: rate_limit_keys}\n"
@@ -108,8 +108,15 @@ private Q_SLOTS:
         QCOMPARE(service.metric(u"rate_limit_violations"_s)->series.last()->value, 1400.0);
         QTRY_COMPARE(service.alert(u"rate_limit_violations > 100/hour"_s)->state(), AlertState::State::Firing);
 
+        const QString down = u"redis not answering for 2 s"_s;
+        QVERIFY(service.alert(down));
+        QCOMPARE(service.alert(down)->rule().severity, Severity::P2); // the Redis rule's
+        QCOMPARE(service.alert(down)->state(), AlertState::State::Inactive);
         stopServer();
         QTRY_VERIFY_WITH_TIMEOUT(service.metric(u"redis_latency"_s)->stale, 10000);
+        // The silent source is an alert of its own once it failed for 2 s.
+        QTRY_COMPARE_WITH_TIMEOUT(service.alert(down)->state(), AlertState::State::Firing, 10000);
+        QVERIFY(!service.sourceError(u"redis"_s).isEmpty());
         const int samples = service.metric(u"redis_latency"_s)->series.size();
         // Responsive while the source is down: the event loop keeps turning in small steps.
         QElapsedTimer t;
@@ -127,6 +134,7 @@ private Q_SLOTS:
 
         QVERIFY(startServer());
         QTRY_VERIFY_WITH_TIMEOUT(!service.metric(u"redis_latency"_s)->stale, 15000);
+        QCOMPARE(service.alert(down)->state(), AlertState::State::Resolved);
         QTRY_COMPARE_WITH_TIMEOUT(service.alert(u"rate_limit_violations > 100/hour"_s)->state(),
             AlertState::State::Resolved, 15000); // the fresh server has no counters
     }
