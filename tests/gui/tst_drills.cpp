@@ -14,6 +14,7 @@
 #include "models/postmortemdraft.h"
 #include "services/storeclient.h"
 #include "ui/confirmationdialog.h"
+#include "ui/ipseteditor.h"
 #include "ui/mainwindow.h"
 #include "ui/runbookwizard.h"
 #include "ui/stepoutputview.h"
@@ -185,6 +186,19 @@ CommandOutcome TestDrills::runStep(const QString& ref, QString* why)
     if (!QTest::qWaitFor([&] { return m_wizard->runButton()->isEnabled(); }, 20000)) {
         *why = ref + u": Run stays disabled: "_s + m_wizard->statusText();
         return {};
+    }
+    // The WAF step: the diagnosis's top offenders ticked to add to the set's current list.
+    if (IpSetEditor* waf = m_wizard->ipSetEditor(); waf && waf->isVisible()) {
+        if (!QTest::qWaitFor([&] { return waf->currentKnown(); }, 30000)) {
+            *why = ref + u": the IP set's list was not read: "_s + waf->problem();
+            return {};
+        }
+        for (const QString& address : m_wizard->offenders().mid(0, 3))
+            waf->setAdding(address, true);
+        if (!QTest::qWaitFor([&] { return m_wizard->runButton()->isEnabled(); }, 5000)) {
+            *why = ref + u": "_s + waf->problem();
+            return {};
+        }
     }
     const QString command = m_wizard->commandText();
     m_wizard->runButton()->click();
