@@ -19,15 +19,19 @@ BlockingTreeModel::BlockingTreeModel(QObject* parent)
         { tr("PID"), tr("State"), tr("Application"), tr("Waiting on"), tr("Query age"), tr("Blocks"), tr("Query") });
 }
 
-QList<QStandardItem*> BlockingTreeModel::makeRow(const DbaSession& s, int blockedCount, bool root) const
+QList<QStandardItem*> BlockingTreeModel::makeRow(const DbaSession& s, int direct, bool root) const
 {
+    const int behind = waitingBehind(s.pid);
+    const QString blocks = behind == 0 ? QString()
+        : behind == direct             ? QString::number(behind)
+                                       : tr("%1 (%2 directly)").arg(behind).arg(direct);
     QList<QStandardItem*> row;
     row << new QStandardItem(QString::number(s.pid));
     row << new QStandardItem(s.state);
     row << new QStandardItem(s.application);
     row << new QStandardItem(s.waitEventType.isEmpty() ? QString() : s.waitEventType + u": "_s + s.waitEvent);
     row << new QStandardItem(DbaSessionModel::formatAge(s.queryAgeS));
-    row << new QStandardItem(blockedCount > 0 ? QString::number(blockedCount) : QString());
+    row << new QStandardItem(blocks);
     row << new QStandardItem(s.query.simplified().left(200));
     for (QStandardItem* item : row) {
         item->setEditable(false);
@@ -65,6 +69,25 @@ void BlockingTreeModel::setSessions(const QList<DbaSession>& sessions)
             involved.append(s);
         }
     m_waiting = int(waiting.size());
+    // Everyone behind each blocker, through the waiters in between (each counted once, cycles included).
+    m_behind.clear();
+    for (auto it = blocks.cbegin(); it != blocks.cend(); ++it) {
+        QSet<int> seen;
+        QList<int> next = it.value();
+        while (!next.isEmpty()) {
+            const int pid = next.takeLast();
+            if (pid == it.key() || seen.contains(pid))
+                continue;
+            seen.insert(pid);
+            next += blocks.value(pid);
+        }
+        m_behind.insert(it.key(), seen.size());
+    }
+    m_indirect = 0;
+    for (const DbaSession& s : sessions)
+        if (!s.blockedBy.isEmpty()
+            && std::all_of(s.blockedBy.cbegin(), s.blockedBy.cend(), [&](int b) { return waiting.contains(b); }))
+            ++m_indirect;
 
     // The same tree as last time (the usual case): only the ages move on; update them in place.
     const bool sameTree = involved.size() == m_involved.size()

@@ -6,6 +6,8 @@
 #include <QMap>
 #include <QString>
 
+#include <algorithm>
+
 // One row of pg_stat_activity as the DBA views show it. A plain value; no thread affinity.
 // A session is identified by pid AND backend_start together (a pid can be reused by a later backend);
 // backendStartText keeps the server's exact text so that it can be sent back unchanged ($2::timestamptz).
@@ -63,6 +65,12 @@ struct DbaConnectionSummary {
     // Free connection slots: max_connections - client backends (the seed's db_pool_available); of these, the
     // last superuserReserved are open to superusers only.
     int headroom() const { return maxConnections - clientBackends; }
+    // What an ordinary (non-superuser) role can use: max_connections - superuser_reserved_connections, and what of
+    // that is free (0 when superusers sit in the reserved slots). Background processes (total - clientBackends)
+    // are listed by pg_stat_activity but take no max_connections slot.
+    int usable() const { return std::max(0, maxConnections - superuserReserved); }
+    int usableFree() const { return std::max(0, usable() - clientBackends); }
+    int backgroundProcesses() const { return total - clientBackends; }
     bool headroomLow() const { return maxConnections > 0 && headroom() < 2; } // the seed's db_pool_available < 2
 
     static DbaConnectionSummary from(const QList<DbaSession>& sessions, int maxConnections, int superuserReserved);

@@ -383,10 +383,62 @@ void MetricsService::apply(const AlertState& alert, const AlertState::Transition
 
 void MetricsService::linkIncident(const QString& ruleId, qint64 incidentId)
 {
+    if (m_links.value(ruleId) == std::max<qint64>(incidentId, 0))
+        return;
     if (incidentId > 0)
         m_links.insert(ruleId, incidentId);
     else
         m_links.remove(ruleId);
+    Q_EMIT incidentLinked(ruleId, std::max<qint64>(incidentId, 0));
+}
+
+void MetricsService::setStore(StoreClient* store)
+{
+    if (m_store)
+        disconnect(m_store, nullptr, this, nullptr);
+    m_store = store;
+    if (!m_store)
+        return;
+    connect(m_store, &StoreClient::opened, this, &MetricsService::restoreLinks);
+    // A resolved incident takes no more alerts: the rule's next firing offers a new one.
+    connect(m_store, &StoreClient::incidentChanged, this, [this](const Incident& incident) {
+        if (incident.isOpen())
+            return;
+        for (const QString& rule : m_links.keys(incident.id))
+            linkIncident(rule, 0);
+    });
+    connect(m_store, &StoreClient::incidentsLoaded, this, [this](quint64 request, const QList<Incident>& incidents) {
+        if (request != m_openIncidentsRequest)
+            return;
+        m_openIncidentsRequest = 0;
+        m_linkEventsRequests.clear();
+        for (const Incident& incident : incidents)
+            if (incident.isOpen())
+                m_linkEventsRequests.insert(m_store->requestEvents(incident.id, 0, -1), incident.id);
+        if (m_linkEventsRequests.isEmpty())
+            Q_EMIT linksRestored();
+    });
+    connect(m_store, &StoreClient::eventsLoaded, this,
+        [this](quint64 request, qint64 incidentId, const QList<TimelineEvent>& events) {
+            if (!m_linkEventsRequests.remove(request))
+                return;
+            for (const TimelineEvent& e : events) {
+                const QString rule = e.detail.value(u"rule"_s).toString();
+                if (rule.isEmpty() || (e.kind != u"alert.fired"_s && e.kind != u"alert.firing"_s))
+                    continue;
+                // The newest open incident of the rule wins; a link made since the store opened is kept.
+                if (m_links.value(rule) < incidentId)
+                    linkIncident(rule, incidentId);
+            }
+            if (m_linkEventsRequests.isEmpty())
+                Q_EMIT linksRestored();
+        });
+}
+
+void MetricsService::restoreLinks()
+{
+    if (m_store)
+        m_openIncidentsRequest = m_store->requestIncidents(IncidentStore::Filter::Open);
 }
 
 #include "moc_metricsservice.cpp"

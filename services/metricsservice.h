@@ -26,7 +26,9 @@ class StoreClient;
 // until the next configure().
 //
 // A rule linked to an open incident (linkIncident) has its state changes appended to that incident's timeline
-// ("alert.pending", "alert.firing", "alert.resolved") through the StoreClient, if one is set.
+// ("alert.pending", "alert.firing", "alert.resolved") through the StoreClient, if one is set. The links are rebuilt
+// from the store when it opens (restoreLinks: the open incidents' "alert.fired"/"alert.firing" events name their
+// rule) and dropped when their incident is resolved.
 //
 // Each source has a source-down rule of its own (sourceDownRule: "postgres not answering for 30 s"): every failed
 // read is a firing sample (1), every answer a clear one (0), so a source that stops answering fires after
@@ -71,7 +73,8 @@ public:
     // Alert evaluation time; by default the console's own clock. For tests: a manual clock (not owned).
     void setClock(const MonotonicWallClock* clock) { m_clock = clock; }
     qint64 nowMs() const { return m_clock ? m_clock->nowMs() : m_ownClock.nowMs(); }
-    void setStore(StoreClient* store) { m_store = store; }
+    // The store the links' events go to; its opened() rebuilds the links (restoreLinks()). Not owned.
+    void setStore(StoreClient* store);
 
     QStringList metricNames() const { return m_order; }
     const MetricState* metric(const QString& name) const; // nullptr when unknown
@@ -94,6 +97,10 @@ public:
     // Alert state changes of ruleId go onto incidentId's timeline from now on (0 unlinks).
     void linkIncident(const QString& ruleId, qint64 incidentId);
     qint64 linkedIncident(const QString& ruleId) const { return m_links.value(ruleId); }
+    // Reads the open incidents and their events from the store and links each rule to the newest open incident
+    // whose timeline has the rule's "alert.fired" or "alert.firing" (→ incidentLinked() per link, then
+    // linksRestored()). Done on the store's opened(); links made meanwhile are kept.
+    void restoreLinks();
 
 Q_SIGNALS:
     void configured();
@@ -101,6 +108,8 @@ Q_SIGNALS:
     void metricStaleChanged(const QString& name, bool stale);
     void alertChanged(const AlertRule& rule, const AlertState::Transition& transition);
     void sourceFailed(const QString& source, const QString& error);
+    void incidentLinked(const QString& ruleId, qint64 incidentId); // 0: unlinked
+    void linksRestored();
 
 private:
     void evaluate(const QString& metric, double value);
@@ -118,6 +127,8 @@ private:
     QList<MetricSource*> m_sources;
     QHash<QString, qint64> m_links;
     QHash<QString, QString> m_sourceErrors; // by source name, while it fails
+    quint64 m_openIncidentsRequest = 0; // restoreLinks(): the open incidents
+    QHash<quint64, qint64> m_linkEventsRequests; // restoreLinks(): events request → incident
     QHash<const MetricSource*, qint64> m_lastRefresh; // m_uptime at the source's last refresh
     QElapsedTimer m_uptime;
     QTimer m_timer;

@@ -245,6 +245,72 @@ void RedisClient::command(const QByteArrayList& arguments, Callback callback)
         d->connectNow();
 }
 
+namespace {
+struct ScanState {
+    QByteArray pattern;
+    int maxKeys = 0;
+    QList<RedisClient::KeyValue> keys;
+    RedisClient::ScanDone done;
+    bool over = false;
+    void end(bool ok, bool capped, const QString& error)
+    {
+        if (over)
+            return;
+        over = true;
+        done(ok, keys, capped, error);
+    }
+};
+
+void scanStep(RedisClient* client, const std::shared_ptr<ScanState>& state, const QByteArray& cursor)
+{
+    client->command({ "SCAN", cursor, "MATCH", state->pattern, "COUNT", "1000" },
+        [client, state](bool ok, const RedisReply& reply) {
+            if (!ok || reply.isError() || reply.elements.size() != 2)
+                return state->end(
+                    false, false, ok ? u"SCAN: "_s + QString::fromUtf8(reply.string) : client->errorString());
+            const QByteArray next = reply.elements[0].string;
+            QByteArrayList mget { "MGET" };
+            for (const RedisReply& k : reply.elements[1].elements) {
+                if (state->keys.size() + mget.size() - 1 >= state->maxKeys)
+                    break;
+                mget.append(k.string);
+            }
+            const bool capped = state->keys.size() + mget.size() - 1 >= state->maxKeys
+                && (next != "0" || mget.size() - 1 < reply.elements[1].elements.size());
+            const bool last = next == "0" || capped;
+            if (mget.size() == 1) {
+                if (last)
+                    state->end(true, capped, {});
+                else
+                    scanStep(client, state, next);
+                return;
+            }
+            client->command(mget, [client, state, mget, next, last, capped](bool ok, const RedisReply& values) {
+                if (!ok || values.isError())
+                    return state->end(
+                        false, false, ok ? u"MGET: "_s + QString::fromUtf8(values.string) : client->errorString());
+                for (qsizetype i = 1; i < mget.size(); ++i) {
+                    const RedisReply v = values.elements.value(i - 1);
+                    state->keys.append({ mget.at(i), v.string, v.type == RedisReply::Type::Nil });
+                }
+                if (last)
+                    state->end(true, capped, {});
+                else
+                    scanStep(client, state, next);
+            });
+        });
+}
+} // namespace
+
+void RedisClient::scanValues(const QByteArray& pattern, int maxKeys, ScanDone done)
+{
+    auto state = std::make_shared<ScanState>();
+    state->pattern = pattern;
+    state->maxKeys = qMax(1, maxKeys);
+    state->done = std::move(done);
+    scanStep(this, state, "0");
+}
+
 void RedisClient::disconnectFromServer() { d->fail(u"disconnected by the console"_s); }
 
 #include "moc_redisclient.cpp"

@@ -34,6 +34,16 @@ public:
 
     // Sends a command (connecting first when needed) and calls callback with its reply.
     void command(const QByteArrayList& arguments, Callback callback);
+    // The keys matching pattern with their values: SCAN … MATCH pattern COUNT 1000, then MGET of each batch, until
+    // the cursor is back at 0 or maxKeys keys were read (capped = true: the rest were not read). done runs once,
+    // on this object's thread; ok = false with the error when the connection failed or a reply was an error.
+    struct KeyValue {
+        QByteArray key;
+        QByteArray value; // empty for a key that expired between SCAN and MGET (isNil)
+        bool isNil = false;
+    };
+    using ScanDone = std::function<void(bool ok, const QList<KeyValue>& keys, bool capped, const QString& error)>;
+    void scanValues(const QByteArray& pattern, int maxKeys, ScanDone done);
     // Drops the connection; pending callbacks get ok = false.
     void disconnectFromServer();
 

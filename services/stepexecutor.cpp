@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/stepexecutor.h"
 
+#include "models/parametertype.h"
 #include "services/auditrecorder.h"
 #include "services/commandrunner.h"
 #include "services/displaytext.h"
@@ -12,12 +13,14 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -62,6 +65,11 @@ const QString IpSetNameVar = u"PF_IP_SET_NAME"_s;
 const QString IpSetNameShown = u"<name read from the IP set>"_s;
 const QString LockTokenShown = u"<LockToken read by get-ip-set>"_s;
 const QString LockTokenParameter = u"lock_token"_s;
+const QString AddressesParameter = u"addresses"_s;
+const QString IpSetAddressesVar = u"PF_IP_SET_ADDRESSES"_s;
+const QString IpSetAfterShown = u"<the set's list with your changes>"_s;
+const QString IpSetAddKey = u"ip_set_add"_s;
+const QString IpSetRemoveKey = u"ip_set_remove"_s;
 constexpr int PreviewTimeoutMs = 90 * 1000;
 
 // The words after `option` in shown command text, up to the next option or the end of the command.
@@ -195,13 +203,34 @@ PreparedCommand StepExecutor::prepare(
     const bool ipSet = isIpSetUpdate(request.step);
     RunbookStep step = request.step;
     QMap<QString, QString> values = request.values;
+    QString addressesVar;
     if (ipSet) {
-        // The lock token comes from get-ip-set when the confirmation is built, never from the operator.
-        step.parameters.removeIf([](const RunbookParameter& p) { return p.name == LockTokenParameter; });
+        // The lock token comes from get-ip-set when the confirmation is built, never from the operator; so does the
+        // list: the set's current one with the operator's additions and removals (values ip_set_add/ip_set_remove).
+        if (const RunbookParameter* a = step.parameter(AddressesParameter))
+            addressesVar = a->envVar;
+        step.parameters.removeIf(
+            [](const RunbookParameter& p) { return p.name == LockTokenParameter || p.name == AddressesParameter; });
         values.remove(LockTokenParameter);
+        values.remove(AddressesParameter);
+        values.remove(IpSetAddKey);
+        values.remove(IpSetRemoveKey);
     }
     PreparedCommand p = PreparedCommand::prepare(step, withDatabaseUrl(request.profile), values);
     if (ipSet) {
+        const QStringList added = ipSetAdded(request.values);
+        for (const QString& a : added) {
+            const ParameterCheck check = ParameterType::validate(ParameterType::Cidr, a);
+            if (!check.ok)
+                p.errors.append(tr("%1: %2").arg(a, check.reason));
+        }
+        if (added.isEmpty() && ipSetRemoved(request.values).isEmpty())
+            p.errors.append(tr("Choose the addresses to add to the IP set, or the ones to remove from it."));
+        if (!addressesVar.isEmpty()) {
+            // Validated CIDRs, one word each (no quotes: the list is the words), "[]" for an empty list.
+            p.script.replace(u"\"${"_s + addressesVar + u"}\""_s, u"${"_s + IpSetAddressesVar + u'}');
+            p.displayText.replace(u'<' + AddressesParameter + u'>', IpSetAfterShown);
+        }
         p.displayText.replace(u'<' + LockTokenParameter + u'>', LockTokenShown);
         if (!p.script.contains(QRegularExpression(u"(^|\\s)--name(\\s|=)"_s))) {
             // The seed's command has no --name (the API needs it): the name read with the set goes in beside --scope.
@@ -426,7 +455,10 @@ QStringList StepExecutor::ipSetEffects(const QString& name, const QStringList& b
 {
     auto listed = [](const QStringList& l) { return l.isEmpty() ? tr("(empty)") : l.join(u", "_s); };
     QStringList lines;
-    lines.append(tr("IP set %1 — its whole list is replaced:").arg(name));
+    lines.append(tr("IP set %1 — the update writes this whole list (%2 → %3 addresses):")
+                     .arg(name)
+                     .arg(before.size())
+                     .arg(after.size()));
     lines.append(tr("Before (%1): %2").arg(before.size()).arg(listed(before)));
     lines.append(tr("After (%1): %2").arg(after.size()).arg(listed(after)));
     for (const QString& a : after) {
@@ -486,8 +518,9 @@ void StepExecutor::readIpSet()
     const QString text = m_prepared.displayText;
     const QString scope = optionWords(text, u"--scope"_s).value(0, u"REGIONAL"_s);
     const QString id = optionWords(text, u"--id"_s).value(0);
-    const QStringList after = optionWords(text, u"--addresses"_s);
-    if (const QString why = ipSetRefusal(after); !why.isEmpty()) {
+    const QStringList add = ipSetAdded(m_request.values);
+    const QStringList remove = ipSetRemoved(m_request.values);
+    if (const QString why = ipSetRefusal(add); !why.isEmpty()) {
         setState(State::Idle);
         Q_EMIT failed(why);
         return;
@@ -503,7 +536,7 @@ void StepExecutor::readIpSet()
         return;
     }
     readPreview({ u"wafv2"_s, u"list-ip-sets"_s, u"--scope"_s, scope },
-        [this, scope, id, after, lockVar](const QByteArray& listed) {
+        [this, scope, id, add, remove, lockVar](const QByteArray& listed) {
             QString name;
             const QJsonArray sets = QJsonDocument::fromJson(listed).object().value(u"IPSets"_s).toArray();
             for (const QJsonValue& v : sets) {
@@ -517,7 +550,7 @@ void StepExecutor::readIpSet()
                 return;
             }
             readPreview({ u"wafv2"_s, u"get-ip-set"_s, u"--scope"_s, scope, u"--name"_s, name, u"--id"_s, id },
-                [this, name, after, lockVar](const QByteArray& got) {
+                [this, name, add, remove, lockVar](const QByteArray& got) {
                     const QJsonObject answer = QJsonDocument::fromJson(got).object();
                     const QString token = answer.value(u"LockToken"_s).toString();
                     QStringList before;
@@ -528,6 +561,26 @@ void StepExecutor::readIpSet()
                         Q_EMIT failed(tr("get-ip-set gave no LockToken for %1: nothing ran.").arg(name));
                         return;
                     }
+                    // The list as read now (someone may have changed it since the editor showed it): kept, but
+                    // for what the operator chose to remove, with what they chose to add.
+                    const QStringList after = ipSetAfter(before, add, remove);
+                    if (after == before) {
+                        setState(State::Idle);
+                        Q_EMIT failed(tr("Nothing to change: IP set %1 already holds what you asked for (%2); nothing "
+                                         "ran.")
+                                          .arg(name, before.isEmpty() ? tr("empty") : before.join(u", "_s)));
+                        return;
+                    }
+                    QStringList quoted;
+                    for (const QString& a : after)
+                        quoted.append(PreparedCommand::shellQuote(a));
+                    m_prepared.environment.insert(IpSetAddressesVar, after.isEmpty() ? u"[]"_s : after.join(u' '));
+                    m_prepared.values.insert(AddressesParameter, after.join(u", "_s));
+                    if (!add.isEmpty())
+                        m_prepared.values.insert(u"added"_s, add.join(u", "_s));
+                    if (!remove.isEmpty())
+                        m_prepared.values.insert(u"removed"_s, remove.join(u", "_s));
+                    m_prepared.displayText.replace(IpSetAfterShown, after.isEmpty() ? u"'[]'"_s : quoted.join(u' '));
                     m_prepared.environment.insert(IpSetNameVar, name);
                     m_prepared.values.insert(u"ip_set_name"_s, name);
                     if (!lockVar.isEmpty()) {
@@ -539,10 +592,303 @@ void StepExecutor::readIpSet()
                     m_confirmation = confirmationFor(m_request, m_prepared);
                     m_confirmation.target = name;
                     m_confirmation.effects = ipSetEffects(name, before, after);
+                    for (const QString& a : add) {
+                        if (before.contains(a))
+                            m_confirmation.effects.append(tr("%1 is already in the set").arg(a));
+                    }
+                    for (const QString& r : remove) {
+                        if (!before.contains(r))
+                            m_confirmation.effects.append(tr("%1 is no longer in the set (removed meanwhile)").arg(r));
+                    }
                     setState(State::Ready);
                     Q_EMIT assessed(m_confirmation);
                 });
         });
+}
+
+void StepExecutor::setIpSetChange(QMap<QString, QString>& values, const QStringList& add, const QStringList& remove)
+{
+    values.remove(IpSetAddKey);
+    values.remove(IpSetRemoveKey);
+    if (!add.isEmpty())
+        values.insert(IpSetAddKey, add.join(u' '));
+    if (!remove.isEmpty())
+        values.insert(IpSetRemoveKey, remove.join(u' '));
+}
+
+QStringList StepExecutor::ipSetAdded(const QMap<QString, QString>& values)
+{
+    return values.value(IpSetAddKey).split(u' ', Qt::SkipEmptyParts);
+}
+
+QStringList StepExecutor::ipSetRemoved(const QMap<QString, QString>& values)
+{
+    return values.value(IpSetRemoveKey).split(u' ', Qt::SkipEmptyParts);
+}
+
+QString StepExecutor::ipSetScope(const RunbookStep& step)
+{
+    const QString scope = optionWords(step.text, u"--scope"_s).value(0);
+    return scope.isEmpty() || !AwsCliOptions::isSafeParameterValue(scope) ? u"REGIONAL"_s : scope;
+}
+
+QStringList StepExecutor::ipSetAfter(const QStringList& before, const QStringList& add, const QStringList& remove)
+{
+    QStringList after;
+    for (const QString& b : before) {
+        if (!remove.contains(b) && !after.contains(b))
+            after.append(b);
+    }
+    for (const QString& a : add) {
+        if (!after.contains(a))
+            after.append(a);
+    }
+    return after;
+}
+
+void StepExecutor::awsLookup(CommandRunner*& slot, const EnvironmentProfile& profile, const QStringList& arguments,
+    std::function<void(bool, const QByteArray&, const QString&)> done)
+{
+    if (!profile.awsOff().isEmpty()) {
+        done(false, {}, profile.awsOff());
+        return;
+    }
+    if (slot && slot->isRunning()) {
+        delete slot; // the older lookup: killed with its group, without signals
+        slot = nullptr;
+    }
+    if (!slot)
+        slot = new CommandRunner(this);
+    AwsCliOptions aws = m_aws;
+    const QString endpoint = profile.value(EnvironmentProfile::Field::EndpointUrl);
+    if (!endpoint.isEmpty())
+        aws.endpointUrl = endpoint;
+    QMap<QString, QString> env = profile.environment();
+    env.insert(aws.environment());
+    CommandSpec spec
+        = CommandSpec::program(aws.programArguments(arguments + QStringList { u"--output"_s, u"json"_s }), env);
+    spec.timeoutMs = PreviewTimeoutMs;
+    spec.runsFolder = m_runsFolder;
+    spec.tailCapBytes = 4 * 1024 * 1024;
+    connect(
+        slot, &CommandRunner::finished, this,
+        [done](const CommandResult& r) {
+            if (r.ok() && !r.out.tailTruncated) {
+                done(true, r.out.tail, {});
+                return;
+            }
+            QString why = r.error.isEmpty() ? r.summary() : r.error;
+            const QString err = DisplayText::fromBytes(r.err.tail.right(ExcerptChars)).trimmed();
+            if (!err.isEmpty())
+                why += u"\n"_s + err;
+            done(false, {}, why);
+        },
+        Qt::SingleShotConnection);
+    slot->start(spec);
+}
+
+void StepExecutor::listIpSets(const EnvironmentProfile& profile, const QString& scope)
+{
+    awsLookup(m_listRunner, profile, { u"wafv2"_s, u"list-ip-sets"_s, u"--scope"_s, scope },
+        [this, scope](bool ok, const QByteArray& out, const QString& why) {
+            QList<IpSetSummary> sets;
+            if (!ok) {
+                Q_EMIT ipSetsListed(scope, sets, tr("Could not list the IP sets: %1").arg(why));
+                return;
+            }
+            for (const QJsonValue& v : QJsonDocument::fromJson(out).object().value(u"IPSets"_s).toArray()) {
+                const QJsonObject o = v.toObject();
+                sets.append({ o.value(u"Name"_s).toString(), o.value(u"Id"_s).toString(),
+                    o.value(u"Description"_s).toString() });
+            }
+            std::sort(sets.begin(), sets.end(), [](const IpSetSummary& a, const IpSetSummary& b) {
+                return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
+            });
+            Q_EMIT ipSetsListed(scope, sets, {});
+        });
+}
+
+void StepExecutor::readIpSetAddresses(
+    const EnvironmentProfile& profile, const QString& scope, const QString& name, const QString& id)
+{
+    awsLookup(m_readRunner, profile,
+        { u"wafv2"_s, u"get-ip-set"_s, u"--scope"_s, scope, u"--name"_s, name, u"--id"_s, id },
+        [this, id](bool ok, const QByteArray& out, const QString& why) {
+            QStringList addresses;
+            if (!ok) {
+                Q_EMIT ipSetAddressesRead(id, addresses, tr("Could not read the IP set: %1").arg(why));
+                return;
+            }
+            const QJsonObject set = QJsonDocument::fromJson(out).object().value(u"IPSet"_s).toObject();
+            for (const QJsonValue& a : set.value(u"Addresses"_s).toArray())
+                addresses.append(a.toString());
+            Q_EMIT ipSetAddressesRead(id, addresses, {});
+        });
+}
+
+bool StepExecutor::isOffendersPipeline(const RunbookStep& step)
+{
+    static const QRegularExpression shape(u"redis-cli\\b[^|]*--scan\\b[^|]*\\|.*\\bGET\\b.*\\buniq\\s+-c\\b"_s,
+        QRegularExpression::DotMatchesEverythingOption);
+    return step.kind == StepKind::Redis && shape.match(step.text).hasMatch();
+}
+
+QString StepExecutor::scanPattern(const QString& commandText)
+{
+    const QString p = optionWords(commandText, u"--pattern"_s).value(0);
+    return p.isEmpty() ? u"*"_s : p;
+}
+
+StepAnswer StepExecutor::offendersAnswer(const QList<RedisClient::KeyValue>& keys, bool capped, int cap)
+{
+    StepAnswer a;
+    a.title = tr("Top offending IPs: the rate_limit:* keys by count, top first");
+    a.why = tr("The runbook's pipeline counts values, not keys: `xargs … GET {}` prints only each key's count, so "
+               "`uniq -c` tells how many IPs share a count and the IPs are lost. The console read the keys itself "
+               "(SCAN + MGET) and lists each IP with its count.");
+    a.header = { tr("ip"), tr("count"), tr("key") };
+    struct Row {
+        QString ip;
+        qint64 count;
+        QString key;
+    };
+    QList<Row> rows;
+    for (const RedisClient::KeyValue& kv : keys) {
+        if (kv.isNil)
+            continue; // expired between SCAN and MGET
+        bool numeric = false;
+        const qint64 count = kv.value.trimmed().toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        const QString key = DisplayText::fromBytes(kv.key);
+        const qsizetype colon = key.indexOf(u':');
+        rows.append({ colon >= 0 ? key.mid(colon + 1) : key, count, key });
+    }
+    std::sort(rows.begin(), rows.end(),
+        [](const Row& x, const Row& y) { return x.count > y.count || (x.count == y.count && x.ip < y.ip); });
+    const QLocale en(QLocale::English);
+    for (const Row& r : std::as_const(rows)) {
+        if (a.rows.size() < 50)
+            a.rows.append({ r.ip, QString::number(r.count), r.key });
+        const QHostAddress address(r.ip);
+        if (a.offenders.size() < 20 && !address.isNull())
+            a.offenders.append(r.ip + (address.protocol() == QAbstractSocket::IPv6Protocol ? u"/128"_s : u"/32"_s));
+    }
+    a.note = rows.isEmpty() ? tr("No rate_limit:* key holds a count.")
+                            : tr("%1 key(s) with a count; the first %2 shown.")
+                                  .arg(en.toString(qlonglong(rows.size())))
+                                  .arg(qMin<qsizetype>(rows.size(), 50));
+    if (capped)
+        a.note += u' '
+            + tr("Read the first %1 keys only (the cap): more keys match and were not read.").arg(en.toString(cap));
+    return a;
+}
+
+bool StepExecutor::isTaskDefinitionList(const RunbookStep& step)
+{
+    static const QRegularExpression shape(u"\\baws\\b[^|]*\\becs\\s+list-task-definitions\\b"_s);
+    return step.kind == StepKind::Aws && shape.match(step.text).hasMatch();
+}
+
+StepAnswer StepExecutor::taskDefinitionsAnswer(const QByteArray& json, const QString& endpoint)
+{
+    StepAnswer a;
+    struct Def {
+        int revision;
+        QString arn;
+    };
+    QList<Def> defs;
+    const QJsonArray arns = QJsonDocument::fromJson(json).object().value(u"taskDefinitionArns"_s).toArray();
+    for (const QJsonValue& v : arns) {
+        const QString arn = v.toString();
+        bool ok = false;
+        const int revision = arn.section(u':', -1).toInt(&ok);
+        if (ok)
+            defs.append({ revision, arn });
+    }
+    bool sorted = true;
+    for (qsizetype i = 1; i < defs.size(); ++i)
+        sorted = sorted && defs.at(i - 1).revision > defs.at(i).revision;
+    if (sorted && endpoint.isEmpty())
+        return a; // real AWS answered as asked: the step's own output says it
+    std::stable_sort(defs.begin(), defs.end(), [](const Def& x, const Def& y) { return x.revision > y.revision; });
+    a.title = tr("Recent deployments: the task definitions, newest first");
+    a.why = !endpoint.isEmpty()
+        ? tr("The sandbox's AWS (moto, %1) ignores --sort: it lists the revisions oldest first, so the step's "
+             "`head` shows the oldest. The console listed them again and sorts them by revision (a family's "
+             "revisions only grow), newest first.")
+              .arg(endpoint)
+        : tr("The answer was not sorted newest first although the command asks for --sort DESC: the console sorts "
+             "it by revision, newest first.");
+    a.header = { tr("revision"), tr("task definition") };
+    for (const Def& d : std::as_const(defs)) {
+        if (a.rows.size() >= 10)
+            break;
+        a.rows.append({ QString::number(d.revision), d.arn.section(u'/', -1) });
+    }
+    a.note = defs.isEmpty()
+        ? tr("No task definition in the family.")
+        : tr("%1 revision(s) in all; the newest is %2.").arg(defs.size()).arg(defs.constFirst().arn.section(u'/', -1));
+    return a;
+}
+
+void StepExecutor::startAnswer()
+{
+    const RunbookStep& step = m_request.step;
+    const QString runId = m_audit.runId;
+    const EnvironmentProfile& profile = m_request.profile;
+    if (isOffendersPipeline(step)) {
+        delete m_answerRedis; // an older read: its callbacks are dropped
+        m_answerRedis = new RedisClient(this);
+        RedisClient* client = m_answerRedis;
+        const QString host = profile.value(EnvironmentProfile::Field::RedisHost);
+        const QString port = profile.value(EnvironmentProfile::Field::RedisPort);
+        client->setServer(host, quint16(port.isEmpty() ? 6379 : port.toUInt()), profile.redisTls());
+        client->setPassword(qEnvironmentVariable("REDISCLI_AUTH"));
+        QTimer::singleShot(m_deadlines.redisMs, client, [client] { client->disconnectFromServer(); });
+        const int cap = m_offenderCap;
+        client->scanValues(scanPattern(m_prepared.displayText).toUtf8(), cap,
+            [this, client, runId, cap](
+                bool ok, const QList<RedisClient::KeyValue>& keys, bool capped, const QString& error) {
+                StepAnswer a;
+                if (ok) {
+                    a = offendersAnswer(keys, capped, cap);
+                } else {
+                    a.title = tr("Top offending IPs");
+                    a.error = tr("Could not read the rate_limit:* keys: %1").arg(error);
+                }
+                client->disconnectFromServer();
+                Q_EMIT answerReady(runId, a);
+            });
+        return;
+    }
+    if (isTaskDefinitionList(step)) {
+        const QString family = optionWords(m_prepared.displayText, u"--family"_s).value(0);
+        if (family.isEmpty() || !AwsCliOptions::isSafeParameterValue(family))
+            return;
+        const QString endpoint = profile.value(EnvironmentProfile::Field::EndpointUrl);
+        awsLookup(m_answerRunner, profile,
+            { u"ecs"_s, u"list-task-definitions"_s, u"--family-prefix"_s, family, u"--sort"_s, u"DESC"_s },
+            [this, runId, family, endpoint](bool ok, const QByteArray& out, const QString& why) {
+                StepAnswer a;
+                if (ok) {
+                    // --family-prefix also matches petforce-api-worker: only this family's revisions.
+                    QJsonObject doc = QJsonDocument::fromJson(out).object();
+                    QJsonArray kept;
+                    for (const QJsonValue& v : doc.value(u"taskDefinitionArns"_s).toArray()) {
+                        if (v.toString().section(u'/', -1).section(u':', 0, 0) == family)
+                            kept.append(v);
+                    }
+                    doc.insert(u"taskDefinitionArns"_s, kept);
+                    a = taskDefinitionsAnswer(QJsonDocument(doc).toJson(QJsonDocument::Compact), endpoint);
+                } else {
+                    a.title = tr("Recent deployments");
+                    a.error = tr("Could not list the task definitions again: %1").arg(why);
+                }
+                if (!a.isEmpty())
+                    Q_EMIT answerReady(runId, a);
+            });
+    }
 }
 
 QString StepExecutor::ipSetRefusal(const QStringList& after)
@@ -1078,6 +1424,7 @@ void StepExecutor::startRun()
     Q_EMIT started(m_audit.runId);
     if (!m_notRecorded.isEmpty())
         Q_EMIT notRecorded(m_audit.runId, m_notRecorded);
+    startAnswer(); // beside the step's own output, whatever it prints
 
     const quint64 generation = m_generation;
     const bool sql = m_request.step.kind == StepKind::Sql;

@@ -10,6 +10,7 @@
 #include "services/awsclioptions.h"
 #include "services/commandresult.h"
 #include "services/pgresult.h"
+#include "services/redisclient.h"
 
 #include <QObject>
 #include <QPointer>
@@ -31,6 +32,28 @@ struct StepRequest {
     QMap<QString, QString> values; // by parameter name
     qint64 incidentId = 0; // 0: not recorded (no incident)
     QString source; // "runbook:<title>#diagnosis/0"
+};
+
+// What a diagnosis step's own output cannot show, read by the console beside it (issue 16, finding 7): the top
+// rate_limit:* keys of "Check top offending IPs", the task definitions of "Check recent deployments" sorted. A
+// plain value.
+struct StepAnswer {
+    QString title; // "Top offending IPs: rate_limit:* keys by count"
+    QString why; // "The runbook's pipeline counts values, not keys: …"
+    QStringList header;
+    QList<QStringList> rows;
+    QString note; // "read 10,000 keys (the cap): more were not read"
+    QString error; // could not read; the rest is empty
+    QStringList offenders; // "203.0.113.7/32", top first: offered to the WAF step
+    bool isEmpty() const { return title.isEmpty() && error.isEmpty(); }
+};
+Q_DECLARE_METATYPE(StepAnswer)
+
+// One WAF IP set as list-ip-sets names it. A plain value.
+struct IpSetSummary {
+    QString name;
+    QString id;
+    QString description;
 };
 
 // How long each kind of step may run before it is ended (issue 15, finding 5). A plain value.
@@ -120,6 +143,36 @@ public:
     // Before → after of an IP set update, one line each: "Before (3): a, b, c", "After (1): x", "+ x (added)",
     // "− a (removed)" (pure).
     static QStringList ipSetEffects(const QString& name, const QStringList& before, const QStringList& after);
+    // An update-ip-set step's change: the addresses to add to and remove from the set's current list (CIDRs), as
+    // values "ip_set_add" / "ip_set_remove" (space-separated); the rest of the list is kept as get-ip-set reads it
+    // when the confirmation is built.
+    static void setIpSetChange(QMap<QString, QString>& values, const QStringList& add, const QStringList& remove);
+    static QStringList ipSetAdded(const QMap<QString, QString>& values);
+    static QStringList ipSetRemoved(const QMap<QString, QString>& values);
+    // The --scope of an update-ip-set step (REGIONAL when it has none).
+    static QString ipSetScope(const RunbookStep& step);
+    // The list an update writes: before without remove, then add (no duplicates, order kept) (pure).
+    static QStringList ipSetAfter(const QStringList& before, const QStringList& add, const QStringList& remove);
+    // Lookups for the WAF step's editor (asynchronous, children of their own; the assessment reads the set again):
+    // `list-ip-sets --scope S` → ipSetsListed(); `get-ip-set` → ipSetAddressesRead(). A newer call of the same kind
+    // replaces an older one still running.
+    void listIpSets(const EnvironmentProfile& profile, const QString& scope);
+    void readIpSetAddresses(
+        const EnvironmentProfile& profile, const QString& scope, const QString& name, const QString& id);
+    // "Check top offending IPs" (`redis-cli --scan --pattern 'rate_limit:*' | xargs … GET … | uniq -c`): its
+    // pipeline counts how often each value occurs, so while it runs the console reads the keys natively (SCAN +
+    // MGET, at most offenderKeyCap() keys) → answerReady() with the keys by count, top first.
+    static bool isOffendersPipeline(const RunbookStep& step);
+    static QString scanPattern(const QString& commandText); // --pattern P of redis-cli --scan; "*" when none
+    static StepAnswer offendersAnswer(const QList<RedisClient::KeyValue>& keys, bool capped, int cap);
+    void setOffenderKeyCap(int keys) { m_offenderCap = keys; }
+    int offenderKeyCap() const { return m_offenderCap; }
+    // "Check recent deployments" (`aws ecs list-task-definitions --family F --sort DESC | head`): moto ignores
+    // --sort, so the console lists the family again and sorts it by revision, newest first → answerReady(), when the
+    // endpoint is the sandbox's or the answer was not sorted.
+    static bool isTaskDefinitionList(const RunbookStep& step);
+    // sandbox: the profile has an endpoint_url (moto). Empty when the answer was sorted on real AWS.
+    static StepAnswer taskDefinitionsAnswer(const QByteArray& json, const QString& endpoint);
     // An IP set never takes a /0 network (0.0.0.0/0, ::/0: every address; AWS refuses it too): the reason, for
     // people, or empty.
     static QString ipSetRefusal(const QStringList& after);
@@ -164,6 +217,11 @@ Q_SIGNALS:
     // A read step runs although its command.started could not be written (why: the store's reason): the run is
     // not on the timeline (neither its start nor its finish).
     void notRecorded(const QString& runId, const QString& why);
+    // The console's own answer beside a diagnosis step's output (see isOffendersPipeline, isTaskDefinitionList);
+    // for the run runId, after started(), before or after finished().
+    void answerReady(const QString& runId, const StepAnswer& answer);
+    void ipSetsListed(const QString& scope, const QList<IpSetSummary>& sets, const QString& error);
+    void ipSetAddressesRead(const QString& id, const QStringList& addresses, const QString& error);
 
 private:
     void setState(State state);
@@ -189,6 +247,11 @@ private:
     void readPreview(const QStringList& awsArguments, std::function<void(const QByteArray&)> next);
     void detectAwsCli(std::function<void()> next); // `aws --version` → m_awsCli, then next
     std::optional<std::pair<QString, QMap<QString, QString>>> tailLoop() const; // logsTailSpec on CLI v1
+    void startAnswer(); // the console's own read beside a diagnosis step (answerReady)
+    // One aws call of the console's own (no shell) for profile → done(ok, stdout, why). slot: which lookup it is;
+    // a newer call on the same slot replaces the older.
+    void awsLookup(CommandRunner*& slot, const EnvironmentProfile& profile, const QStringList& arguments,
+        std::function<void(bool, const QByteArray&, const QString&)> done);
 
     AuditRecorder* m_recorder;
     QPointer<SecretStore> m_secrets;
@@ -221,4 +284,9 @@ private:
     bool m_awaitingRecord = false; // run() asked for command.started and waits for its commit
     bool m_startRecorded = false; // command.started is on disk: command.finished follows, whatever the end
     QString m_notRecorded; // why this run is not on the timeline (a read step run while the store failed)
+    int m_offenderCap = 10000;
+    RedisClient* m_answerRedis = nullptr;
+    CommandRunner* m_answerRunner = nullptr;
+    CommandRunner* m_listRunner = nullptr;
+    CommandRunner* m_readRunner = nullptr;
 };

@@ -80,6 +80,7 @@ AlertBar::AlertBar(MetricsService* metrics, QWidget* parent)
     connect(m_metrics, &MetricsService::configured, this, &AlertBar::scheduleRefresh);
     connect(m_metrics, &MetricsService::metricUpdated, this, &AlertBar::scheduleRefresh);
     connect(m_metrics, &MetricsService::sourceFailed, this, &AlertBar::scheduleRefresh);
+    connect(m_metrics, &MetricsService::incidentLinked, this, &AlertBar::scheduleRefresh);
     connect(m_metrics, &MetricsService::alertChanged, this,
         [this](const AlertRule& rule, const AlertState::Transition& transition) {
             refresh(); // at once: the bar never lags behind the service

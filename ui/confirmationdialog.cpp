@@ -90,6 +90,16 @@ ConfirmationDialog::ConfirmationDialog(const ConfirmationRequest& request, QWidg
         m_typed->setPlaceholderText(name);
         connect(m_typed, &QLineEdit::textChanged, this, &ConfirmationDialog::updateRunButton);
         layout->addWidget(m_typed);
+        // Says why Run stays off; its line is kept while hidden, so the buttons never move.
+        m_mismatch = new QLabel(tr("Not yet %1: Run (and Enter) wait for the exact name.").arg(name), this);
+        m_mismatch->setObjectName(u"confirmationMismatch"_s);
+        m_mismatch->setTextFormat(Qt::PlainText);
+        m_mismatch->setStyleSheet(u"color: #b00020"_s);
+        QSizePolicy keep = m_mismatch->sizePolicy();
+        keep.setRetainSizeWhenHidden(true);
+        m_mismatch->setSizePolicy(keep);
+        m_mismatch->hide();
+        layout->addWidget(m_mismatch);
     }
 
     auto* buttons = new QDialogButtonBox(this);
@@ -156,6 +166,8 @@ void ConfirmationDialog::updateRunButton()
     for (const QCheckBox* box : std::as_const(m_extra))
         ok = ok && box->isChecked();
     m_run->setEnabled(ok);
+    if (m_mismatch)
+        m_mismatch->setVisible(!m_typed->text().isEmpty() && !m_request.typedNameMatches(m_typed->text()));
     // Enter runs only once the name typed matches; before that it does nothing (it cancelled, losing what was
     // typed). Without a name to type, Cancel is the default: Enter never runs a command by accident.
     m_run->setDefault(m_typed && ok);

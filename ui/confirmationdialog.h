@@ -8,6 +8,7 @@
 #include <functional>
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 
@@ -33,6 +34,7 @@ private:
 
     ConfirmationRequest m_request;
     QLineEdit* m_typed = nullptr;
+    QLabel* m_mismatch = nullptr; // "not yet <name>", shown while the typed text does not match
     QList<QCheckBox*> m_extra;
     QPushButton* m_cancel = nullptr;
     QPushButton* m_run = nullptr;

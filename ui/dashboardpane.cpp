@@ -99,8 +99,14 @@ DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidge
     connect(m_metrics, &MetricsService::sourceFailed, this, [this](const QString& source, const QString& error) {
         m_status->setText(tr("%1: %2").arg(source, error.left(160)));
     });
-    if (m_store)
+    // The banners say which incident has each alert (links rebuilt from the store after a restart).
+    connect(m_metrics, &MetricsService::incidentLinked, this, [this] { updateBanner(); });
+    if (m_store) {
         connect(m_store, &StoreClient::incidentChanged, this, &DashboardPane::onIncidentChanged);
+        connect(m_store, &StoreClient::writeFailed, this, [this](const QString& what, const StoreError&) {
+            m_pending.removeIf([&what](const PendingIncident& p) { return what.contains(p.title); });
+        });
+    }
     rebuild();
     tellShown();
 }
@@ -391,6 +397,17 @@ bool DashboardPane::openIncidentForAlert(const QString& ruleId)
     if (!alert || !m_store)
         return false;
     const AlertRule rule = alert->rule();
+    // One incident per rule: an open incident of the rule takes the alert (it becomes the active one), and an
+    // incident still being created for it is not asked for twice.
+    if (const qint64 linked = m_metrics->linkedIncident(ruleId); linked > 0) {
+        Q_EMIT incidentOpened(linked, ruleId);
+        if (!rule.runbookTitle.isEmpty())
+            Q_EMIT runbookRequested(rule.runbookTitle);
+        return true;
+    }
+    for (const PendingIncident& p : std::as_const(m_pending))
+        if (p.rule.id() == ruleId)
+            return true;
     const qint64 at = alert->sinceMs();
     IncidentDraft draft;
     draft.title = u"%1: %2 (%3)"_s.arg(rule.runbookTitle.isEmpty() ? tr("Alert") : rule.runbookTitle, rule.id(),

@@ -9,6 +9,7 @@
 #include "services/dbamonitor.h"
 #include "services/pgsession.h"
 #include "services/secretstore.h"
+#include "ui/columnfit.h"
 #include "ui/confirmationdialog.h"
 #include "ui/severitystyle.h"
 
@@ -49,6 +50,9 @@ void fillTable(QTableWidget* table, const QList<QStringList>& rows)
             }
             item->setText(rows.at(r).at(c));
         }
+    // Every column but the stretched last one at least as wide as its widest value (table names, counts).
+    for (int c = 0; c + 1 < table->columnCount(); ++c)
+        ColumnFit::widen(table, table->horizontalHeader(), c);
 }
 
 QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget* parent)
@@ -83,6 +87,7 @@ DbaPane::DbaPane(const ConsoleServices& services, std::function<qint64()> active
 
     m_status = new QLabel(tr("Not connected"), this);
     m_status->setObjectName(u"dbaStatus"_s);
+    m_status->setWordWrap(true); // "Disconnected since … (the server's error)" can be long
     m_interval = new QSpinBox(this);
     m_interval->setObjectName(u"dbaInterval"_s);
     m_interval->setRange(1, 60);
@@ -184,6 +189,9 @@ QWidget* DbaPane::createConnectionsTab()
     m_headroom->setObjectName(u"dbaHeadroom"_s);
     m_own = new QLabel(w);
     m_own->setObjectName(u"dbaOwn"_s);
+    // Long lines wrap: a label's one-line width would otherwise become the window's minimum width.
+    for (QLabel* label : { m_total, m_headroom, m_own })
+        label->setWordWrap(true);
     m_byState = makeTable({ tr("State"), tr("Connections") }, u"dbaByState"_s, w);
     m_byApp = makeTable({ tr("Connections"), tr("Application"), tr("State") }, u"dbaByApplication"_s, w);
     auto* l = new QVBoxLayout(w);
@@ -332,9 +340,28 @@ QWidget* DbaPane::createBlockingTab()
     // One line a row: no per-row size hints (text shaping) each time a row's age changes.
     m_blockingView->setUniformRowHeights(true);
     m_blockingView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_blockingLabel->setWordWrap(true);
+    m_blockingView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_blockingView->setSelectionMode(QAbstractItemView::SingleSelection);
+    // The same actions as the Sessions tab's, on the selected row: usually the root blocker.
+    m_blockingCancel = new QPushButton(tr("Cancel query…"), w);
+    m_blockingCancel->setObjectName(u"blockingCancel"_s);
+    m_blockingCancel->setToolTip(tr("Cancel the selected session's query (pg_cancel_backend)"));
+    m_blockingTerminate = new QPushButton(tr("Terminate…"), w);
+    m_blockingTerminate->setObjectName(u"blockingTerminate"_s);
+    m_blockingTerminate->setToolTip(tr("End the selected session (pg_terminate_backend): its transaction rolls back"));
+    connect(m_blockingCancel, &QPushButton::clicked, this, &DbaPane::cancelBlocker);
+    connect(m_blockingTerminate, &QPushButton::clicked, this, &DbaPane::terminateBlocker);
+    connect(
+        m_blockingView->selectionModel(), &QItemSelectionModel::currentChanged, this, &DbaPane::updateBlockingButtons);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_blockingLabel, 1);
+    bar->addWidget(m_blockingCancel);
+    bar->addWidget(m_blockingTerminate);
     auto* l = new QVBoxLayout(w);
-    l->addWidget(m_blockingLabel);
+    l->addLayout(bar);
     l->addWidget(m_blockingView, 1);
+    updateBlockingButtons();
     return w;
 }
 
@@ -393,6 +420,7 @@ QWidget* DbaPane::createHealthTab()
     auto* w = new QWidget(this);
     m_rates = new QLabel(tr("Waiting for two samples…"), w);
     m_rates->setObjectName(u"dbaRates"_s);
+    m_rates->setWordWrap(true);
     m_tables = makeTable({ tr("Schema"), tr("Table"), tr("Size") }, u"dbaTableSizes"_s, w);
     m_indexes = makeTable({ tr("Schema"), tr("Table"), tr("Index"), tr("Scans"), tr("Valid") }, u"dbaIndexUsage"_s, w);
     m_addIndex = new QPushButton(tr("Add missing index (household_members.household_id)…"), w);
@@ -494,15 +522,14 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
 {
     m_summary = summary;
     m_sessions->setSessions(sessions);
+    // The pid column fits the widest pid (PostgreSQL's pids go to 4194304), whatever the restored widths.
+    ColumnFit::widen(m_sessionView, m_sessionView->horizontalHeader(), DbaSessionModel::PidColumn, { u"4194304"_s });
     // The tree only while its tab is shown (a tree view sizes every changed row); brought up to date on showing.
     m_blockingDirty = true;
     if (m_tabs->currentIndex() == BlockingTab)
         updateBlocking();
 
-    m_total->setText(tr("%1 connections of max_connections %2 (%3 reserved for superusers)")
-                         .arg(summary.total)
-                         .arg(summary.maxConnections)
-                         .arg(summary.superuserReserved));
+    m_total->setText(totalText());
     m_headroom->setText(headroomText());
     m_headroom->setStyleSheet(
         summary.headroomLow() ? u"QLabel { color: white; background: #b00000; font-weight: bold; }"_s : QString());
@@ -511,7 +538,9 @@ void DbaPane::onSessions(const QList<DbaSession>& sessions, const DbaConnectionS
         if (s.own)
             ownPids.append(QString::number(s.pid));
     m_own->setText(tr("This console: %n connection(s)", nullptr, summary.own)
-        + (ownPids.isEmpty() ? QString() : u" (pid "_s + ownPids.join(u", "_s) + u")"_s));
+        + (ownPids.isEmpty() ? QString() : u" (pid "_s + ownPids.join(u", "_s) + u")"_s)
+        + tr(" · pg_stat_activity also lists %n background process(es), which take no connection slot", nullptr,
+            summary.backgroundProcesses()));
     QList<QStringList> byState;
     for (auto it = summary.byState.cbegin(); it != summary.byState.cend(); ++it)
         byState.append({ it.key(), QString::number(it.value()) });
@@ -539,18 +568,93 @@ void DbaPane::updateBlocking()
     m_blockingDirty = false;
     m_blocking->setSessions(m_sessions->sessions());
     m_blockingView->expandAll();
-    m_blockingLabel->setText(m_blocking->waitingCount() == 0
-            ? tr("No session waits on a lock.")
-            : tr("%n session(s) wait on locks; root blockers at the top level.", nullptr, m_blocking->waitingCount()));
+    // The pid column at least as wide as its widest pid at its depth ("12345 (root blocker)" at the top, indented
+    // below); never narrowed, so a width the operator chose stays.
+    if (m_blocking->rowCount() > 0)
+        ColumnFit::widen(m_blockingView, m_blockingView->header(), BlockingTreeModel::PidColumn);
+    const int waiting = m_blocking->waitingCount();
+    const int indirect = m_blocking->indirectWaitingCount();
+    QString text = waiting == 0 ? tr("No session waits on a lock.")
+                                : tr("%n session(s) wait on locks", nullptr, waiting)
+            + (indirect > 0 ? tr(" (%n of them behind another waiter)", nullptr, indirect) : QString())
+            + tr("; root blockers at the top level.");
+    m_blockingLabel->setText(text);
+    updateBlockingButtons();
+}
+
+void DbaPane::updateBlockingButtons()
+{
+    const bool selected = m_blockingView->selectionModel()->currentIndex().isValid();
+    m_blockingCancel->setEnabled(selected);
+    m_blockingTerminate->setEnabled(selected);
+}
+
+std::optional<DbaSession> DbaPane::selectedBlocker() const
+{
+    const QModelIndex current = m_blockingView->selectionModel()->currentIndex();
+    if (!current.isValid())
+        return std::nullopt;
+    const int pid = current.data(BlockingTreeModel::PidRole).toInt();
+    const QString start = current.data(BlockingTreeModel::BackendStartRole).toString();
+    for (const DbaSession& s : m_sessions->sessions())
+        if (s.pid == pid && s.backendStartText == start)
+            return s;
+    return std::nullopt;
+}
+
+ConfirmationDialog* DbaPane::signalBlocker(DbaActions::Signal signal)
+{
+    const std::optional<DbaSession> blocker = selectedBlocker();
+    if (!blocker) {
+        setMessage(m_blockingView->selectionModel()->currentIndex().isValid()
+                ? tr("The selected session is no longer listed by pg_stat_activity.")
+                : tr("Select a blocking session in the tree first."),
+            true);
+        return nullptr;
+    }
+    m_actions->setOwnPids(m_monitor->ownPids());
+    const DbaAction a = m_actions->signalAction(signal, { *blocker });
+    if (a.targets.isEmpty()) {
+        setMessage(a.refused.join(u"; "_s), true);
+        return nullptr;
+    }
+    return confirmAndRun(a);
+}
+
+ConfirmationDialog* DbaPane::cancelBlocker() { return signalBlocker(DbaActions::Signal::Cancel); }
+ConfirmationDialog* DbaPane::terminateBlocker() { return signalBlocker(DbaActions::Signal::Terminate); }
+
+QString DbaPane::totalText() const
+{
+    const DbaConnectionSummary& s = m_summary;
+    if (s.maxConnections == 0)
+        return {};
+    // One count (client backends) against one limit, so that the numbers add up: clients + free = usable,
+    // usable + reserved = max_connections.
+    const QString head = tr("%1 client connections of %2 usable (max_connections %3 − %4 reserved for superusers)")
+                             .arg(s.clientBackends)
+                             .arg(s.usable())
+                             .arg(s.maxConnections)
+                             .arg(s.superuserReserved);
+    if (s.clientBackends <= s.usable())
+        return head + tr(" · %1 free").arg(s.usableFree());
+    return head
+        + tr(" · none free for ordinary roles; superusers hold %1 of the %2 reserved slots")
+              .arg(s.clientBackends - s.usable())
+              .arg(s.superuserReserved);
 }
 
 QString DbaPane::headroomText() const
 {
     if (m_summary.maxConnections == 0)
         return {};
-    return m_summary.headroomLow()
-        ? tr("Headroom %1 — below 2 (db_pool_available < 2): the pool is exhausted").arg(m_summary.headroom())
-        : tr("Headroom %1 free connections").arg(m_summary.headroom());
+    // The pool alert's own measure, which counts the reserved slots as free.
+    const QString measure = tr("db_pool_available = %1 (max_connections %2 − %3 client connections)")
+                                .arg(m_summary.headroom())
+                                .arg(m_summary.maxConnections)
+                                .arg(m_summary.clientBackends);
+    return m_summary.headroomLow() ? measure + tr(" — below 2: the pool is exhausted")
+                                   : measure + tr("; the pool alert fires below 2");
 }
 
 QString DbaPane::ownApplicationLabel(const QString& application)
@@ -638,6 +742,7 @@ QString DbaPane::statusText() const
 }
 
 QString DbaPane::messageText() const { return m_message->text(); }
+QString DbaPane::blockingText() const { return m_blockingLabel->text(); }
 QString DbaPane::slowUnavailableText() const
 {
     return m_slowUnavailable->isVisible() || !m_slowUnavailable->text().isEmpty() ? m_slowUnavailable->text()

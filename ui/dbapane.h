@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
 
 class BlockingTreeModel;
 class ConfirmationDialog;
@@ -63,7 +64,8 @@ public:
     const DbaHealth& health() const { return m_health; }
     QString statusText() const;
     QString messageText() const;
-    QString headroomText() const;
+    QString totalText() const; // "10 client connections of 37 usable (max_connections 40 − 3 reserved …) · 27 free"
+    QString headroomText() const; // the pool alert's db_pool_available, with its arithmetic
     QString slowUnavailableText() const;
     double idleThresholdS() const { return m_idleThresholdS; }
     // How the Connections tab's by-application table names this console's own sessions.
@@ -77,7 +79,13 @@ public:
     ConfirmationDialog* analyzeHouseholdMembers();
     ConfirmationDialog* dropInvalidIndex();
     ConfirmationDialog* resetStatements();
+    // The Blocking tab's actions, on its selected row (blockingCancel, blockingTerminate).
+    ConfirmationDialog* cancelBlocker();
+    ConfirmationDialog* terminateBlocker();
     QList<DbaSession> selectedSessions() const;
+    std::optional<DbaSession> selectedBlocker() const;
+    QTreeView* blockingView() const { return m_blockingView; }
+    QString blockingText() const;
 
 Q_SIGNALS:
     void refreshed(); // sessions view data updated
@@ -97,6 +105,8 @@ private:
     void updateDetail();
     void updateApplications();
     void updateBlocking();
+    void updateBlockingButtons();
+    ConfirmationDialog* signalBlocker(DbaActions::Signal signal);
     ConfirmationDialog* confirmAndRun(const DbaAction& action);
     void setMessage(const QString& text, bool error = false);
     void saveViewState() const;
@@ -143,6 +153,8 @@ private:
     // blocking
     QTreeView* m_blockingView = nullptr;
     QLabel* m_blockingLabel = nullptr;
+    QPushButton* m_blockingCancel = nullptr;
+    QPushButton* m_blockingTerminate = nullptr;
     // slow
     QComboBox* m_slowOrder = nullptr;
     QCheckBox* m_slowOnly = nullptr;

@@ -73,6 +73,10 @@ EscalationPanel::EscalationPanel(EscalationService* service, QWidget* parent)
     m_escalation->setObjectName(u"escalationCountdown"_s);
     m_update = new QLabel(this);
     m_update->setObjectName(u"updateCountdown"_s);
+    // Wrapped, as the other lines: "Escalate to <role> (<names>) + … in 12m" set on every tick would otherwise
+    // become the dock's, and so the window's, minimum width.
+    m_escalation->setWordWrap(true);
+    m_update->setWordWrap(true);
 
     m_escalate = new QToolButton(this);
     m_escalate->setObjectName(u"escalateButton"_s);

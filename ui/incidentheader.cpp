@@ -3,6 +3,7 @@
 
 #include "models/incidentclock.h"
 #include "models/responseflow.h"
+#include "ui/elidedlabel.h"
 #include "ui/flowstrip.h"
 #include "ui/severitystyle.h"
 
@@ -33,7 +34,7 @@ IncidentHeader::IncidentHeader(const MonotonicWallClock* clock, QWidget* parent)
     : QWidget(parent)
     , m_clock(clock)
     , m_severity(new QLabel(this))
-    , m_title(new QLabel(this))
+    , m_title(new ElidedLabel(this))
     , m_status(new QLabel(this))
     , m_environment(new QLabel(this))
     , m_elapsed(new QLabel(this))

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+class ElidedLabel;
 class MonotonicWallClock;
 class FlowStrip;
 class QLabel;
@@ -41,7 +42,7 @@ private:
     const MonotonicWallClock* m_clock;
     std::optional<Incident> m_incident;
     QLabel* m_severity;
-    QLabel* m_title;
+    ElidedLabel* m_title; // elided: a long title never widens the window
     QLabel* m_status;
     QLabel* m_environment;
     QLabel* m_elapsed;

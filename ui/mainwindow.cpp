@@ -8,9 +8,11 @@
 #include "models/timelinemodel.h"
 #include "services/auditrecorder.h"
 #include "services/clockwatch.h"
+#include "services/metricsservice.h"
 #include "services/storeclient.h"
 #include "services/storesalvage.h"
 #include "ui/alertbar.h"
+#include "ui/columnfit.h"
 #include "ui/dashboardpane.h"
 #include "ui/dbapane.h"
 #include "ui/escalationpanel.h"
@@ -38,7 +40,9 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -295,11 +299,21 @@ void MainWindow::arrangeDefaultDocks()
 
 void MainWindow::sizeDefaultDocks()
 {
-    // Once the window has its size: the incidents list narrow, the working panes about half the height.
-    if (auto* incidents = findChild<QDockWidget*>(u"incidentsDock"_s))
-        resizeDocks({ incidents }, { std::max(260, width() / 5) }, Qt::Horizontal);
+    // Once the window has its size: the incidents list as wide as its severity, title and status columns (at 260
+    // px it showed the title cut, behind a scroll bar) but at most a third; the working panes (the runbook's step with
+    // its Run button) three fifths of the height.
+    if (auto* incidents = findChild<QDockWidget*>(u"incidentsDock"_s)) {
+        const QHeaderView* header = m_incidentView->horizontalHeader();
+        int columns = 0;
+        for (int c : { int(IncidentListModel::SeverityColumn), int(IncidentListModel::TitleColumn),
+                 int(IncidentListModel::StatusColumn) })
+            columns += header->sectionSize(c);
+        const int wanted
+            = columns + m_incidentView->verticalScrollBar()->sizeHint().width() + 2 * m_incidentView->frameWidth() + 8;
+        resizeDocks({ incidents }, { std::clamp(wanted, 260, std::max(260, width() / 3)) }, Qt::Horizontal);
+    }
     if (m_wizardDock && dockWidgetArea(m_wizardDock) == Qt::BottomDockWidgetArea)
-        resizeDocks({ m_wizardDock }, { height() / 2 }, Qt::Vertical);
+        resizeDocks({ m_wizardDock }, { height() * 3 / 5 }, Qt::Vertical);
 }
 
 QDockWidget* MainWindow::addDock(
@@ -328,12 +342,8 @@ void MainWindow::createRunbookDock(QMenu* view)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     m_wizardDock = addDock(tr("Runbook"), u"runbookDock"_s, Qt::RightDockWidgetArea, view, scroll);
-    connect(this, &MainWindow::activeIncidentChanged, m_wizard, &RunbookWizard::setIncident);
-    connect(m_wizard, &RunbookWizard::incidentRequested, this, [this](Severity severity, const QString& title) {
-        NewIncidentDialog* dialog = openNewIncidentDialog();
-        dialog->setSeverity(severity);
-        dialog->setTitle(title);
-    });
+    connect(this, &MainWindow::activeIncidentChanged, m_wizard, [this] { m_wizard->setIncident(activeIncident()); });
+    connect(m_wizard, &RunbookWizard::incidentRequested, this, &MainWindow::openIncidentForRunbook);
 }
 
 void MainWindow::openRunbookWizard(const QString& runbookTitle)
@@ -369,7 +379,8 @@ DashboardPane* MainWindow::dashboardPane()
         for (QAction* menu : menuBar()->actions())
             if (menu->menu() && menu->text() == tr("&Incident"))
                 menu->menu()->addMenu(m_dashboard->dashboardsMenu());
-        // A firing alert's "open incident" ends in its runbook's wizard.
+        // A firing alert's "open incident" makes that incident the active one, then opens its runbook's wizard.
+        connect(m_dashboard, &DashboardPane::incidentOpened, this, [this](qint64 id) { setActiveIncident(id); });
         connect(m_dashboard, &DashboardPane::runbookRequested, this, &MainWindow::openRunbookWizard);
         if (m_alertBar) // "Incident #N" once linked
             connect(m_dashboard, &DashboardPane::incidentOpened, m_alertBar, &AlertBar::refresh);
@@ -397,12 +408,19 @@ void MainWindow::restoreLayout()
 {
     QSettings settings;
     settings.beginGroup(u"MainWindow"_s);
-    if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(settings.value(u"geometry"_s).toByteArray())) {
+        // A first start: nine tenths of the screen (frame and panels fit), at most 1600×1000 (1260×810 on Xvfb's
+        // 1400×900; it was 1280×800 whatever the screen, wider than a small one).
+        const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+        resize(std::min(1600, screen.width() * 9 / 10), std::min(1000, screen.height() * 9 / 10));
+    }
     if (!restoreState(settings.value(u"state"_s).toByteArray()))
         QTimer::singleShot(0, this, &MainWindow::sizeDefaultDocks);
     m_incidentView->horizontalHeader()->restoreState(settings.value(u"incidentColumns"_s).toByteArray());
     m_timelinePane->view()->horizontalHeader()->restoreState(settings.value(u"timelineColumns"_s).toByteArray());
+    // Whatever was saved (an earlier version's 40 px), the severity column fits "Sev" with its sort arrow and "P0".
+    ColumnFit::widen(m_incidentView, m_incidentView->horizontalHeader(), IncidentListModel::SeverityColumn,
+        { severityCode(Severity::P0), severityCode(Severity::P3) });
     m_showFilter->setCurrentIndex(std::clamp(settings.value(u"incidentFilter"_s, 0).toInt(), 0, 2));
     m_restoreActiveId = settings.value(u"activeIncident"_s, 0).toLongLong();
 }
@@ -417,6 +435,15 @@ void MainWindow::saveLayout() const
     settings.setValue(u"timelineColumns"_s, m_timelinePane->view()->horizontalHeader()->saveState());
     settings.setValue(u"incidentFilter"_s, m_showFilter->currentIndex());
     settings.setValue(u"activeIncident"_s, m_activeId);
+    settings.endGroup();
+    const RunbookWizard::Place place = m_wizard->place();
+    settings.beginGroup(u"RunbookWizard"_s);
+    settings.setValue(u"store"_s, m_store->path());
+    settings.setValue(u"runbook"_s, place.runbook);
+    settings.setValue(u"option"_s, place.option);
+    settings.setValue(u"item"_s, place.item);
+    settings.setValue(u"incident"_s, place.incident);
+    settings.setValue(u"atMs"_s, place.atMs);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -570,8 +597,38 @@ void MainWindow::switchEnvironment(const QString& name)
     }
 }
 
+void MainWindow::openIncidentForRunbook(Severity severity, const QString& runbookTitle)
+{
+    // Never a second incident for the same thing: the dialog already open, an incident being created, or the
+    // runbook's alert (attached to its open incident, or opened as the banner does).
+    if (m_newIncidentDialog && m_newIncidentDialog->isVisible()) {
+        m_newIncidentDialog->raise();
+        m_newIncidentDialog->activateWindow();
+        return;
+    }
+    if (!m_pendingCreateTitle.isEmpty())
+        return;
+    if (MetricsService* metrics = m_services.metrics; metrics && dashboardPane()) {
+        for (const AlertState& alert : metrics->alerts()) {
+            const AlertRule& rule = alert.rule();
+            const bool live = alert.state() == AlertState::State::Firing || alert.state() == AlertState::State::Pending
+                || metrics->linkedIncident(rule.id()) > 0;
+            if (live && rule.runbookTitle.compare(runbookTitle, Qt::CaseInsensitive) == 0
+                && m_dashboard->openIncidentForAlert(rule.id()))
+                return;
+        }
+    }
+    NewIncidentDialog* dialog = openNewIncidentDialog();
+    dialog->setSeverity(severity);
+    dialog->setTitle(runbookTitle);
+}
+
 NewIncidentDialog* MainWindow::openNewIncidentDialog()
 {
+    if (m_newIncidentDialog && m_newIncidentDialog->isVisible()) {
+        m_newIncidentDialog->raise(); // one at a time
+        return m_newIncidentDialog;
+    }
     QStringList environments;
     if (m_services.environments) {
         for (const EnvironmentProfile& p : m_services.environments->profiles())
@@ -580,6 +637,7 @@ NewIncidentDialog* MainWindow::openNewIncidentDialog()
     if (environments.isEmpty())
         environments = QStringList { u"production"_s, u"staging"_s, u"sandbox"_s };
     auto* dialog = new NewIncidentDialog(environments, this);
+    m_newIncidentDialog = dialog;
     dialog->setEnvironment(activeEnvironment());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowModality(Qt::WindowModal);
@@ -746,6 +804,22 @@ void MainWindow::onIncidentsLoaded(quint64 requestId, const QList<Incident>& inc
     }
     m_activeId = -1; // force a refresh even if the same id
     setActiveIncident(select);
+    if (!m_wizardRestored) {
+        m_wizardRestored = true; // once, at start-up: the runbook and page where the last session left them
+        QSettings settings;
+        settings.beginGroup(u"RunbookWizard"_s);
+        if (settings.value(u"store"_s).toString() == m_store->path()) {
+            RunbookWizard::Place saved;
+            saved.runbook = settings.value(u"runbook"_s).toString();
+            saved.option = settings.value(u"option"_s, 0).toInt();
+            saved.item = settings.value(u"item"_s).toString();
+            saved.incident = settings.value(u"incident"_s, 0).toLongLong();
+            saved.atMs = settings.value(u"atMs"_s, 0).toLongLong();
+            m_wizard->restorePlace(saved, m_activeId);
+        } else {
+            m_wizard->restorePlace({}, m_activeId);
+        }
+    }
     Q_EMIT storeReady();
 }
 
@@ -760,6 +834,7 @@ void MainWindow::onIncidentChanged(const Incident& incident)
     }
     if (incident.id == m_activeId) {
         m_header->setIncident(m_incidents->incident(incident.id));
+        m_wizard->setIncident(activeIncident()); // the step page names it with its status
         updateActions();
         updateTitle();
     }

@@ -7,6 +7,7 @@
 #include "services/incidentstore.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class DbaPane;
 class EscalationPanel;
@@ -55,8 +56,11 @@ public:
     // Asks to switch the active environment (window-modal, not blocking); switching is recorded.
     void requestEnvironmentSwitch(const QString& name);
 
-    // Opens the new-incident dialog (window-modal, not blocking) and returns it.
+    // Opens the new-incident dialog (window-modal, not blocking) and returns it; the one already open if there is one.
     class NewIncidentDialog* openNewIncidentDialog();
+    // The runbook wizard's "open an incident for this runbook": attaches to (or opens, as the alert banner does) the
+    // incident of the runbook's live alert, else the dialog prefilled; never a second one while one is being opened.
+    void openIncidentForRunbook(Severity severity, const QString& runbookTitle);
 
     // Shows the runbook wizard dock with the library's runbook of that title (the picker when there is none).
     void openRunbookWizard(const QString& runbookTitle);
@@ -144,6 +148,8 @@ private:
     quint64 m_pageRequest = 0;
     quint64 m_countRequest = 0;
     QString m_pendingCreateTitle; // select the incident this window just asked to create
+    QPointer<class NewIncidentDialog> m_newIncidentDialog; // the one open, if any
+    bool m_wizardRestored = false;
     QString m_pendingNote; // a note being written, given back to the editor if the write fails
 
     QAction* m_newIncident = nullptr;

@@ -45,6 +45,11 @@ NewIncidentDialog::NewIncidentDialog(const QStringList& environments, QWidget* p
     m_error->setObjectName(u"error"_s);
     m_error->setStyleSheet(u"color: #c62828;"_s);
     m_error->setWordWrap(true);
+    // Its line is kept while hidden: the buttons stay where they are when a validation message comes and goes.
+    m_error->setMinimumHeight(m_error->fontMetrics().lineSpacing());
+    QSizePolicy keep = m_error->sizePolicy();
+    keep.setRetainSizeWhenHidden(true);
+    m_error->setSizePolicy(keep);
     m_error->hide();
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Open Incident"));
 

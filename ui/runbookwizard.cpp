@@ -8,11 +8,13 @@
 #include "services/runbooklibrary.h"
 #include "services/storeclient.h"
 #include "ui/confirmationdialog.h"
+#include "ui/ipseteditor.h"
 #include "ui/runbookpicker.h"
 #include "ui/stepoutputview.h"
 
 #include <QClipboard>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QFile>
 #include <QFormLayout>
@@ -154,8 +156,10 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
         m_runningRef.clear();
         updateButtons();
     });
-    connect(m_executor, &StepExecutor::started, this, [this] {
+    connect(m_executor, &StepExecutor::started, this, [this](const QString& runId) {
         ensureWizardPage();
+        m_answerRefs.insert(runId, m_runningRef);
+        m_answers.remove(m_runningRef);
         m_output->clear();
         setState(m_runningRef, u"running"_s);
         m_status->setText(tr("Running…"));
@@ -185,6 +189,26 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
         m_results.insert(item->step.ref, columns);
     });
     connect(m_executor, &StepExecutor::finished, this, &RunbookWizard::onFinished);
+    // The console's own answer beside a diagnosis step; offenders feed the WAF step's add list.
+    connect(m_executor, &StepExecutor::answerReady, this, [this](const QString& runId, const StepAnswer& answer) {
+        ensureWizardPage();
+        const QString ref = m_answerRefs.value(runId);
+        m_answers.insert(ref, answer);
+        if (!answer.offenders.isEmpty())
+            m_offenders = answer.offenders;
+        if (currentRef() == ref)
+            m_output->showAnswer(answer);
+    });
+    connect(m_executor, &StepExecutor::ipSetsListed, this,
+        [this](const QString&, const QList<IpSetSummary>& sets, const QString& error) {
+            if (m_ipSet)
+                m_ipSet->setSets(sets, error);
+        });
+    connect(m_executor, &StepExecutor::ipSetAddressesRead, this,
+        [this](const QString& id, const QStringList& addresses, const QString& error) {
+            if (m_ipSet)
+                m_ipSet->setCurrent(id, addresses, error);
+        });
     connect(m_executor, &StepExecutor::stateChanged, this, &RunbookWizard::updateButtons);
     // Record before acting: a read step that ran unrecorded, and a finish the store did not take yet, say so.
     connect(m_executor, &StepExecutor::notRecorded, this, [this](const QString&, const QString& why) {
@@ -210,6 +234,12 @@ RunbookWizard::RunbookWizard(const ConsoleServices& services, QWidget* parent)
     }
     if (m_services.store)
         connect(m_services.store, &StoreClient::eventsLoaded, this, &RunbookWizard::onEventsLoaded);
+    if (m_services.runbooks) {
+        connect(m_services.runbooks, &RunbookLibrary::reloaded, this, [this] {
+            if (m_restore && m_restore->waitingForLibrary)
+                applyRestore();
+        });
+    }
     if (m_services.environments)
         connect(m_services.environments, &EnvironmentListModel::activeChanged, this, &RunbookWizard::refreshPrepared);
 }
@@ -241,6 +271,10 @@ void RunbookWizard::ensureWizardPage()
     bold.setPointSizeF(bold.pointSizeF() * 1.2);
     m_title->setFont(bold);
     m_title->setWordWrap(true);
+    m_stepIncident = new QLabel(stepPane);
+    m_stepIncident->setObjectName(u"stepIncident"_s);
+    m_stepIncident->setWordWrap(true);
+    m_stepIncident->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta = new QLabel(stepPane);
     m_meta->setObjectName(u"stepMeta"_s);
     m_meta->setTextFormat(Qt::RichText);
@@ -280,6 +314,12 @@ void RunbookWizard::ensureWizardPage()
     buttons->addWidget(m_skip);
     buttons->addWidget(m_copy);
     buttons->addStretch();
+    m_problems = new QLabel(stepPane);
+    m_problems->setObjectName(u"stepProblems"_s);
+    m_problems->setWordWrap(true);
+    m_problems->setTextFormat(Qt::PlainText);
+    m_problems->setStyleSheet(u"color: #b00020"_s);
+    m_problems->hide();
     m_status = new QLabel(stepPane);
     m_status->setObjectName(u"stepStatus"_s);
     m_status->setWordWrap(true);
@@ -288,12 +328,14 @@ void RunbookWizard::ensureWizardPage()
     auto* stepLayout = new QVBoxLayout(stepPane);
     stepLayout->setContentsMargins(0, 0, 0, 0);
     stepLayout->addWidget(m_title);
+    stepLayout->addWidget(m_stepIncident);
     stepLayout->addWidget(m_meta);
     stepLayout->addWidget(m_options);
     stepLayout->addWidget(m_checklist);
     stepLayout->addWidget(m_command);
     stepLayout->addWidget(m_parameters);
     stepLayout->addLayout(buttons);
+    stepLayout->addWidget(m_problems);
     stepLayout->addWidget(m_status);
     stepLayout->addWidget(m_output, 1);
 
@@ -302,6 +344,7 @@ void RunbookWizard::ensureWizardPage()
     split->addWidget(stepPane);
     split->setStretchFactor(1, 3);
     m_list->setMinimumHeight(120);
+    split->setSizes({ 120, 1000 }); // the step first: its Run button in sight at the default size (issue 16)
     auto* pageLayout = new QVBoxLayout(page);
     auto* top = new QHBoxLayout;
     top->addWidget(back);
@@ -310,11 +353,13 @@ void RunbookWizard::ensureWizardPage()
     pageLayout->addWidget(split, 1);
     m_stack->addWidget(page);
 
+    updateIncidentLabel();
     updateButtons(); // from the state so far (executor, incident)
 }
 
 void RunbookWizard::showPicker()
 {
+    ++m_opened;
     m_pickerMessage->clear();
     m_stack->setCurrentIndex(0);
 }
@@ -326,10 +371,18 @@ bool RunbookWizard::openRunbook(const QString& title)
         if (r.title.compare(title, Qt::CaseInsensitive) != 0)
             continue;
         ensureWizardPage();
+        if (m_libraryRunbook && m_stack->currentIndex() == 1 && m_runbook.title == r.title) {
+            // Already open (an alert asks for its runbook again): it stays on its page.
+            if (m_incidentId == 0)
+                offerIncident();
+            return true;
+        }
         if (m_executor->isBusy() || !m_runningRef.isEmpty()) {
             m_status->setText(tr("A step is still running: stop it before opening another runbook."));
             return false;
         }
+        ++m_opened;
+        m_libraryRunbook = true;
         m_runbook = r;
         m_option = 0;
         m_states.clear();
@@ -345,20 +398,8 @@ bool RunbookWizard::openRunbook(const QString& title)
         rebuildItems();
         m_list->setCurrentRow(0);
         setIncident(m_incidentId); // rebuild the states of this runbook's runs
-        if (m_incidentId == 0) {
-            auto* box = new QMessageBox(QMessageBox::Question, tr("No active incident"),
-                tr("No incident is active. Open one for “%1” with severity %2? Commands run from the runbook are "
-                   "recorded on the incident's timeline.")
-                    .arg(r.title, r.severity ? severityCode(*r.severity) : u"P2"_s),
-                QMessageBox::Yes | QMessageBox::No, this);
-            box->setObjectName(u"openIncidentQuestion"_s);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            connect(box, &QMessageBox::finished, this, [this, box, r](int) {
-                if (box->clickedButton() == box->button(QMessageBox::Yes))
-                    Q_EMIT incidentRequested(r.severity.value_or(Severity::P2), r.title);
-            });
-            box->open();
-        }
+        if (m_incidentId == 0)
+            offerIncident();
         return true;
     }
     m_stack->setCurrentIndex(0);
@@ -372,6 +413,8 @@ void RunbookWizard::openCatalogueStep(const RunbookStep& step)
     ensureWizardPage();
     Runbook r;
     r.title = step.ref.section(u'/', 0, 1); // "catalogue/ECS"
+    ++m_opened;
+    m_libraryRunbook = false;
     RunbookStep s = step;
     ResolutionOption only;
     only.label = tr("Command");
@@ -391,14 +434,219 @@ void RunbookWizard::openCatalogueStep(const RunbookStep& step)
 
 void RunbookWizard::setIncident(qint64 incidentId)
 {
+    if (incidentId != m_incidentId) {
+        // The steps' states are the new incident's (from its events), not the last one's.
+        m_states.clear();
+        m_finished.clear();
+        m_lastRunOfStep.clear();
+        m_checked.clear();
+        if (!m_runningRef.isEmpty())
+            m_states.insert(m_runningRef, u"running"_s);
+        updateItemLabels();
+        if (hasWizardPage() && m_checklist->count() > 0)
+            fillChecklist();
+        m_resolvedAccepted = 0;
+        if (m_incidentInfo && m_incidentInfo->id != incidentId)
+            m_incidentInfo.reset();
+        if (m_resolvedQuestion)
+            m_resolvedQuestion->done(QMessageBox::Cancel); // asked about another incident
+    }
+    if (incidentId > 0 && m_incidentOffer)
+        m_incidentOffer->done(QMessageBox::No); // one is active now: nothing to open
     m_incidentId = incidentId;
     if (incidentId > 0 && m_services.store && !m_runbook.title.isEmpty())
         m_eventsRequest = m_services.store->requestEvents(incidentId, 0, 100000);
+    updateIncidentLabel();
     updateButtons();
+}
+
+void RunbookWizard::setIncident(const std::optional<Incident>& incident)
+{
+    const qint64 id = incident ? incident->id : 0;
+    m_incidentInfo = incident;
+    if (id != m_incidentId)
+        setIncident(id);
+    else
+        updateIncidentLabel();
+}
+
+QString RunbookWizard::incidentText() const
+{
+    if (m_incidentId <= 0)
+        return tr("No incident is active: a step run now is recorded nowhere. Run offers to open one.");
+    if (!m_incidentInfo)
+        return tr("For incident #%1").arg(m_incidentId);
+    QString title = m_incidentInfo->title;
+    if (title.size() > 60)
+        title = title.left(59) + u'…';
+    return tr("For incident #%1 — %2 (%3, %4)")
+        .arg(QString::number(m_incidentId), title, severityCode(m_incidentInfo->severity),
+            m_incidentInfo->isOpen() ? tr("open") : tr("resolved"));
+}
+
+void RunbookWizard::updateIncidentLabel()
+{
+    if (!m_stepIncident)
+        return;
+    m_stepIncident->setText(incidentText());
+    m_stepIncident->setToolTip(m_incidentInfo ? m_incidentInfo->title : QString());
+    const bool warn = m_incidentId <= 0 || (m_incidentInfo && !m_incidentInfo->isOpen());
+    m_stepIncident->setStyleSheet(warn ? u"color: #b00020; font-weight: bold;"_s : u"font-weight: bold;"_s);
+}
+
+void RunbookWizard::offerIncident()
+{
+    if (m_incidentOffer && m_incidentOffer->isVisible()) {
+        m_incidentOffer->raise(); // one question at a time
+        return;
+    }
+    const Runbook r = m_runbook;
+    QString text = tr("No incident is active. Open one for “%1” with severity %2? Commands run from the runbook are "
+                      "recorded on the incident's timeline.")
+                       .arg(r.title, r.severity ? severityCode(*r.severity) : u"P2"_s);
+    if (r.alert)
+        text += u' ' + tr("If its alert %1 has an open incident, that one is used.").arg(r.alert->raw);
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("No active incident"), text, QMessageBox::Yes | QMessageBox::No, this);
+    box->setObjectName(u"openIncidentQuestion"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_incidentOffer = box;
+    connect(box, &QMessageBox::finished, this, [this, box, r](int) {
+        if (box->clickedButton() == box->button(QMessageBox::Yes) && m_incidentId == 0)
+            Q_EMIT incidentRequested(r.severity.value_or(Severity::P2), r.title);
+    });
+    box->open();
+}
+
+void RunbookWizard::askResolved(const Item& item)
+{
+    if (m_resolvedQuestion && m_resolvedQuestion->isVisible()) {
+        m_resolvedQuestion->raise();
+        return;
+    }
+    const qint64 id = m_incidentId;
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Incident resolved"),
+        tr("Incident #%1 “%2” is resolved. Record “%3” on it anyway?")
+            .arg(QString::number(id), m_incidentInfo ? m_incidentInfo->title : QString(), item.label),
+        QMessageBox::NoButton, this);
+    box->setObjectName(u"resolvedIncidentQuestion"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(tr("What runs now is recorded on the incident this step runs for. A new problem "
+                               "deserves an incident of its own."));
+    QPushButton* record = box->addButton(tr("Record on #%1").arg(id), QMessageBox::AcceptRole);
+    record->setObjectName(u"resolvedRecordAnyway"_s);
+    QPushButton* open = box->addButton(tr("Open a New Incident…"), QMessageBox::ActionRole);
+    open->setObjectName(u"resolvedOpenNew"_s);
+    QPushButton* cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel); // Enter records nothing
+    m_resolvedQuestion = box;
+    const QString ref = item.ref;
+    connect(box, &QMessageBox::finished, this, [this, box, record, open, id, ref] {
+        if (box->clickedButton() == record && m_incidentId == id) {
+            m_resolvedAccepted = id;
+            const Item* current = currentItem();
+            if (current && current->ref == ref)
+                startRun(*current);
+        } else if (box->clickedButton() == open) {
+            m_status->setText(tr("Nothing ran: open the incident first, then run the step again."));
+            Q_EMIT incidentRequested(m_runbook.severity.value_or(Severity::P2), m_runbook.title);
+        } else if (m_status) {
+            m_status->setText(tr("Cancelled: nothing ran."));
+        }
+    });
+    box->open();
+}
+
+RunbookWizard::Place RunbookWizard::place() const
+{
+    Place p;
+    p.incident = m_incidentId;
+    p.atMs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_libraryRunbook || m_stack->currentIndex() != 1)
+        return p;
+    p.runbook = m_runbook.title;
+    p.option = m_option;
+    p.item = currentRef();
+    return p;
+}
+
+void RunbookWizard::restorePlace(const Place& saved, qint64 incidentId)
+{
+    Restore r;
+    r.saved = saved;
+    r.incident = incidentId;
+    r.opened = m_opened;
+    m_restore = r;
+    if (incidentId > 0 && m_services.store)
+        m_restore->eventsRequest = m_services.store->requestEvents(incidentId, 0, -1);
+    else
+        decideRestore({});
+}
+
+void RunbookWizard::decideRestore(const QList<TimelineEvent>& events)
+{
+    // The last runbook command of the incident (a start is recorded before anything runs), else its alert's runbook.
+    Place fromEvents;
+    for (const TimelineEvent& e : events) {
+        if (e.kind == QStringView(AuditKind::Started)) {
+            const QString source = CommandAudit::fromJson(e.detail).source;
+            const qsizetype hash = source.indexOf(u'#');
+            if (!source.startsWith(u"runbook:"_s) || hash < 0)
+                continue;
+            fromEvents.runbook = source.mid(8, hash - 8);
+            fromEvents.item = source.mid(hash + 1);
+            fromEvents.option
+                = fromEvents.item.startsWith(u"resolution/"_s) ? fromEvents.item.section(u'/', 1, 1).toInt() : 0;
+            fromEvents.atMs = e.timeMs;
+        } else if (e.kind == u"alert.fired"_s && fromEvents.runbook.isEmpty()) {
+            fromEvents.runbook = e.detail.value(u"runbook"_s).toString();
+            fromEvents.item = u"overview"_s;
+            fromEvents.atMs = e.timeMs;
+        }
+    }
+    const Place& saved = m_restore->saved;
+    const bool savedHere
+        = saved.incident == m_restore->incident && (saved.atMs >= fromEvents.atMs || fromEvents.runbook.isEmpty());
+    m_restore->target = savedHere ? saved : fromEvents;
+    m_restore->target.incident = m_restore->incident;
+    if (m_restore->target.runbook.isEmpty()) {
+        m_restore.reset();
+        return;
+    }
+    applyRestore();
+}
+
+void RunbookWizard::applyRestore()
+{
+    if (!m_restore || m_restore->opened != m_opened || m_restore->incident != m_incidentId) {
+        m_restore.reset(); // something else was opened meanwhile, or another incident is active
+        return;
+    }
+    const Place target = m_restore->target;
+    bool known = false;
+    const QList<Runbook> runbooks = m_services.runbooks ? m_services.runbooks->runbooks() : QList<Runbook>();
+    for (const Runbook& r : runbooks)
+        known = known || r.title.compare(target.runbook, Qt::CaseInsensitive) == 0;
+    if (!known && m_services.runbooks && (runbooks.isEmpty() || m_services.runbooks->isLoading())) {
+        m_restore->waitingForLibrary = true; // its first load is still running
+        return;
+    }
+    m_restore.reset();
+    if (!known || !openRunbook(target.runbook))
+        return;
+    if (target.option > 0)
+        chooseOption(target.option);
+    if (!target.item.isEmpty())
+        selectItem(target.item);
+    Q_EMIT placeRestored(m_runbook.title, currentRef());
 }
 
 void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const QList<TimelineEvent>& events)
 {
+    if (m_restore && requestId == m_restore->eventsRequest) {
+        decideRestore(events);
+        return;
+    }
     if (requestId != m_eventsRequest || incidentId != m_incidentId)
         return;
     ensureWizardPage(); // requested only once a runbook is open: already built
@@ -438,6 +686,7 @@ void RunbookWizard::onEventsLoaded(quint64 requestId, qint64 incidentId, const Q
 void RunbookWizard::rebuildItems()
 {
     ensureWizardPage();
+    m_ipSetRef.clear(); // another runbook or option: the WAF editor starts afresh
     m_items.clear();
     const bool single = m_runbook.diagnosis.isEmpty() && m_runbook.symptoms.isEmpty() && !m_runbook.alert;
     if (!single)
@@ -543,6 +792,8 @@ void RunbookWizard::showItem(int row)
     m_command->setVisible(item.isStep);
     m_parameters->setVisible(item.isStep);
     m_output->setVisible(item.isStep);
+    if (!item.isStep)
+        m_problems->hide();
     m_status->clear();
     if (item.isStep) {
         showStep(item);
@@ -654,6 +905,22 @@ void RunbookWizard::showStep(const Item& item)
     const RunbookStep& step = item.step;
     m_title->setText(step.title.isEmpty() ? RunbookStep::kindName(step.kind) : step.title);
     // The parameter editors: typed, validated live, prefilled from earlier results.
+    // The same WAF step shown again (its runs reloaded from the timeline): its editor stays, with what was ticked.
+    QPointer<IpSetEditor> keptIpSet;
+    if (m_ipSet && m_ipSetRef == item.ref) {
+        int row = -1;
+        QFormLayout::ItemRole role;
+        m_parameterForm->getWidgetPosition(m_ipSet, &row, &role);
+        if (row >= 0) {
+            const QFormLayout::TakeRowResult taken = m_parameterForm->takeRow(row);
+            if (taken.labelItem) {
+                delete taken.labelItem->widget();
+                delete taken.labelItem;
+            }
+            delete taken.fieldItem; // the layout item, not the editor
+            keptIpSet = m_ipSet;
+        }
+    }
     while (m_parameterForm->rowCount() > 0)
         m_parameterForm->removeRow(0);
     m_editors.clear();
@@ -661,8 +928,9 @@ void RunbookWizard::showStep(const Item& item)
     for (const RunbookParameter& p : step.parameters) {
         if (p.prefill.source == ParameterPrefill::Source::Environment)
             continue; // from the profile
-        if (p.name == u"lock_token" && StepExecutor::isIpSetUpdate(step))
-            continue; // read by get-ip-set when the confirmation is built
+        if (StepExecutor::isIpSetUpdate(step)
+            && (p.name == u"lock_token" || p.name == u"ip_set_id" || p.name == u"addresses"))
+            continue; // read by get-ip-set when the confirmation is built; the set and list in the WAF editor
         auto* editor = new QComboBox(m_parameters);
         editor->setObjectName(u"param_"_s + p.name);
         editor->setEditable(true);
@@ -678,6 +946,8 @@ void RunbookWizard::showStep(const Item& item)
         reason->setObjectName(u"reason_"_s + p.name);
         reason->setWordWrap(true);
         reason->setStyleSheet(u"color: #b00020"_s);
+        // A line kept for the reason, shown or not: the buttons below do not move as it comes and goes.
+        reason->setMinimumHeight(reason->fontMetrics().lineSpacing());
         auto* row = new QWidget(m_parameters);
         auto* rowLayout = new QVBoxLayout(row);
         rowLayout->setContentsMargins(0, 0, 0, 0);
@@ -688,16 +958,42 @@ void RunbookWizard::showStep(const Item& item)
         m_reasons.insert(p.name, reason);
         connect(editor, &QComboBox::editTextChanged, this, &RunbookWizard::refreshPrepared);
     }
-    m_parameters->setVisible(!m_editors.isEmpty());
+    if (keptIpSet) {
+        m_parameterForm->addRow(tr("WAF IP set"), keptIpSet);
+        keptIpSet->setOffered(m_offenders, tr("Check top offending IPs"));
+    } else {
+        showIpSetEditor(step);
+    }
+    m_ipSetRef = m_ipSet ? item.ref : QString();
+    m_parameters->setVisible(!m_editors.isEmpty() || m_ipSet);
     loadSavedResults(step);
     if (item.ref != m_runningRef)
         m_output->clear(); // another step's output does not belong here
+    if (m_answers.contains(item.ref))
+        m_output->showAnswer(m_answers.value(item.ref));
     if (item.ref != m_runningRef && m_finished.contains(item.ref) && m_states.value(item.ref) != u"unknown")
         showSavedOutput(item.ref);
     if (m_states.value(item.ref) == u"unknown")
         m_status->setText(tr("The console stopped while this step ran: its outcome is unknown. Check before "
                              "running it again: run the diagnosis (Verify) to see the current state."));
     refreshPrepared();
+}
+
+void RunbookWizard::showIpSetEditor(const RunbookStep& step)
+{
+    delete m_ipSet; // another step's
+    if (!StepExecutor::isIpSetUpdate(step))
+        return;
+    // The set from list-ip-sets, its list from get-ip-set, the additions offered from the diagnosis's offenders.
+    m_ipSet = new IpSetEditor(m_parameters);
+    m_parameterForm->addRow(tr("WAF IP set"), m_ipSet);
+    const QString scope = StepExecutor::ipSetScope(step);
+    connect(m_ipSet, &IpSetEditor::setChosen, this, [this, scope](const QString& name, const QString& id) {
+        m_executor->readIpSetAddresses(activeProfile(), scope, name, id);
+    });
+    connect(m_ipSet, &IpSetEditor::changed, this, &RunbookWizard::refreshPrepared);
+    m_ipSet->setOffered(m_offenders, tr("Check top offending IPs"));
+    m_executor->listIpSets(activeProfile(), scope);
 }
 
 QStringList RunbookWizard::prefillValues(const RunbookParameter& p) const
@@ -779,6 +1075,10 @@ QMap<QString, QString> RunbookWizard::values() const
         if (!text.isEmpty())
             v.insert(it.key(), text);
     }
+    if (m_ipSet && !m_ipSet->selectedId().isEmpty())
+        v.insert(u"ip_set_id"_s, m_ipSet->selectedId());
+    if (m_ipSet)
+        StepExecutor::setIpSetChange(v, m_ipSet->toAdd(), m_ipSet->toRemove());
     return v;
 }
 
@@ -825,8 +1125,9 @@ void RunbookWizard::refreshPrepared()
         meta += tr(" · needs a terminal: opens in $TERMINAL or x-terminal-emulator");
     if (!step.isRunnable())
         meta += tr(" · nothing runs from the console");
-    if (step.isRunnable() && !prepared.isReady())
-        meta += u"<br><span style='color:#b00020'>%1</span>"_s.arg(prepared.errors.join(u"<br>"_s).toHtmlEscaped());
+    const QString problems = step.isRunnable() && !prepared.isReady() ? prepared.errors.join(u'\n') : QString();
+    m_problems->setText(problems);
+    m_problems->setVisible(!problems.isEmpty());
     m_meta->setText(meta);
     updateButtons();
 }
@@ -850,6 +1151,8 @@ void RunbookWizard::updateButtons()
             }
         }
     }
+    if (ready && m_ipSet && !m_ipSet->problem().isEmpty())
+        ready = false; // no set chosen, its list not read, or nothing to add or remove
     m_run->setText(item && item->isStep && item->step.kind == StepKind::Link ? tr("Open")
             : item && item->isStep && item->step.interactive                 ? tr("Run in terminal")
                                                                              : tr("Run"));
@@ -871,9 +1174,22 @@ void RunbookWizard::run()
     }
     if (m_incidentId == 0 && m_services.audit) {
         m_status->setText(tr("No incident is active: open one first, so that what runs is on its timeline."));
-        Q_EMIT incidentRequested(m_runbook.severity.value_or(Severity::P2), m_runbook.title);
+        offerIncident();
         return;
     }
+    if (m_incidentInfo && !m_incidentInfo->isOpen() && m_services.audit && m_resolvedAccepted != m_incidentId) {
+        m_status->setText(tr("Incident #%1 is resolved: asking before recording on it.").arg(m_incidentId));
+        askResolved(*item);
+        return;
+    }
+    startRun(*item);
+}
+
+void RunbookWizard::startRun(const Item& stepItem)
+{
+    const Item* item = &stepItem;
+    if (m_executor->isBusy() || !m_runningRef.isEmpty())
+        return;
     m_runningRef = item->ref;
     m_run->setEnabled(false); // before anything else: a double click never runs twice
     m_status->setText(item->step.kind == StepKind::Sql && item->step.risk == StepRisk::Destructive
@@ -913,6 +1229,8 @@ void RunbookWizard::onFinished(const CommandOutcome& outcome, const CommandResul
     setState(ref, outcome.status);
     updateButtons();
     Q_EMIT stepFinished(ref, outcome);
+    if (m_ipSet && outcome.status == u"ok" && currentRef() == ref)
+        m_ipSet->chooseSet(m_ipSet->selectedName()); // the list as it is now; the ticks start afresh
     if (StepExecutor::isLockConflict(outcome) && m_runningRef.isEmpty() && !m_executor->isBusy()) {
         // The IP set changed between the read and the update: nothing was changed. Read it again and ask again with
         // the new list before → after (never a blind retry).

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "models/incident.h"
 #include "models/runbook.h"
 #include "models/timelineevent.h"
 #include "services/consoleservices.h"
 #include "services/stepexecutor.h"
+#include "ui/ipseteditor.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 #include <QWidget>
+
+#include <optional>
 
 class QComboBox;
 class QFormLayout;
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
+class QMessageBox;
 class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
@@ -29,7 +35,10 @@ class StepOutputView;
 // from those events when an incident is set (runs are resumable): a finished step shows its outcome and the tail of
 // the output file its command.finished event names; a start without an end is "outcome unknown". The post-incident
 // checklist's ticks are runbook.checklist events on the same timeline, so reopening the runbook shows them ticked.
-// Lives on the GUI thread; does not own the services.
+// Every step runs for the incident named on the step page (stepIncident); without one, Run offers to open one
+// (incidentRequested), and on a resolved one it asks first (resolvedIncidentQuestion). The place (runbook, option,
+// page) is given back by place() and restored after a restart by restorePlace(). Lives on the GUI thread; does not
+// own the services.
 class RunbookWizard : public QWidget {
     Q_OBJECT
 public:
@@ -43,7 +52,27 @@ public:
     void showPicker();
     // The active incident (0: none): the steps' states are rebuilt from its events.
     void setIncident(qint64 incidentId);
+    // The same with what the step page names (title, severity, status); a new value of the same incident (its
+    // status changed) only updates the name.
+    void setIncident(const std::optional<Incident>& incident);
     qint64 incident() const { return m_incidentId; }
+    QString incidentText() const; // the step page's "For incident #12 — …" line
+
+    // Where the wizard is, to be found again after a restart: a library runbook, its option and page, for which
+    // incident, and when (wall ms). An empty runbook: the picker (or a catalogue command) is shown.
+    struct Place {
+        QString runbook;
+        int option = 0;
+        QString item;
+        qint64 incident = 0;
+        qint64 atMs = 0;
+    };
+    Place place() const;
+    // After a restart, once the active incident is known: opens the runbook and page of saved when it was left
+    // for that incident, or the runbook and step of the incident's last runbook command (its command.started
+    // events; else its alert.fired's runbook) when those are newer (the console did not quit cleanly). Waits for
+    // the library's first load; does nothing once something else was opened. → placeRestored().
+    void restorePlace(const Place& saved, qint64 incidentId);
 
     QString runbookTitle() const { return m_runbook.title; }
     // The rows of the step list: "overview", "diagnosis/0", "option", "resolution/0/1", "verify/0", "checklist".
@@ -63,6 +92,9 @@ public:
     QPushButton* stopButton() const { return built(m_stop); }
     QPushButton* skipButton() const { return built(m_skip); }
     QPushButton* copyButton() const { return built(m_copy); }
+    // The WAF step's editor while a `wafv2 update-ip-set` step is shown (objectName wafEditor), else null.
+    IpSetEditor* ipSetEditor() const { return m_ipSet; }
+    QStringList offenders() const { return m_offenders; } // from "Check top offending IPs", top first
     QString commandText() const; // as shown
     QString statusText() const;
 
@@ -70,6 +102,7 @@ Q_SIGNALS:
     // No incident is active and the operator agreed to open one for this runbook.
     void incidentRequested(Severity severity, const QString& title);
     void stepFinished(const QString& ref, const CommandOutcome& outcome);
+    void placeRestored(const QString& runbook, const QString& item);
 
 private:
     struct Item {
@@ -97,6 +130,12 @@ private:
     QMap<QString, QString> values() const;
     const Item* currentItem() const;
     void run();
+    void startRun(const Item& item);
+    void offerIncident(); // the question "No incident is active. Open one…?" (one at a time)
+    void askResolved(const Item& item); // the question before recording on a resolved incident
+    void updateIncidentLabel();
+    void decideRestore(const QList<TimelineEvent>& events);
+    void applyRestore();
     void skip();
     void copy();
     void setState(const QString& ref, const QString& state);
@@ -128,7 +167,22 @@ private:
     quint64 m_resultsGeneration = 0; // bumped when m_results is cleared: older reads are dropped
     QString m_runningRef;
     qint64 m_incidentId = 0;
+    std::optional<Incident> m_incidentInfo; // what the step page names (nullopt: only the id is known)
+    qint64 m_resolvedAccepted = 0; // a resolved incident the operator agreed to record on
+    QPointer<QMessageBox> m_incidentOffer;
+    QPointer<QMessageBox> m_resolvedQuestion;
     quint64 m_eventsRequest = 0;
+    bool m_libraryRunbook = false; // m_runbook is the library's (not a catalogue command)
+    quint64 m_opened = 0; // bumped by every open or picker: a restore does not replace what was opened since
+    struct Restore {
+        Place saved;
+        qint64 incident = 0;
+        quint64 opened = 0;
+        quint64 eventsRequest = 0;
+        Place target; // decided
+        bool waitingForLibrary = false;
+    };
+    std::optional<Restore> m_restore;
 
     QStackedWidget* m_stack;
     RunbookPicker* m_picker;
@@ -137,7 +191,9 @@ private:
     QLabel* m_overview = nullptr;
     QListWidget* m_list = nullptr;
     QLabel* m_title = nullptr;
+    QLabel* m_stepIncident = nullptr;
     QLabel* m_meta = nullptr;
+    QLabel* m_problems = nullptr; // what keeps the step from running, under the buttons (they do not move)
     QPlainTextEdit* m_command = nullptr;
     QWidget* m_parameters = nullptr;
     QFormLayout* m_parameterForm = nullptr;
@@ -151,4 +207,11 @@ private:
     QPushButton* m_copy = nullptr;
     QLabel* m_status = nullptr;
     StepOutputView* m_output = nullptr;
+    // The WAF step (issue 16, finding 3) and the console's answers beside diagnosis steps (finding 7).
+    QPointer<IpSetEditor> m_ipSet;
+    QString m_ipSetRef; // the item whose editor it is
+    QStringList m_offenders;
+    QHash<QString, QString> m_answerRefs; // run id → item ref
+    QHash<QString, StepAnswer> m_answers; // item ref → the answer of its last run
+    void showIpSetEditor(const RunbookStep& step);
 };

@@ -4,6 +4,7 @@
 #include "services/boundedbytes.h"
 #include "services/stepexecutor.h"
 
+#include <QDateTime>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -69,6 +70,64 @@ QJsonArray firstArray(const QJsonDocument& doc, QString* name = nullptr)
     return {};
 }
 
+// CloudWatch answers give times as epoch numbers (Logs: timestamp, ingestionTime, creationTime … in milliseconds)
+// or UTC ISO text (Timestamp): shown as the local date and time with its zone; other values as they are.
+QString cellText(const QString& key, const QJsonValue& v)
+{
+    if (!key.contains(u"time"_s, Qt::CaseInsensitive))
+        return scalarText(v);
+    QDateTime at;
+    if (v.isDouble()) {
+        const double n = v.toDouble();
+        if (n >= 1e11 && n < 1e14)
+            at = QDateTime::fromMSecsSinceEpoch(qint64(n), Qt::UTC);
+        else if (n >= 1e8 && n < 1e11)
+            at = QDateTime::fromMSecsSinceEpoch(qint64(n * 1000), Qt::UTC);
+    } else if (v.isString()) {
+        at = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+        if (at.isValid() && at.timeSpec() == Qt::LocalTime)
+            at = QDateTime(); // no zone in the text: not ours to guess
+    }
+    if (!at.isValid())
+        return scalarText(v);
+    const QDateTime local = at.toLocalTime();
+    return local.toString(local.time().msec() ? u"yyyy-MM-dd HH:mm:ss.zzz t"_s : u"yyyy-MM-dd HH:mm:ss t"_s);
+}
+
+// redis-cli --latency / --latency-history print bare numbers when their output is not a terminal
+// ("min max avg samples" per line, "%lld %lld %.2f %llu"; history adds " -- 15.00 seconds range" per window).
+// Rows for a table with the names redis-cli itself uses on a terminal; nothing when the text is anything else.
+QList<QStringList> redisLatencyRows(const QByteArray& out, bool* history)
+{
+    static const QRegularExpression sample(uR"(^(\d+) (\d+) (\d+\.\d\d) (\d+)$)"_s);
+    static const QRegularExpression range(uR"(^ ?-- (\d+(?:\.\d+)?) seconds range$)"_s);
+    QList<QStringList> rows;
+    QStringList last;
+    *history = false;
+    const QList<QByteArray> lines = out.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = QString::fromLatin1(lines.at(i)).trimmed();
+        if (line.isEmpty())
+            continue;
+        if (const QRegularExpressionMatch m = sample.match(line); m.hasMatch()) {
+            last = { m.captured(1), m.captured(2), m.captured(3), m.captured(4), QString() };
+        } else if (const QRegularExpressionMatch r = range.match(line); r.hasMatch()) {
+            *history = true;
+            if (!last.isEmpty()) {
+                last[4] = r.captured(1);
+                rows.append(std::exchange(last, {}));
+            }
+        } else if (i == 0 || i == lines.size() - 1) {
+            continue; // the tail can start inside a line, and a stopped run end inside one
+        } else {
+            return {};
+        }
+    }
+    if (!last.isEmpty())
+        rows.append(last); // the window still open (or --latency's one line)
+    return rows;
+}
+
 } // namespace
 
 StepOutputView::StepOutputView(QWidget* parent)
@@ -77,6 +136,9 @@ StepOutputView::StepOutputView(QWidget* parent)
     , m_table(new QTableWidget(this))
     , m_note(new QLabel(this))
     , m_recording(new QLabel(this))
+    , m_answer(new QWidget(this))
+    , m_answerText(new QLabel(m_answer))
+    , m_answerTable(new QTableWidget(m_answer))
 {
     m_out.view = makeView(u"stdoutView"_s, this);
     m_err.view = makeView(u"stderrView"_s, this);
@@ -94,8 +156,23 @@ StepOutputView::StepOutputView(QWidget* parent)
     m_recording->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_recording->setStyleSheet(u"QLabel { color: #b00020; font-weight: bold; }"_s);
     m_recording->hide();
+    m_answer->setObjectName(u"stepAnswer"_s);
+    m_answerText->setObjectName(u"stepAnswerText"_s);
+    m_answerText->setWordWrap(true);
+    m_answerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_answerTable->setObjectName(u"stepAnswerTable"_s);
+    m_answerTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_answerTable->horizontalHeader()->setStretchLastSection(true);
+    m_answerTable->verticalHeader()->hide();
+    m_answerTable->setMaximumHeight(180);
+    auto* answerLayout = new QVBoxLayout(m_answer);
+    answerLayout->setContentsMargins(0, 0, 0, 4);
+    answerLayout->addWidget(m_answerText);
+    answerLayout->addWidget(m_answerTable);
+    m_answer->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_answer);
     layout->addWidget(m_tabs);
     layout->addWidget(m_recording);
     layout->addWidget(m_note);
@@ -117,8 +194,14 @@ void StepOutputView::clear()
     m_table->clear();
     m_table->setRowCount(0);
     m_table->setColumnCount(0);
+    m_table->setToolTip({});
     m_note->clear();
     showRecording({});
+    m_answer->hide();
+    m_answerText->clear();
+    m_answerTable->clear();
+    m_answerTable->setRowCount(0);
+    m_answerTable->setColumnCount(0);
     m_json.clear();
     m_tabs->setCurrentIndex(0);
 }
@@ -219,6 +302,21 @@ void StepOutputView::finishOutput(const QByteArray& stdoutTail, bool truncated)
     if (truncated)
         return;
     const QByteArray trimmed = stdoutTail.trimmed();
+    bool history = false;
+    if (const QList<QStringList> latency = redisLatencyRows(trimmed, &history); !latency.isEmpty()) {
+        QStringList header { tr("min (ms)"), tr("max (ms)"), tr("avg (ms)"), tr("samples") };
+        if (history)
+            header.append(tr("window (s)"));
+        QList<QStringList> rows;
+        for (const QStringList& r : latency)
+            rows.append(history ? r : r.mid(0, 4));
+        fillTable(header, rows);
+        m_table->setToolTip(tr("redis-cli latency: PING round trips to the server in milliseconds (minimum, maximum, "
+                               "average) over that many samples%1")
+                                .arg(history ? tr(", one row per window") : QString()));
+        m_tabs->setCurrentWidget(m_table);
+        return;
+    }
     if (!trimmed.startsWith('{') && !trimmed.startsWith('['))
         return;
     QJsonParseError error;
@@ -245,7 +343,7 @@ void StepOutputView::finishOutput(const QByteArray& stdoutTail, bool truncated)
         if (v.isObject()) {
             const QJsonObject o = v.toObject();
             for (const QString& h : std::as_const(header))
-                row.append(o.contains(h) ? scalarText(o.value(h)) : QString());
+                row.append(o.contains(h) ? cellText(h, o.value(h)) : QString());
         } else {
             row.append(scalarText(v));
         }
@@ -338,6 +436,31 @@ void StepOutputView::fillTable(const QStringList& header, const QList<QStringLis
 }
 
 void StepOutputView::showNote(const QString& text) { m_note->setText(text); }
+
+void StepOutputView::showAnswer(const StepAnswer& answer)
+{
+    QString html = u"<b>%1</b>"_s.arg(answer.title.toHtmlEscaped());
+    if (!answer.error.isEmpty())
+        html += u"<br><span style='color:#b00020'>%1</span>"_s.arg(answer.error.toHtmlEscaped());
+    if (!answer.why.isEmpty())
+        html += u"<br><i>%1</i>"_s.arg(answer.why.toHtmlEscaped());
+    if (!answer.note.isEmpty())
+        html += u"<br>%1"_s.arg(answer.note.toHtmlEscaped());
+    m_answerText->setText(html);
+    m_answerTable->clear();
+    m_answerTable->setColumnCount(int(answer.header.size()));
+    m_answerTable->setHorizontalHeaderLabels(answer.header);
+    m_answerTable->setRowCount(int(answer.rows.size()));
+    for (int r = 0; r < answer.rows.size(); ++r) {
+        for (int c = 0; c < answer.rows.at(r).size() && c < answer.header.size(); ++c)
+            m_answerTable->setItem(r, c, new QTableWidgetItem(answer.rows.at(r).at(c)));
+    }
+    m_answerTable->resizeColumnsToContents();
+    m_answerTable->setVisible(!answer.rows.isEmpty());
+    m_answer->show();
+}
+
+QString StepOutputView::answerText() const { return m_answer->isHidden() ? QString() : m_answerText->text(); }
 
 void StepOutputView::showRecording(const QString& text)
 {

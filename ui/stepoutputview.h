@@ -4,6 +4,7 @@
 #include "services/commandresult.h"
 #include "services/displaytext.h"
 #include "services/pgresult.h"
+#include "services/stepexecutor.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -36,6 +37,11 @@ public:
     // A saved SQL result (the .tsv the executor writes: a header line, then tab-separated rows) as a table.
     void showTsv(const QString& tsv);
     void showNote(const QString& text); // a line under the tabs ("full output: /path (sha256 …)")
+    // The console's own answer beside the step's output (StepExecutor::answerReady): a panel above the tabs
+    // (`stepAnswer`: its title, why and note in `stepAnswerText`, the rows in `stepAnswerTable`). clear() hides it.
+    void showAnswer(const StepAnswer& answer);
+    QString answerText() const;
+    QTableWidget* answerTable() const { return m_answerTable; }
     // A warning line about the run's audit ("Not recorded: …"); empty hides it. clear() hides it too.
     void showRecording(const QString& text);
     QString recordingText() const;
@@ -76,5 +82,8 @@ private:
     QTableWidget* m_table;
     QLabel* m_note;
     QLabel* m_recording;
+    QWidget* m_answer;
+    QLabel* m_answerText;
+    QTableWidget* m_answerTable;
     QByteArray m_json; // the stdout of the last run when it was JSON
 };

@@ -341,7 +341,7 @@ void TestBackendGuards::wafSlashZeroRefused()
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     const Outcome out = runStep(
-        executor, { *waf, m_profile, { { u"ip_set_id"_s, u"a1b2c3"_s }, { u"addresses"_s, u"0.0.0.0/0"_s } }, 0, {} });
+        executor, { *waf, m_profile, { { u"ip_set_id"_s, u"a1b2c3"_s }, { u"ip_set_add"_s, u"0.0.0.0/0"_s } }, 0, {} });
     QVERIFY(!out.assessed);
     QVERIFY2(out.failure.contains(u"every address on the internet"_s), qPrintable(out.failure));
     QVERIFY(StepExecutor::ipSetRefusal({ u"192.0.2.1/32"_s, u"::/0"_s }).contains(u"::/0 is every address"_s));

@@ -10,6 +10,7 @@
 #include "services/runbooklibrary.h"
 #include "services/storeclient.h"
 #include "ui/confirmationdialog.h"
+#include "ui/ipseteditor.h"
 #include "ui/mainwindow.h"
 #include "ui/runbookpicker.h"
 #include "ui/runbookwizard.h"
@@ -373,8 +374,15 @@ void TestRunbookWizard::ipSetUpdateShowsBeforeAfter()
     QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
     QVERIFY(m_wizard->commandText().contains(u"update-ip-set --name"_s));
     QVERIFY(!m_wizard->findChild<QWidget*>(u"param_lock_token"_s)); // read from the set, not typed
-    m_wizard->setParameter(u"ip_set_id"_s, id);
-    m_wizard->setParameter(u"addresses"_s, u"198.51.100.23/32"_s);
+    QVERIFY(!m_wizard->findChild<QWidget*>(u"param_addresses"_s)); // the list comes from the set
+    QVERIFY(!m_wizard->commandText().contains(u"192.168.1.1"_s));
+    IpSetEditor* editor = m_wizard->ipSetEditor();
+    QVERIFY(editor);
+    QTRY_VERIFY_WITH_TIMEOUT(editor->chooseSet(name), 60000); // picked from list-ip-sets
+    QTRY_VERIFY_WITH_TIMEOUT(editor->currentKnown(), 60000);
+    QCOMPARE(editor->current(), QStringList { u"203.0.113.7/32"_s });
+    QVERIFY(editor->setRemoving(u"203.0.113.7/32"_s, true));
+    QVERIFY(editor->addTyped(u"198.51.100.23/32"_s));
     QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
     QTRY_VERIFY(m_wizard->runButton()->isEnabled());
     m_wizard->runButton()->click();
@@ -418,8 +426,12 @@ void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
     m_window->openRunbookWizard(u"Rate Limit Violations"_s);
     QVERIFY(m_wizard->chooseOption(1));
     QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
-    m_wizard->setParameter(u"ip_set_id"_s, id);
-    m_wizard->setParameter(u"addresses"_s, u"198.51.100.23/32"_s);
+    IpSetEditor* editor = m_wizard->ipSetEditor();
+    QVERIFY(editor);
+    QTRY_VERIFY_WITH_TIMEOUT(editor->chooseSet(name), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(editor->currentKnown(), 60000);
+    QVERIFY(editor->setRemoving(u"203.0.113.7/32"_s, true));
+    QVERIFY(editor->addTyped(u"198.51.100.23/32"_s));
     QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
     QTRY_VERIFY(m_wizard->runButton()->isEnabled());
     m_wizard->runButton()->click();
@@ -439,7 +451,8 @@ void TestRunbookWizard::ipSetChangedMeanwhileAsksAgain()
     for (int i = 0; i < effects->count(); ++i)
         lines.append(effects->item(i)->text());
     QVERIFY2(lines.contains(u"Before (1): 192.0.2.99/32"_s), qPrintable(lines.join(u'\n')));
-    QVERIFY(lines.contains(u"− 192.0.2.99/32 (removed)"_s));
+    QVERIFY(lines.contains(u"= 192.0.2.99/32 (kept)"_s)); // someone else's change is not undone
+    QVERIFY(lines.contains(u"203.0.113.7/32 is no longer in the set (removed meanwhile)"_s));
     second->findChild<QPushButton*>(u"confirmationCancel"_s)->click(); // Cancel is safe
     QTRY_VERIFY(!m_wizard->executor()->isBusy());
     QCOMPARE(finished.size(), 1);
@@ -626,11 +639,17 @@ void TestRunbookWizard::destructiveValuesNotPrefilled()
     m_window->openRunbookWizard(u"Rate Limit Violations"_s);
     QVERIFY(m_wizard->chooseOption(1));
     QVERIFY(m_wizard->selectItem(u"resolution/1/0"_s));
-    m_wizard->setParameter(u"ip_set_id"_s, u"a1b2c3"_s);
-    m_wizard->setParameter(u"addresses"_s, u"0.0.0.0/0"_s);
-    auto* reason = m_wizard->findChild<QLabel*>(u"reason_addresses"_s);
-    QVERIFY(reason);
-    QTRY_VERIFY2(reason->text().contains(u"every address on the internet"_s), qPrintable(reason->text()));
+    IpSetEditor* editor = m_wizard->ipSetEditor();
+    QVERIFY(editor);
+    auto* entry = editor->findChild<QLineEdit*>(u"wafAddEntry"_s);
+    auto* add = editor->findChild<QPushButton*>(u"wafAddButton"_s);
+    auto* reason = editor->findChild<QLabel*>(u"wafAddReason"_s);
+    QVERIFY(entry && add && reason);
+    QVERIFY(!entry->text().contains(u"192.168.1.1"_s)); // the runbook's example is never offered
+    entry->setText(u"0.0.0.0/0"_s);
+    add->click();
+    QVERIFY2(reason->text().contains(u"every address on the internet"_s), qPrintable(reason->text()));
+    QVERIFY(editor->toAdd().isEmpty());
     QVERIFY(!m_wizard->runButton()->isEnabled());
 }
 

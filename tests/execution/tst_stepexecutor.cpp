@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -432,45 +433,88 @@ void TestStepExecutor::interactiveOpensTerminal()
     QVERIFY2(missing.outcome.error.contains(u"execute-command"_s), qPrintable(missing.outcome.error));
 }
 
-// The seed's Rate Limiting step (`aws wafv2 update-ip-set` without --name, with placeholder id and lock token):
-// the set is read first, the confirmation lists the addresses before → after and needs the set's name typed, the
-// update uses the LockToken that was read, and it lands.
+// The seed's Rate Limiting step (`aws wafv2 update-ip-set` without --name, with placeholder id and lock token) on a
+// set holding one address, adding three (issue 16, finding 3): the set is read first, the confirmation lists the
+// resulting list before → after and needs the set's name typed, the update uses the LockToken that was read, and
+// the set ends with four — the address that was there is kept.
 void TestStepExecutor::ipSetUpdateShowsBeforeAfter()
 {
     PETFORCE_SANDBOX_NEEDS_AWS();
     const RunbookStep* step = runbook(u"Rate Limit Violations"_s)->step(u"resolution/1/0");
     QVERIFY(step && StepExecutor::isIpSetUpdate(*step));
     QCOMPARE(step->risk, StepRisk::Destructive);
-    const auto [id, name] = createIpSet(u"petforce-test-block-%1"_s.arg(QCoreApplication::applicationPid()),
-        { u"203.0.113.7/32"_s, u"198.51.100.23/32"_s });
+    const auto [id, name]
+        = createIpSet(u"petforce-test-block-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
     QVERIFY(!id.isEmpty());
 
-    const QMap<QString, QString> values { { u"ip_set_id"_s, id }, { u"addresses"_s, u"192.0.2.50/32"_s } };
-    const PreparedCommand shown = StepExecutor::prepare({ *step, m_profile, values, 0, u"test"_s });
-    QVERIFY2(shown.isReady(), qPrintable(shown.errors.join(u'\n'))); // no lock token asked of the operator
+    const QMap<QString, QString> values { { u"ip_set_id"_s, id } };
+    const QStringList add { u"192.0.2.50/32"_s, u"198.51.100.23/32"_s, u"198.51.100.24/32"_s };
+    auto change = [&values](const QStringList& a, const QStringList& r) {
+        QMap<QString, QString> v = values;
+        StepExecutor::setIpSetChange(v, a, r);
+        return v;
+    };
+    StepRequest request { *step, m_profile, change(add, {}), 0, u"test"_s };
+    const PreparedCommand shown = StepExecutor::prepare(request);
+    QVERIFY2(shown.isReady(), qPrintable(shown.errors.join(u'\n'))); // no lock token or list asked of the operator
     QVERIFY2(shown.displayText.contains(u"--name <"_s), qPrintable(shown.displayText));
+    QVERIFY(!shown.displayText.contains(u"192.168.1.1"_s)); // the runbook's example is never the value
     QVERIFY(shown.script.contains(u"--name \"${PF_IP_SET_NAME}\""_s));
+    QVERIFY2(shown.script.contains(u"--addresses ${PF_IP_SET_ADDRESSES}"_s), qPrintable(shown.script));
+    // Nothing chosen: nothing to run.
+    QVERIFY(!StepExecutor::prepare({ *step, m_profile, values, 0, u"test"_s }).isReady());
 
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
-    const Outcome out = runStep(executor, { *step, m_profile, values, 0, u"test"_s });
+    const Outcome out = runStep(executor, request);
     QVERIFY2(out.failure.isEmpty(), qPrintable(out.failure));
     QCOMPARE(out.confirmation.level(), ConfirmationRequest::Level::TypeName);
     QCOMPARE(out.confirmation.target, name);
     const QStringList& effects = out.confirmation.effects;
-    QVERIFY2(effects.contains(u"Before (2): 203.0.113.7/32, 198.51.100.23/32"_s), qPrintable(effects.join(u'\n')));
-    QVERIFY(effects.contains(u"After (1): 192.0.2.50/32"_s));
-    QVERIFY(effects.contains(u"+ 192.0.2.50/32 (added)"_s));
-    QVERIFY(effects.contains(u"− 203.0.113.7/32 (removed)"_s));
-    QVERIFY(effects.contains(u"− 198.51.100.23/32 (removed)"_s));
+    QVERIFY2(effects.contains(u"Before (1): 203.0.113.7/32"_s), qPrintable(effects.join(u'\n')));
+    QVERIFY(effects.contains(u"After (4): 203.0.113.7/32, 192.0.2.50/32, 198.51.100.23/32, 198.51.100.24/32"_s));
+    for (const QString& a : add)
+        QVERIFY(effects.contains(u"+ %1 (added)"_s.arg(a)));
+    QVERIFY(effects.contains(u"= 203.0.113.7/32 (kept)"_s));
+    QVERIFY(!effects.join(u'\n').contains(u"(removed)"_s));
     QVERIFY2(out.confirmation.command.contains(u"--name "_s + name), qPrintable(out.confirmation.command));
+    QVERIFY2(out.confirmation.command.contains(u"--addresses 203.0.113.7/32 192.0.2.50/32"_s),
+        qPrintable(out.confirmation.command));
     QVERIFY2(out.outcome.status == u"ok"_s, qPrintable(out.outcome.error));
-    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.50/32"_s });
+    QStringList after = readIpSet(id, name).first;
+    after.sort();
+    QCOMPARE(
+        after, QStringList({ u"192.0.2.50/32"_s, u"198.51.100.23/32"_s, u"198.51.100.24/32"_s, u"203.0.113.7/32"_s }));
+
+    // Removing one of the four leaves three.
+    const Outcome removed
+        = runStep(executor, { *step, m_profile, change({}, { u"198.51.100.23/32"_s }), 0, u"test"_s });
+    QVERIFY2(removed.failure.isEmpty(), qPrintable(removed.failure));
+    QVERIFY(removed.confirmation.effects.contains(u"− 198.51.100.23/32 (removed)"_s));
+    QVERIFY2(std::any_of(removed.confirmation.effects.cbegin(), removed.confirmation.effects.cend(),
+                 [](const QString& line) {
+                     if (!line.startsWith(u"After (3): "_s))
+                         return false;
+                     QStringList l = line.mid(11).split(u", "_s);
+                     l.sort();
+                     return l == QStringList({ u"192.0.2.50/32"_s, u"198.51.100.24/32"_s, u"203.0.113.7/32"_s });
+                 }),
+        qPrintable(removed.confirmation.effects.join(u'\n')));
+    QCOMPARE(removed.outcome.status, u"ok"_s);
+    after = readIpSet(id, name).first;
+    after.sort();
+    QCOMPARE(after, QStringList({ u"192.0.2.50/32"_s, u"198.51.100.24/32"_s, u"203.0.113.7/32"_s }));
+
+    // An address already there, nothing else: nothing to change, nothing runs.
+    const Outcome same = runStep(executor, { *step, m_profile, change({ u"203.0.113.7/32"_s }, {}), 0, u"test"_s });
+    QVERIFY(!same.assessed);
+    QVERIFY2(same.failure.contains(u"Nothing to change"_s), qPrintable(same.failure));
     QVERIFY(deleteIpSet(id, name));
 }
 
 // The set changes between the read and the update: the update fails with WAFOptimisticLockException and changes
-// nothing; a new assessment reads the set again and shows the new list (the executor never retries by itself).
+// nothing; a new assessment reads the set again and shows the new list, keeping what the other change added (the
+// executor never retries by itself).
 void TestStepExecutor::ipSetLockConflictReadsAgain()
 {
     PETFORCE_SANDBOX_NEEDS_AWS();
@@ -479,12 +523,14 @@ void TestStepExecutor::ipSetLockConflictReadsAgain()
     const auto [id, name]
         = createIpSet(u"petforce-test-lock-%1"_s.arg(QCoreApplication::applicationPid()), { u"203.0.113.7/32"_s });
     QVERIFY(!id.isEmpty());
-    const QMap<QString, QString> values { { u"ip_set_id"_s, id }, { u"addresses"_s, u"192.0.2.50/32"_s } };
+    QMap<QString, QString> values { { u"ip_set_id"_s, id } };
+    StepExecutor::setIpSetChange(values, { u"192.0.2.50/32"_s }, {});
+    const StepRequest request { *step, m_profile, values, 0, u"test"_s };
     StepExecutor executor(nullptr, nullptr);
     executor.setRunsFolder(m_runs.path());
     QSignalSpy assessed(&executor, &StepExecutor::assessed);
     QSignalSpy finished(&executor, &StepExecutor::finished);
-    QVERIFY(executor.assess({ *step, m_profile, values, 0, u"test"_s }));
+    QVERIFY(executor.assess(request));
     QVERIFY(assessed.wait(60000));
     QVERIFY(assessed.constFirst().constFirst().value<ConfirmationRequest>().effects.contains(
         u"Before (1): 203.0.113.7/32"_s));
@@ -502,11 +548,13 @@ void TestStepExecutor::ipSetLockConflictReadsAgain()
     QVERIFY(assessed.wait(60000));
     const QStringList effects = assessed.constLast().constFirst().value<ConfirmationRequest>().effects;
     QVERIFY2(effects.contains(u"Before (1): 198.51.100.0/24"_s), qPrintable(effects.join(u'\n')));
-    QVERIFY(effects.contains(u"− 198.51.100.0/24 (removed)"_s));
+    QVERIFY(effects.contains(u"= 198.51.100.0/24 (kept)"_s)); // the other change is not undone
     QVERIFY(executor.run(u"typed "_s + name));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.constLast().at(0).value<CommandOutcome>().status, u"ok"_s);
-    QCOMPARE(readIpSet(id, name).first, QStringList { u"192.0.2.50/32"_s });
+    QStringList final = readIpSet(id, name).first;
+    final.sort();
+    QCOMPARE(final, QStringList({ u"192.0.2.50/32"_s, u"198.51.100.0/24"_s }));
     QVERIFY(deleteIpSet(id, name));
 }
 
