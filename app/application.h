@@ -25,6 +25,7 @@ public:
     ~Application() override;
 
     bool start(); // shows the main window; false when the program cannot run
+    MainWindow* window() const { return m_window.get(); } // after start()
     // The command-line modes (no display): --check-runbook, --export-postmortem. Returns the exit code.
     static int runCommandLine(const CommandLine& commandLine);
 

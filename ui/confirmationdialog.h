@@ -24,6 +24,7 @@ public:
     // None is confirmed at once, without a dialog. Returns the dialog shown, or nullptr.
     static ConfirmationDialog* ask(QWidget* parent, const ConfirmationRequest& request, std::function<void(bool)> done);
 
+    const ConfirmationRequest& request() const { return m_request; }
     // What the timeline records: "none", "shown", "typed petforce-production", "+ ticked: ...".
     QString confirmationText() const;
     static QString confirmationText(const ConfirmationRequest& request);
