@@ -14,12 +14,14 @@
 #include "services/postmortemexport.h"
 #include "services/runbookchecker.h"
 #include "services/runbooklibrary.h"
+#include "services/sandboxenvironment.h"
 #include "services/secretstore.h"
 #include "services/storeclient.h"
 #include "ui/chartplot.h"
 #include "ui/mainwindow.h"
 
 #include <QSettings>
+#include <QStatusBar>
 #include <QTextStream>
 
 using namespace Qt::StringLiterals;
@@ -86,6 +88,15 @@ bool Application::start()
         ChartPlot::preload(); // on a worker too: the dashboards' charts
         m_metrics->watch(m_environments.get(), m_runbooks.get());
     });
+
+    // After `scripts/sandbox up --fresh` (new ports) the console follows the sandbox's env file, and looks again
+    // whenever a metric source stops answering.
+    m_sandbox = std::make_unique<SandboxEnvironment>(m_environments.get());
+    const auto say = [this](const QString& message) { m_window->statusBar()->showMessage(message, 60'000); };
+    connect(m_sandbox.get(), &SandboxEnvironment::reloaded, m_window.get(), say);
+    connect(m_sandbox.get(), &SandboxEnvironment::unavailable, m_window.get(), say);
+    connect(m_metrics.get(), &MetricsService::sourceFailed, m_sandbox.get(), &SandboxEnvironment::recheck);
+    m_sandbox->start();
 
     m_window->show();
     // Opening and parsing happen off the GUI thread: the window paints first, whatever the disk is doing.

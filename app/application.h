@@ -14,6 +14,7 @@ class EnvironmentListModel;
 class EscalationService;
 class MainWindow;
 class RunbookLibrary;
+class SandboxEnvironment;
 class SecretStore;
 class StoreClient;
 
@@ -40,5 +41,6 @@ private:
     std::unique_ptr<AuditRecorder> m_audit;
     std::unique_ptr<EscalationService> m_escalation;
     std::unique_ptr<MetricsService> m_metrics;
+    std::unique_ptr<SandboxEnvironment> m_sandbox; // after the model it resets
     std::unique_ptr<MainWindow> m_window;
 };

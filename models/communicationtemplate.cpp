@@ -2,6 +2,7 @@
 #include "models/communicationtemplate.h"
 
 #include "models/incidentclock.h"
+#include "models/postmortemdraft.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -20,6 +21,42 @@ MessageValues MessageValues::fromIncident(const Incident& incident, qint64 nowMs
         QDateTime::fromMSecsSinceEpoch(incident.startedMs, Qt::UTC).toString(u"yyyy-MM-dd HH:mm 'UTC'"_s));
     values.set(DurationField, formatDuration(incident.resolvedMs.value_or(nowMs) - incident.startedMs));
     return values;
+}
+
+MessageValues MessageValues::fromNotes(const QList<TimelineEvent>& events)
+{
+    static const QList<std::pair<QString, Field>> captions { { u"root cause:"_s, RootCauseField },
+        { u"fix deployed:"_s, FixField }, { u"fix:"_s, FixField }, { u"impact:"_s, ImpactField },
+        { u"eta:"_s, EtaField }, { u"next:"_s, NextField }, { u"follow-up:"_s, FollowUpField },
+        { u"post-mortem:"_s, FollowUpField } };
+    MessageValues values;
+    for (const TimelineEvent& e : events) { // seq order: a later note replaces an earlier one
+        const QString text = e.detail.value(u"text"_s).toString().trimmed();
+        if (e.kind == QStringView(PostmortemKind::RootCause) || e.kind == QStringView(PostmortemKind::FixDeployed)) {
+            if (!text.isEmpty())
+                values.set(
+                    e.kind == QStringView(PostmortemKind::RootCause) ? RootCauseField : FixField, text.simplified());
+            continue;
+        }
+        if (e.kind != QStringView(EventKind::Note))
+            continue;
+        for (const auto& [caption, field] : captions) {
+            if (!text.startsWith(caption, Qt::CaseInsensitive))
+                continue;
+            const QString value = text.mid(caption.size()).simplified();
+            if (!value.isEmpty())
+                values.set(field, value);
+            break;
+        }
+    }
+    return values;
+}
+
+void MessageValues::merge(const MessageValues& other)
+{
+    for (auto it = other.values.cbegin(); it != other.values.cend(); ++it)
+        if (!it.value().isEmpty())
+            values.insert(it.key(), it.value());
 }
 
 QList<CommunicationTemplate> CommunicationTemplate::fromCodeBlocks(const QList<RunbookCodeBlock>& blocks)
@@ -81,4 +118,31 @@ QString CommunicationTemplate::fill(const MessageValues& values) const
         line = out;
     }
     return lines.join(u'\n');
+}
+
+QString CommunicationTemplate::defaultName(
+    const QList<CommunicationTemplate>& templates, bool resolved, bool messageSent)
+{
+    const auto named = [&](QStringView word) {
+        for (const CommunicationTemplate& t : templates)
+            if (t.name.contains(word, Qt::CaseInsensitive))
+                return t.name;
+        return QString();
+    };
+    QString name = resolved ? named(u"resolved") : messageSent ? named(u"update") : QString();
+    if (name.isEmpty()) {
+        for (const CommunicationTemplate& t : templates) // the first that is neither an update nor the resolution
+            if (!t.name.contains(u"update"_s, Qt::CaseInsensitive)
+                && !t.name.contains(u"resolved"_s, Qt::CaseInsensitive))
+                return t.name;
+    }
+    return name.isEmpty() && !templates.isEmpty() ? templates.constFirst().name : name;
+}
+
+bool CommunicationTemplate::anyMessageSent(const QList<TimelineEvent>& events)
+{
+    for (const TimelineEvent& e : events)
+        if (e.kind.startsWith(u"message."_s))
+            return true;
+    return false;
 }

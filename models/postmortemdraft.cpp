@@ -5,6 +5,8 @@
 #include "models/severity.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QJsonValue>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -59,6 +61,37 @@ QString commandLine(const TimelineEvent& e)
     return u"Ran `%1`%2: %3"_s.arg(oneLine(what).replace(u'`', u'\''), where, result);
 }
 
+// Alert state changes on the timeline: "alert.fired" (the incident opened from the alert), then "alert.firing",
+// "alert.resolved" (MetricsService, while the rule is linked to the incident). "alert.pending" is not a line.
+namespace AlertKind {
+    inline constexpr char16_t Fired[] = u"alert.fired";
+    inline constexpr char16_t Firing[] = u"alert.firing";
+    inline constexpr char16_t Resolved[] = u"alert.resolved";
+} // namespace AlertKind
+
+bool isAlertLine(const TimelineEvent& e)
+{
+    return e.kind == QStringView(AlertKind::Fired) || e.kind == QStringView(AlertKind::Firing)
+        || e.kind == QStringView(AlertKind::Resolved);
+}
+
+// When the alert changed state: its own time (fired_at_ms, at_ms), not when the event was written.
+qint64 alertTimeMs(const TimelineEvent& e)
+{
+    const qint64 at
+        = qint64(e.detail.value(e.kind == QStringView(AlertKind::Fired) ? u"fired_at_ms"_s : u"at_ms"_s).toDouble());
+    return at > 0 ? at : e.timeMs;
+}
+
+QString alertValue(const TimelineEvent& e, const QString& key)
+{
+    const QJsonValue v = e.detail.value(key);
+    if (!v.isDouble())
+        return {};
+    const QString unit = e.detail.value(u"unit"_s).toString();
+    return QString::number(v.toDouble(), 'g', 6) + (unit.isEmpty() ? QString() : u" "_s + unit);
+}
+
 QString sectionPlaceholder(const QStringList& texts, const QString& placeholder)
 {
     QStringList kept;
@@ -85,14 +118,42 @@ QList<PostmortemTimelineLine> PostmortemDraft::timelineLines(const QList<Timelin
 {
     QList<PostmortemTimelineLine> lines;
     QSet<QString> finishedRuns;
-    for (const TimelineEvent& e : events)
+    bool fromAlert = false;
+    for (const TimelineEvent& e : events) {
         if (e.kind == QStringView(AuditKind::Finished))
             finishedRuns.insert(e.detail.value(u"runId"_s).toString());
+        fromAlert = fromAlert || e.kind == QStringView(AlertKind::Fired);
+    }
+    QHash<QString, qint64> firedAt; // rule → when it last began firing (0: not firing)
+    qsizetype opened = -1, fired = -1; // the lines of incident.created and of the first alert.fired
     for (const TimelineEvent& e : events) {
         PostmortemTimelineLine line { e.seq, e.timeMs, QString(), true };
         if (e.kind == QStringView(EventKind::Created)) {
-            line.text = u"Alert triggered, incident opened (%1, %2): %3"_s.arg(e.detail.value(u"severity"_s).toString(),
-                e.detail.value(u"environment"_s).toString(), oneLine(e.detail.value(u"title"_s).toString()));
+            line.text
+                = u"%1 (%2, %3): %4"_s.arg(fromAlert ? u"Incident opened"_s : u"Alert triggered, incident opened"_s,
+                    e.detail.value(u"severity"_s).toString(), e.detail.value(u"environment"_s).toString(),
+                    oneLine(e.detail.value(u"title"_s).toString()));
+        } else if (isAlertLine(e)) {
+            const QString rule = e.detail.value(u"rule"_s).toString();
+            const QString value = alertValue(e, u"value"_s);
+            line.timeMs = alertTimeMs(e);
+            if (e.kind == QStringView(AlertKind::Resolved)) {
+                line.text
+                    = u"Alert %1 resolved%2"_s.arg(rule, value.isEmpty() ? QString() : u" (value %1)"_s.arg(value));
+                firedAt.insert(rule, 0);
+            } else {
+                const auto known = firedAt.constFind(rule);
+                if (known != firedAt.cend() && *known == line.timeMs)
+                    continue; // the same start, written twice (fired, then firing)
+                const QString threshold = alertValue(e, u"threshold"_s);
+                QString what = value.isEmpty() ? QString() : u"value "_s + value;
+                if (!threshold.isEmpty())
+                    what += (what.isEmpty() ? QString() : u", "_s) + u"threshold "_s + threshold;
+                what = what.isEmpty() ? QString() : u" ("_s + what + u')';
+                line.text = known == firedAt.cend() ? u"Alert triggered: %1 fired%2"_s.arg(rule, what)
+                                                    : u"Alert %1 fired again%2"_s.arg(rule, what);
+                firedAt.insert(rule, line.timeMs);
+            }
         } else if (e.kind == QStringView(EventKind::Acknowledged)) {
             line.text = u"Engineer acknowledged (%1)"_s.arg(e.actor);
         } else if (e.kind == QStringView(EventKind::SeverityChanged)
@@ -117,8 +178,15 @@ QList<PostmortemTimelineLine> PostmortemDraft::timelineLines(const QList<Timelin
             line.text = oneLine(noteText(e));
             line.inDraft = false;
         }
+        if (opened < 0 && e.kind == QStringView(EventKind::Created))
+            opened = lines.size();
+        if (fired < 0 && e.kind == QStringView(AlertKind::Fired))
+            fired = lines.size();
         lines.append(line);
     }
+    // In seq order, but the alert that opened the incident goes before the incident's opening, at its fire time.
+    if (opened >= 0 && fired > opened && lines.at(fired).timeMs <= lines.at(opened).timeMs)
+        lines.move(fired, opened);
     return lines;
 }
 

@@ -35,7 +35,9 @@ public:
     // The template's level-2 headings, in order.
     static QStringList sectionHeadings(); // "Timeline", "Root Cause", "Resolution", "Action Items", "Lessons Learned"
 
-    // Every event that can go into the Timeline, in seq order (see PostmortemTimelineLine::inDraft).
+    // Every event that can go into the Timeline, in seq order (see PostmortemTimelineLine::inDraft). An alert's lines
+    // ("alert.fired", "alert.firing", "alert.resolved") carry the alert's own time of the change; the alert that
+    // opened the incident comes just before the incident's opening.
     static QList<PostmortemTimelineLine> timelineLines(const QList<TimelineEvent>& events);
     // The full first draft. zone: the zone the times and the date are written in (stored with the post-mortem).
     static QString build(const Incident& incident, const QList<TimelineEvent>& events, const QList<ActionItem>& items,

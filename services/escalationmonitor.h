@@ -41,6 +41,7 @@ public:
     // The time source (wall ms); defaults to a MonotonicWallClock made at construction. Tests pass a manual one.
     void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     qint64 nowMs() const { return m_now(); }
+    StoreClient* store() const { return m_store; }
     void setMatrix(const EscalationMatrix& matrix);
     const EscalationMatrix& matrix() const { return m_matrix; }
     void setCadence(const UpdateCadence& cadence);

@@ -156,6 +156,8 @@ void MetricsService::watch(EnvironmentListModel* environments, RunbookLibrary* r
     m_environments = environments;
     m_runbooks = runbooks;
     connect(environments, &EnvironmentListModel::activeChanged, this, &MetricsService::reconfigureFromWatched);
+    // The profiles read again (SandboxEnvironment: the sandbox on new ports): the sources reconnect.
+    connect(environments, &QAbstractItemModel::modelReset, this, &MetricsService::reconfigureFromWatched);
     connect(runbooks, &RunbookLibrary::reloaded, this, &MetricsService::reconfigureFromWatched);
     reconfigureFromWatched();
 }

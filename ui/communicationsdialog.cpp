@@ -5,7 +5,9 @@
 #include "services/escalationservice.h"
 #include "services/pagerdutyclient.h"
 #include "services/slackposter.h"
+#include "services/storeclient.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <QClipboard>
@@ -48,6 +50,7 @@ CommunicationsDialog::CommunicationsDialog(EscalationService* service, const Inc
         form->addRow(label, edit);
         m_fields.insert(int(field), edit);
         connect(edit, &QLineEdit::textChanged, this, &CommunicationsDialog::refill);
+        connect(edit, &QLineEdit::textEdited, this, [this, f = int(field)] { m_typed.insert(f); });
     }
 
     m_text = new QPlainTextEdit(this);
@@ -107,18 +110,81 @@ CommunicationsDialog::CommunicationsDialog(EscalationService* service, const Inc
         m_edited = false;
         refill();
     });
+    connect(m_template, &QComboBox::activated, this, [this] { m_templateChosen = true; });
     // Prefilled once the dialog is whole (each field refills the message): who is on call, and what the timeline
     // says was done since the last status message (notes, commands run, status changes).
     const QList<OnCallEntry> onCalls = service->pagerDuty()->onCalls();
     if (!onCalls.isEmpty())
         m_fields.value(int(F::OnCallField))->setText(onCalls.constFirst().user);
     m_fields.value(int(F::ProgressField))->setText(service->monitor()->history(incident.id).progressText());
-    selectTemplate(incident.isOpen() ? u"Update"_s : u"Resolved"_s);
+    // Until the timeline is read: what the escalation monitor knows of the messages sent.
+    chooseDefault(service->monitor()->history(incident.id).lastUpdateMs.has_value());
     refill();
+
+    m_store = service->monitor()->store();
+    if (!m_store)
+        return;
+    connect(m_store, &StoreClient::eventsLoaded, this, [this](quint64 id, qint64, const QList<TimelineEvent>& events) {
+        if (id != m_eventsRequest)
+            return;
+        m_eventsLoaded = true;
+        addEvents(events);
+        chooseDefault(CommunicationTemplate::anyMessageSent(m_events));
+    });
+    connect(m_store, &StoreClient::eventsAppended, this, &CommunicationsDialog::addEvents);
+    connect(m_store, &StoreClient::incidentChanged, this, [this](const Incident& changed) {
+        if (changed.id != m_incident.id)
+            return;
+        const bool resolvedNow = m_incident.isOpen() && !changed.isOpen();
+        m_incident = changed;
+        if (resolvedNow)
+            chooseDefault(true);
+        refill();
+    });
+    m_eventsRequest = m_store->requestEvents(incident.id, 0, 1'000'000);
+}
+
+void CommunicationsDialog::addEvents(const QList<TimelineEvent>& events)
+{
+    bool added = false;
+    for (const TimelineEvent& e : events) {
+        if (e.incidentId != m_incident.id)
+            continue;
+        const auto at = std::lower_bound(m_events.begin(), m_events.end(), e.seq,
+            [](const TimelineEvent& known, qint64 seq) { return known.seq < seq; });
+        if (at != m_events.end() && at->seq == e.seq)
+            continue; // seen in the load and as appended
+        m_events.insert(at, e);
+        added = true;
+    }
+    if (added)
+        followTimeline();
+}
+
+void CommunicationsDialog::followTimeline()
+{
+    m_noted = MessageValues::fromNotes(m_events);
+    for (auto it = m_noted.values.cbegin(); it != m_noted.values.cend(); ++it) {
+        QLineEdit* edit = m_fields.value(int(it.key()));
+        if (edit && !m_typed.contains(int(it.key())) && edit->text() != it.value())
+            edit->setText(it.value()); // → refill
+    }
+    refill();
+}
+
+void CommunicationsDialog::chooseDefault(bool messageSent)
+{
+    if (m_templateChosen || m_edited)
+        return;
+    const int index = m_template->findText(
+        CommunicationTemplate::defaultName(m_templates, !m_incident.isOpen(), messageSent), Qt::MatchFixedString);
+    if (index >= 0)
+        m_template->setCurrentIndex(index);
 }
 
 void CommunicationsDialog::selectTemplate(const QString& name)
 {
+    m_templateChosen = true;
     const int index = m_template->findText(name, Qt::MatchFixedString);
     if (index >= 0)
         m_template->setCurrentIndex(index);
@@ -128,8 +194,10 @@ QString CommunicationsDialog::currentTemplate() const { return m_template->curre
 
 void CommunicationsDialog::setField(MessageValues::Field field, const QString& value)
 {
-    if (QLineEdit* edit = m_fields.value(int(field)))
+    if (QLineEdit* edit = m_fields.value(int(field))) {
+        m_typed.insert(int(field));
         edit->setText(value);
+    }
 }
 
 QString CommunicationsDialog::messageText() const { return m_text->toPlainText(); }
@@ -139,6 +207,7 @@ QString CommunicationsDialog::statusText() const { return m_status->text(); }
 MessageValues CommunicationsDialog::values() const
 {
     MessageValues v = MessageValues::fromIncident(m_incident, m_service->monitor()->nowMs());
+    v.merge(m_noted); // "Impact: …" has no field of its own
     for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
         if (!it.value()->text().trimmed().isEmpty())
             v.set(MessageValues::Field(it.key()), it.value()->text().trimmed());
@@ -160,6 +229,7 @@ void CommunicationsDialog::refill()
 
 void CommunicationsDialog::copyToClipboard()
 {
+    m_templateChosen = true; // what was sent stays in front
     QGuiApplication::clipboard()->setText(messageText());
     m_service->monitor()->recordMessage(m_incident.id, currentTemplate(), u"clipboard"_s, messageText());
     m_status->setText(tr("Copied to the clipboard and recorded on the timeline."));
@@ -170,6 +240,7 @@ void CommunicationsDialog::postToSlack()
 {
     if (m_postId)
         return;
+    m_templateChosen = true;
     m_post->setEnabled(false);
     m_status->setText(tr("Recording the message on the timeline before posting it\u2026"));
     m_postedTemplate = currentTemplate();

@@ -5,6 +5,8 @@ User documentation: README.md beside this file.
 
 Layout of the sandbox folder (--dir):
   state.json        ports, passwords, paths (mode 600); present while a sandbox is up or starting
+  env.json          what `env` prints, as {"set": {NAME: value}, "unset": [NAME]} (mode 600); written once up,
+                    removed by down. A running console follows it (a restart on new ports reconnects it).
   run/*.pid         one JSON record per process started: pid, process group, start time
   run/loadgen.json  the load generator's heartbeat and acknowledged fault generation
   faults/*.json     injected faults (read by the load generator); faults/generation
@@ -181,6 +183,7 @@ class Sandbox:
         self.logs = os.path.join(self.dir, "logs")
         self.faults_dir = os.path.join(self.dir, "faults")
         self.state_path = os.path.join(self.dir, "state.json")
+        self.env_path = os.path.join(self.dir, "env.json")
         self.children = {}
         self.lock_fd = None
 
@@ -405,6 +408,8 @@ def cmd_up(sb, args):
             print("sandbox already running in %s (started %s); not starting another:" % (
                 sb.dir, time.strftime("%H:%M:%S", time.localtime(st.get("started_at", 0)))))
             print_status(sb, st, comps)
+            if not os.path.exists(sb.env_path):
+                write_env_file(sb, st)   # a sandbox started before env.json existed
             return 0
         if any(c["alive"] for c in comps.values()) or st.get("status") == "starting":
             print("sandbox in %s is partly running:" % sb.dir)
@@ -429,6 +434,7 @@ def cmd_up(sb, args):
     took = time.monotonic() - t0
     st["up_seconds"] = round(took, 1)
     sb.save_state(st)
+    write_env_file(sb, st)
     try:
         print("sandbox up in %.1fs: %s%s" % (took, sb.dir, " (AWS part off)" if aws_off(st) else ""))
         print_status(sb, st, sb.component_status(st), reason=False)
@@ -692,7 +698,8 @@ def do_down(sb, st):
         wait_for("stray processes to exit", lambda: not instance_pids(sb.dir), 10, 0.1)
     if st and st.get("pg", {}).get("root") and os.path.isdir(st["pg"]["root"]):
         shutil.rmtree(st["pg"]["root"], ignore_errors=True)
-    for path in (sb.state_path, os.path.join(sb.run, "loadgen.json"), os.path.join(sb.run, "poolhold.json")):
+    for path in (sb.env_path, sb.state_path, os.path.join(sb.run, "loadgen.json"),
+                 os.path.join(sb.run, "poolhold.json")):
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -742,7 +749,8 @@ def cmd_status(sb, args):
     return 0 if healthy and st.get("status") == "up" else 1
 
 
-def env_lines(sb, st):
+def env_values(sb, st):
+    """(names to unset, [(name, value)]): what `env` exports, also written to env.json."""
     pg, aws = st["pg"], st["aws"]
     off = aws_off(st)
     url = "postgresql://%s:%s@127.0.0.1:%d/%s" % (pg["user"], pg["password"], pg["port"], pg["database"])
@@ -761,8 +769,17 @@ def env_lines(sb, st):
         ("PETFORCE_IDLE_THRESHOLD", "%d seconds" % st.get("idle_threshold_seconds", IDLE_THRESHOLD_S)),
     ]
     # an endpoint (or an AWS-off mark) left in the shell by another sandbox's env must not stay
-    unset = "unset AWS_ENDPOINT_URL" if off else "unset PETFORCE_SANDBOX_AWS_OFF"
-    return [unset] + ["export %s=%s" % (k, shlex.quote(str(v))) for k, v in values]
+    return (["AWS_ENDPOINT_URL"] if off else ["PETFORCE_SANDBOX_AWS_OFF"]), values
+
+
+def env_lines(sb, st):
+    unset, values = env_values(sb, st)
+    return ["unset " + " ".join(unset)] + ["export %s=%s" % (k, shlex.quote(str(v))) for k, v in values]
+
+
+def write_env_file(sb, st):
+    unset, values = env_values(sb, st)
+    write_json(sb.env_path, {"set": {k: str(v) for k, v in values}, "unset": unset}, 0o600)
 
 
 def cmd_env(sb, args):

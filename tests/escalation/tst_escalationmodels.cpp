@@ -3,6 +3,7 @@
 #include "models/communicationtemplate.h"
 #include "models/escalationclock.h"
 #include "models/incidentclock.h"
+#include "models/postmortemdraft.h"
 #include "models/runbookdocument.h"
 #include "services/contactsloader.h"
 #include "services/runbookparser.h"
@@ -71,6 +72,9 @@ private Q_SLOTS:
     void templatesHaveTheRightEmoji();
     void updateTemplateIsFilled();
     void unfilledPlaceholdersStay();
+    void resolvedTemplateFromNotes();
+    void defaultTemplateFollowsTheTimeline_data();
+    void defaultTemplateFollowsTheTimeline();
 };
 
 void TestEscalationModels::matrixFromSeedTable()
@@ -304,6 +308,90 @@ void TestEscalationModels::unfilledPlaceholdersStay()
     MessageValues values;
     values.set(MessageValues::TitleField, u"DB down"_s);
     QCOMPARE(t.fill(values), u"UPDATE: DB down\nProgress: [What's been done]"_s);
+}
+
+namespace {
+TimelineEvent noteEvent(qint64 seq, const QString& kind, const QString& text)
+{
+    TimelineEvent e;
+    e.seq = seq;
+    e.incidentId = 1;
+    e.timeMs = start + seq * minute;
+    e.kind = kind;
+    e.summary = text.section(u'\n', 0, 0);
+    e.detail = QJsonObject { { u"text"_s, text } };
+    return e;
+}
+} // namespace
+
+void TestEscalationModels::resolvedTemplateFromNotes()
+{
+    // The incident's notes, as the commander writes them ("Add note"); the newest of each caption wins.
+    const QString note = QString::fromUtf16(EventKind::Note);
+    const QList<TimelineEvent> events {
+        noteEvent(1, note, u"Checking dashboards"_s),
+        noteEvent(2, note, u"Root cause: a bad deploy"_s),
+        noteEvent(3, note, u"root cause:   missing index on\nhousehold_members.household_id  "_s),
+        noteEvent(4, note, u"Fix deployed: CREATE INDEX CONCURRENTLY idx_household_members_household_id"_s),
+        noteEvent(5, note, u"Follow-up: https://wiki.petforce.app/pm/16"_s),
+        noteEvent(6, note, u"The root cause: not a caption"_s),
+        noteEvent(7, QString::fromUtf16(EventKind::StatusChanged), u"Fix: not a note"_s),
+        noteEvent(8, note, u"Next: watch p99"_s),
+    };
+    const MessageValues noted = MessageValues::fromNotes(events);
+    QCOMPARE(noted.value(MessageValues::RootCauseField), u"missing index on household_members.household_id"_s);
+    QCOMPARE(noted.value(MessageValues::FixField), u"CREATE INDEX CONCURRENTLY idx_household_members_household_id"_s);
+    QCOMPARE(noted.value(MessageValues::NextField), u"watch p99"_s);
+    Incident i = incident(Severity::P1);
+    i.status = IncidentStatus::Resolved;
+    i.resolvedMs = start + 42 * minute;
+    MessageValues values = MessageValues::fromIncident(i, start + 50 * minute);
+    values.merge(noted);
+    const QList<CommunicationTemplate> templates
+        = CommunicationTemplate::fromCodeBlocks(seed().communicationTemplates());
+    QCOMPARE(templates.at(2).fill(values),
+        u"\u2705 RESOLVED: API returning 500s\nDuration: 42m 00s\n"
+        u"Root Cause: missing index on household_members.household_id\n"
+        u"Fix: CREATE INDEX CONCURRENTLY idx_household_members_household_id\n"
+        u"Follow-up: https://wiki.petforce.app/pm/16"_s);
+
+    // The post-mortem's own marks count too, and "Fix:" is the same field as "Fix deployed:".
+    const MessageValues marked = MessageValues::fromNotes({
+        noteEvent(1, QString::fromUtf16(PostmortemKind::RootCause), u"pool size doubled"_s),
+        noteEvent(2, note, u"Fix: rolled back to petforce-api:42"_s),
+        noteEvent(3, QString::fromUtf16(PostmortemKind::FixDeployed), u"rolled back to 41"_s),
+        noteEvent(4, note, u"Impact: 30% of joins failing"_s),
+    });
+    QCOMPARE(marked.value(MessageValues::RootCauseField), u"pool size doubled"_s);
+    QCOMPARE(marked.value(MessageValues::FixField), u"rolled back to 41"_s);
+    QCOMPARE(marked.value(MessageValues::ImpactField), u"30% of joins failing"_s);
+}
+
+void TestEscalationModels::defaultTemplateFollowsTheTimeline_data()
+{
+    QTest::addColumn<bool>("resolved");
+    QTest::addColumn<QStringList>("kinds");
+    QTest::addColumn<QString>("expected");
+    const QString note = QString::fromUtf16(EventKind::Note);
+    QTest::newRow("nothing sent") << false << QStringList { note } << u"Incident Started"_s;
+    QTest::newRow("one sent") << false << QStringList { note, u"message.sent"_s } << u"Update"_s;
+    QTest::newRow("one that may have left") << false << QStringList { u"message.sending"_s } << u"Update"_s;
+    QTest::newRow("resolved, nothing sent") << true << QStringList {} << u"Resolved"_s;
+    QTest::newRow("resolved after updates") << true << QStringList { u"message.sent"_s } << u"Resolved"_s;
+}
+
+void TestEscalationModels::defaultTemplateFollowsTheTimeline()
+{
+    QFETCH(bool, resolved);
+    QFETCH(QStringList, kinds);
+    QFETCH(QString, expected);
+    QList<TimelineEvent> events;
+    for (const QString& kind : kinds)
+        events.append(noteEvent(events.size() + 1, kind, u"x"_s));
+    const QList<CommunicationTemplate> templates
+        = CommunicationTemplate::fromCodeBlocks(seed().communicationTemplates());
+    QCOMPARE(CommunicationTemplate::defaultName(templates, resolved, CommunicationTemplate::anyMessageSent(events)),
+        expected);
 }
 
 void TestEscalationModels::phoneNumbersThatDial()

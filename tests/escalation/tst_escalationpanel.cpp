@@ -75,6 +75,8 @@ private Q_SLOTS:
     void failedSlackPostKeepsTheMessage();
     void slackPostRecordedBeforeItLeaves();
     void statusMessageNamesWhoIsOnCall();
+    void resolvedMessageFromNotes();
+    void defaultTemplateFollowsWhatHappened();
 
 private:
     qint64 openIncident(Severity severity);
@@ -309,7 +311,9 @@ void TestEscalationPanel::updateMessageFromTemplate()
     auto* dialog = m_panel->findChild<CommunicationsDialog*>(u"communicationsDialog"_s);
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
-    QCOMPARE(dialog->currentTemplate(), u"Update"_s);
+    // Nothing was sent yet for this incident: its first message.
+    QTRY_COMPARE(dialog->currentTemplate(), u"Incident Started"_s);
+    dialog->selectTemplate(u"Update"_s);
     // Progress comes from the timeline since the last message: the note.
     QVERIFY2(
         dialog->messageText().contains(u"\nProgress: Error rate back under 1%\n"_s), qPrintable(dialog->messageText()));
@@ -338,6 +342,7 @@ void TestEscalationPanel::updateMessageFromTemplate()
     QTRY_COMPARE(m_service->monitor()->history(id).progressText(), u"Watching the error rate"_s);
     CommunicationsDialog* next = m_panel->openCommunications();
     QVERIFY(next);
+    QCOMPARE(next->currentTemplate(), u"Update"_s); // one was sent
     QVERIFY2(next->messageText().contains(u"\nProgress: Watching the error rate\n"_s), qPrintable(next->messageText()));
     next->close();
 }
@@ -357,11 +362,11 @@ void TestEscalationPanel::failedSlackPostKeepsTheMessage()
     QTest::mouseClick(dialog->findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Not posted: HTTP 500: no_service"_s), 10000);
     QCOMPARE(dialog->messageText(), text);
-    QVERIFY(!timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s));
+    QVERIFY(!timelineSummaries().contains(u"Status message \u201CIncident Started\u201D posted to Slack"_s));
     QTest::mouseClick(dialog->findChild<QPushButton*>(u"postButton"_s), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(u"Posted to Slack"_s), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(
-        timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
+        timelineSummaries().contains(u"Status message \u201CIncident Started\u201D posted to Slack"_s), 10000);
     dialog->close();
 }
 
@@ -392,7 +397,7 @@ void TestEscalationPanel::slackPostRecordedBeforeItLeaves()
         qPrintable(kindsWhenPosted.join(u", "_s)));
     QVERIFY(!kindsWhenPosted.contains(QString::fromUtf16(EscalationEvent::MessageSent)));
     QTRY_VERIFY_WITH_TIMEOUT(
-        timelineSummaries().contains(u"Status message \u201CUpdate\u201D posted to Slack"_s), 10000);
+        timelineSummaries().contains(u"Status message \u201CIncident Started\u201D posted to Slack"_s), 10000);
     dialog->close();
 
     // A message the store cannot record (no such incident there) is never posted.
@@ -433,6 +438,70 @@ void TestEscalationPanel::statusMessageNamesWhoIsOnCall()
     dialog->selectTemplate(u"Incident Started"_s);
     QVERIFY2(dialog->messageText().contains(u"\nOn-call: Alice Primary"_s), qPrintable(dialog->messageText()));
     dialog->close();
+}
+
+void TestEscalationPanel::resolvedMessageFromNotes()
+{
+    const qint64 id = openIncident(Severity::P0);
+    QVERIFY(id);
+    m_store->addNote(id, u"Root cause: a bad deploy"_s);
+    m_store->addNote(id, u"Root cause: missing index on household_members.household_id"_s);
+    m_store->addNote(id, u"Fix deployed: CREATE INDEX CONCURRENTLY idx_household_members_household_id"_s);
+    m_store->addNote(id, u"Follow-up: https://wiki.petforce.app/pm/16"_s);
+    m_store->resolve(id, u"p99 back under 300 ms"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->incident() && !m_panel->incident()->isOpen(), 10000);
+    CommunicationsDialog* dialog = m_panel->openCommunications();
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->currentTemplate(), u"Resolved"_s);
+    QTRY_VERIFY2(dialog->messageText().contains(u"\nRoot Cause: missing index on household_members.household_id\n"
+                                                u"Fix: CREATE INDEX CONCURRENTLY idx_household_members_household_id\n"
+                                                u"Follow-up: https://wiki.petforce.app/pm/16"_s),
+        qPrintable(dialog->messageText()));
+    QVERIFY2(dialog->messageText().startsWith(u"\u2705 RESOLVED: API returning 500s\nDuration: "_s),
+        qPrintable(dialog->messageText()));
+    QVERIFY(!dialog->messageText().contains(u'['));
+
+    // A note written while the dialog is open fills its field, unless the commander typed there.
+    dialog->setField(MessageValues::RootCauseField, u"typed by the commander"_s);
+    m_store->addNote(id, u"Root cause: a third guess"_s);
+    m_store->addNote(id, u"Fix deployed: ANALYZE household_members too"_s);
+    QTRY_VERIFY2(
+        dialog->messageText().contains(u"\nFix: ANALYZE household_members too\n"_s), qPrintable(dialog->messageText()));
+    QVERIFY2(
+        dialog->messageText().contains(u"\nRoot Cause: typed by the commander\n"_s), qPrintable(dialog->messageText()));
+    dialog->close();
+}
+
+void TestEscalationPanel::defaultTemplateFollowsWhatHappened()
+{
+    const qint64 id = openIncident(Severity::P1);
+    QVERIFY(id);
+    CommunicationsDialog* first = m_panel->openCommunications();
+    QVERIFY(first);
+    QTRY_COMPARE(first->currentTemplate(), u"Incident Started"_s);
+    QTest::qWait(100); // the timeline read does not change it
+    QCOMPARE(first->currentTemplate(), u"Incident Started"_s);
+    QTest::mouseClick(first->findChild<QPushButton*>(u"copyButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        timelineSummaries().contains(u"Status message \u201CIncident Started\u201D copied for sending"_s), 10000);
+    QCOMPARE(first->currentTemplate(), u"Incident Started"_s); // what was sent stays in front
+    first->close();
+
+    CommunicationsDialog* second = m_panel->openCommunications();
+    QVERIFY(second);
+    QTRY_COMPARE(second->currentTemplate(), u"Update"_s);
+    // Left open while the incident is resolved: it turns to the Resolved message.
+    m_store->resolve(id, u"Rolled back"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(second->currentTemplate(), u"Resolved"_s, 10000);
+    QVERIFY2(
+        second->messageText().startsWith(u"\u2705 RESOLVED: API returning 500s"_s), qPrintable(second->messageText()));
+    second->close();
+
+    // Opened again for the resolved incident, which the escalation monitor no longer follows: its timeline says.
+    CommunicationsDialog* third = m_panel->openCommunications();
+    QVERIFY(third);
+    QTRY_COMPARE(third->currentTemplate(), u"Resolved"_s);
+    third->close();
 }
 
 QTEST_MAIN(TestEscalationPanel)

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void init();
     void timelineInOrder_data();
     void timelineInOrder();
+    void alertFireAndResolveTimes();
     void headingsMatchTheTemplate();
     void actionItems();
     void sections();
@@ -145,6 +146,69 @@ void TestPostmortemDraft::timelineInOrder()
     QVERIFY(md.contains(
         u"## Resolution\n\nRolled back to task definition 41\n\nPool size restored; connections back under 60%\n"_s));
     QVERIFY(!md.contains(u"Checking dashboards"_s)); // plain notes are offered for insertion, not in the draft
+}
+
+void TestPostmortemDraft::alertFireAndResolveTimes()
+{
+    // An incident opened from an alert (as DashboardPane writes it), the alert resolving, firing again and resolving
+    // again while linked (as MetricsService writes it): each change at the alert's own time, in time order.
+    const auto at = [](int h, int m, int s = 20) {
+        return QDateTime(QDate(2026, 3, 14), QTime(h, m, s), QTimeZone::utc()).toMSecsSinceEpoch();
+    };
+    IncidentDraft draft;
+    draft.title = u"Database connection pool exhausted: db_pool_free (09:57:40)"_s;
+    draft.severity = Severity::P0;
+    draft.environment = u"sandbox"_s;
+    const StoreChange created = m_store->createIncident(draft, u"alice"_s, at(9, 58));
+    QVERIFY(created.ok);
+    const qint64 id = created.incident.id;
+    const auto alert = [&](const QString& kind, double value, qint64 whenMs, qint64 writtenMs) {
+        const bool fired = kind == u"alert.fired"_s;
+        QJsonObject detail { { u"rule"_s, u"db_pool_free"_s }, { u"value"_s, value }, { u"threshold"_s, 2 },
+            { u"unit"_s, QString() }, { fired ? u"fired_at_ms"_s : u"at_ms"_s, double(whenMs) } };
+        return m_store->appendEvent(id, kind, kind + u": db_pool_free"_s, detail, u"console"_s, writtenMs).ok;
+    };
+    QVERIFY(alert(u"alert.fired"_s, 1, at(9, 57, 40), at(9, 58, 21)));
+    QVERIFY(alert(u"alert.firing"_s, 1, at(9, 57, 40), at(9, 58, 22))); // the same start again: one line
+    CommandAudit audit;
+    audit.runId = u"run-9"_s;
+    audit.title = u"Kill idle connections"_s;
+    audit.environment = u"sandbox"_s;
+    CommandOutcome outcome;
+    outcome.status = u"ok"_s;
+    outcome.exitCode = 0;
+    QJsonObject finished = audit.toJson();
+    const QJsonObject o = outcome.toJson();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        finished.insert(it.key(), it.value());
+    QVERIFY(
+        m_store->appendEvent(id, QString::fromUtf16(AuditKind::Finished), u"Finished"_s, finished, u"bob"_s, at(10, 5))
+            .ok);
+    QVERIFY(alert(u"alert.pending"_s, 3, at(10, 8), at(10, 8))); // not a line of the draft
+    QVERIFY(alert(u"alert.resolved"_s, 12, at(10, 9), at(10, 9, 30)));
+    QVERIFY(alert(u"alert.firing"_s, 1, at(10, 11), at(10, 11)));
+    QVERIFY(alert(u"alert.resolved"_s, 15, at(10, 14), at(10, 14)));
+    QVERIFY(m_store->resolve(id, u"Idle sessions killed"_s, u"alice"_s, at(10, 20)).ok);
+
+    const std::optional<Incident> incident = m_store->incident(id);
+    QVERIFY(incident);
+    const QString md = PostmortemDraft::build(*incident, m_store->events(id, 0, -1), {}, QTimeZone::utc());
+    const qsizetype start = md.indexOf(u"## Timeline\n\n"_s);
+    const qsizetype end = md.indexOf(u"\n\n## Root Cause"_s);
+    QVERIFY(start > 0 && end > start);
+    const QStringList lines = md.mid(start + 13, end - start - 13).split(u'\n');
+    QVERIFY2(lines.size() == 8, qPrintable(lines.join(u'\n')));
+    QCOMPARE(lines,
+        QStringList({
+            u"- **09:57** - Alert triggered: db_pool_free fired (value 1, threshold 2)"_s,
+            u"- **09:58** - Incident opened (P0, sandbox): Database connection pool exhausted: db_pool_free (09:57:40)"_s,
+            u"- **10:05** - Ran `Kill idle connections` in sandbox: ok, exit 0"_s,
+            u"- **10:09** - Alert db_pool_free resolved (value 12)"_s,
+            u"- **10:11** - Alert db_pool_free fired again (value 1, threshold 2)"_s,
+            u"- **10:14** - Alert db_pool_free resolved (value 15)"_s,
+            u"- **10:20** - Engineer acknowledged (alice)"_s, // resolving acknowledges
+            u"- **10:20** - Incident resolved: Idle sessions killed"_s,
+        }));
 }
 
 void TestPostmortemDraft::headingsMatchTheTemplate()

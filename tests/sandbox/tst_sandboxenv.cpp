@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The test support that other areas use to reach the sandbox from a Qt test.
+#include "services/sandboxenvironment.h"
 #include "support/sandboxenv.h"
+
+#include <QFile>
 
 #include <QTest>
 #include <QUrl>
@@ -12,6 +15,7 @@ class TestSandboxEnv : public QObject {
 private Q_SLOTS:
     void loadsConnectionVariables();
     void awsVariables();
+    void envFileHoldsWhatEnvPrints();
 };
 
 void TestSandboxEnv::loadsConnectionVariables()
@@ -45,6 +49,24 @@ void TestSandboxEnv::awsVariables()
         QCOMPARE(qEnvironmentVariable(name), vars.value(QString::fromLatin1(name)));
     }
     QCOMPARE(QUrl(vars.value(u"AWS_ENDPOINT_URL"_s)).host(), u"127.0.0.1"_s);
+}
+
+void TestSandboxEnv::envFileHoldsWhatEnvPrints()
+{
+    // `up` writes <dir>/env.json, which a running console follows (SandboxEnvironment): the same values as `env`.
+    QString why;
+    const QMap<QString, QString> vars = SandboxEnv::load(&why);
+    QVERIFY2(!vars.isEmpty(), qPrintable(why));
+    QFile file(SandboxEnvironment::envFilePath(qEnvironmentVariable("PETFORCE_SANDBOX_DIR")));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    QCOMPARE(file.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    QString error;
+    const std::optional<SandboxEnvironment::Values> values = SandboxEnvironment::parse(file.readAll(), &error);
+    QVERIFY2(values, qPrintable(error));
+    QCOMPARE(values->set, vars);
+    QCOMPARE(values->unset,
+        QStringList { SandboxEnv::awsOff().isEmpty() ? u"PETFORCE_SANDBOX_AWS_OFF"_s : u"AWS_ENDPOINT_URL"_s });
+    QVERIFY(SandboxEnvironment::differences(*values).isEmpty()); // load() put them in this environment
 }
 
 QTEST_GUILESS_MAIN(TestSandboxEnv)
