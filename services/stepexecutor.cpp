@@ -25,6 +25,7 @@
 #include <QUrlQuery>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -1325,8 +1326,11 @@ void StepExecutor::connectSession(const QString& password, std::function<void()>
     connect(m_session, &PgSession::queryFinished, this, &StepExecutor::onQueryFinished);
     connect(
         m_session, &PgSession::connected, this, [next] { next(); }, Qt::SingleShotConnection);
+    connect(m_session, &PgSession::connected, this, [this] { m_warming = false; });
     connect(m_session, &PgSession::connectFailed, this, [this](const QString& error) {
         m_sessionKey.clear();
+        if (std::exchange(m_warming, false) && m_state == State::Idle)
+            return; // keepSessionFor's: the step's own connect will say why
         if (m_state == State::Running) {
             CommandOutcome o;
             o.status = u"not started"_s;
@@ -1338,6 +1342,21 @@ void StepExecutor::connectSession(const QString& password, std::function<void()>
         }
     });
     m_session->open();
+}
+
+void StepExecutor::keepSessionFor(const EnvironmentProfile& profile)
+{
+    if (m_state != State::Idle || !profile.passwordSecret().isEmpty())
+        return;
+    const EnvironmentProfile p = withDatabaseUrl(profile);
+    if (p.value(EnvironmentProfile::Field::DatabaseUrl).isEmpty())
+        return;
+    m_request = {};
+    m_request.profile = p;
+    const QString password
+        = p.passwordEnv().isEmpty() ? QString() : qEnvironmentVariable(p.passwordEnv().toLocal8Bit().constData());
+    m_warming = true;
+    connectSession(password, [] {});
 }
 
 bool StepExecutor::run(const QString& confirmation)

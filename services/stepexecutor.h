@@ -204,6 +204,10 @@ public:
     bool run(const QString& confirmation);
     // Ends the run: the process group (SIGTERM, then SIGKILL) or PQcancel. Also abandons an assessment.
     void stop();
+    // Opens the SQL steps' session for profile's database ahead of the first SQL step, when idle and the password
+    // needs no keychain read (an environment variable, or none): a pool that runs out during the outage refuses new
+    // connections, and "Database Connection Pool Exhausted"'s own diagnosis needs one. Quiet when it fails.
+    void keepSessionFor(const EnvironmentProfile& profile);
     // Assesses the last request again (after a WAFOptimisticLockException): reads the IP set anew → assessed().
     bool reassess() { return assess(m_request); }
 
@@ -264,6 +268,7 @@ private:
     StepDeadlines m_deadlines;
 
     State m_state = State::Idle;
+    bool m_warming = false; // keepSessionFor's connect is under way: its failure is nobody's
     StepRequest m_request;
     PreparedCommand m_prepared;
     ConfirmationRequest m_confirmation;

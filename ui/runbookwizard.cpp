@@ -735,6 +735,14 @@ void RunbookWizard::updateItemLabels()
         m_list->item(i)->setText(stateMark(m_states.value(m_items.at(i).ref)) + m_items.at(i).label);
 }
 
+RunbookStep RunbookWizard::stepAt(const QString& ref) const
+{
+    for (const Item& item : m_items)
+        if (item.ref == ref && item.isStep)
+            return item.step;
+    return {};
+}
+
 QStringList RunbookWizard::itemRefs() const
 {
     QStringList refs;

@@ -79,6 +79,7 @@ public:
     QStringList itemRefs() const;
     bool selectItem(const QString& ref);
     QString currentRef() const;
+    RunbookStep stepAt(const QString& ref) const; // the step of that row (a Manual one for a row without a step)
     bool chooseOption(int index);
     QString stepState(const QString& ref) const; // "", "running", "ok", "failed", "stopped", "skipped", "unknown"
     void setParameter(const QString& name, const QString& value);
