@@ -1348,13 +1348,13 @@ void StepExecutor::keepSessionFor(const EnvironmentProfile& profile)
 {
     if (m_state != State::Idle || !profile.passwordSecret().isEmpty())
         return;
-    const EnvironmentProfile p = withDatabaseUrl(profile);
-    if (p.value(EnvironmentProfile::Field::DatabaseUrl).isEmpty())
+    if (withDatabaseUrl(profile).value(EnvironmentProfile::Field::DatabaseUrl).isEmpty())
         return;
     m_request = {};
-    m_request.profile = p;
-    const QString password
-        = p.passwordEnv().isEmpty() ? QString() : qEnvironmentVariable(p.passwordEnv().toLocal8Bit().constData());
+    m_request.profile = profile; // as a step's request has it: the same session key
+    const QString password = profile.passwordEnv().isEmpty()
+        ? QString()
+        : qEnvironmentVariable(profile.passwordEnv().toLocal8Bit().constData());
     m_warming = true;
     connectSession(password, [] {});
 }

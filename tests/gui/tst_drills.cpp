@@ -33,6 +33,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -206,7 +207,7 @@ ConfirmationDialog* TestDrills::visibleConfirmation() const
 }
 
 // Runs the step through the wizard as a user does; a confirmation is answered from the keyboard: the target's
-// name typed and Enter (destructive), or Tab to Run and Enter (a write, whose default button is Cancel).
+// name typed and Enter (destructive), or Tab to Run and Space (a write, whose default button is Cancel).
 CommandOutcome TestDrills::runStep(const QString& ref, QString* why)
 {
     if (!m_wizard->selectItem(ref)) {
@@ -214,10 +215,6 @@ CommandOutcome TestDrills::runStep(const QString& ref, QString* why)
         return {};
     }
     QSignalSpy finished(m_wizard, &RunbookWizard::stepFinished);
-    if (!QTest::qWaitFor([&] { return m_wizard->runButton()->isEnabled(); }, 20000)) {
-        *why = ref + u": Run stays disabled: "_s + m_wizard->statusText();
-        return {};
-    }
     // The WAF step: the diagnosis's top offenders ticked to add to the set's current list.
     if (IpSetEditor* waf = m_wizard->ipSetEditor(); waf && waf->isVisible()) {
         if (!QTest::qWaitFor([&] { return waf->currentKnown(); }, 30000)) {
@@ -230,6 +227,10 @@ CommandOutcome TestDrills::runStep(const QString& ref, QString* why)
             *why = ref + u": "_s + waf->problem();
             return {};
         }
+    }
+    if (!QTest::qWaitFor([&] { return m_wizard->runButton()->isEnabled(); }, 20000)) {
+        *why = ref + u": Run stays disabled: "_s + m_wizard->statusText();
+        return {};
     }
     const QString command = m_wizard->commandText();
     m_wizard->runButton()->click();
@@ -246,8 +247,8 @@ CommandOutcome TestDrills::runStep(const QString& ref, QString* why)
             QTest::keyClicks(typed, dialog->request().target);
             QTest::keyClick(typed, Qt::Key_Return);
         } else if (run) {
-            run->setFocus();
-            QTest::keyClick(run, Qt::Key_Return);
+            run->setFocus(); // a write: Cancel is the default button, Run is reached with Tab and pressed with Space
+            QTest::keyClick(run, Qt::Key_Space);
         }
     }
     if (streams(command)) {
@@ -362,7 +363,7 @@ void TestDrills::drill()
     QTRY_VERIFY((dialog = m_window->findChild<QInputDialog*>(u"resolveDialog"_s)) != nullptr);
     dialog->setTextValue(u"Fixed in the drill"_s);
     dialog->accept();
-    QTRY_VERIFY(!m_window->activeIncident()->isOpen());
+    QTRY_VERIFY2(!m_window->activeIncident()->isOpen(), qPrintable(m_window->statusBar()->currentMessage()));
     shot(d.fault, u"4-resolved"_s);
 
     // The timeline: the alert fired and resolved once; the commands are all here.
