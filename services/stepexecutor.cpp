@@ -1329,8 +1329,15 @@ void StepExecutor::connectSession(const QString& password, std::function<void()>
     connect(m_session, &PgSession::connected, this, [this] { m_warming = false; });
     connect(m_session, &PgSession::connectFailed, this, [this](const QString& error) {
         m_sessionKey.clear();
-        if (std::exchange(m_warming, false) && m_state == State::Idle)
-            return; // keepSessionFor's: the step's own connect will say why
+        if (std::exchange(m_warming, false) && m_state == State::Idle) {
+            // keepSessionFor's: tried again in 30 s while idle; a step's own connect says why it failed
+            const EnvironmentProfile profile = m_request.profile;
+            QTimer::singleShot(30000, this, [this, profile] {
+                if (m_state == State::Idle && !hasSession())
+                    keepSessionFor(profile);
+            });
+            return;
+        }
         if (m_state == State::Running) {
             CommandOutcome o;
             o.status = u"not started"_s;
@@ -1358,6 +1365,8 @@ void StepExecutor::keepSessionFor(const EnvironmentProfile& profile)
     m_warming = true;
     connectSession(password, [] {});
 }
+
+bool StepExecutor::hasSession() const { return m_session && m_session->isConnected(); }
 
 bool StepExecutor::run(const QString& confirmation)
 {

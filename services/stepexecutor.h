@@ -208,6 +208,7 @@ public:
     // needs no keychain read (an environment variable, or none): a pool that runs out during the outage refuses new
     // connections, and "Database Connection Pool Exhausted"'s own diagnosis needs one. Quiet when it fails.
     void keepSessionFor(const EnvironmentProfile& profile);
+    bool hasSession() const; // the SQL steps' session is open
     // Assesses the last request again (after a WAFOptimisticLockException): reads the IP set anew → assessed().
     bool reassess() { return assess(m_request); }
 

@@ -300,6 +300,8 @@ void TestDrills::drill()
     if (dashboards)
         QVERIFY(dashboards->visibleRegion().isEmpty());
 
+    // The console is ready: its SQL steps' session is open before the outage (the pool drill needs it).
+    QTRY_VERIFY_WITH_TIMEOUT(m_wizard->executor()->hasSession(), 40000);
     QString output;
     QCOMPARE(SandboxEnv::run({ u"inject"_s, d.fault }, &output), 0);
     m_injected = d.fault;
@@ -363,7 +365,10 @@ void TestDrills::drill()
     QTRY_VERIFY((dialog = m_window->findChild<QInputDialog*>(u"resolveDialog"_s)) != nullptr);
     dialog->setTextValue(u"Fixed in the drill"_s);
     dialog->accept();
-    QTRY_VERIFY2(!m_window->activeIncident()->isOpen(), qPrintable(m_window->statusBar()->currentMessage()));
+    QTRY_VERIFY2(!m_window->incidentModel()->incident(incident)->isOpen(),
+        qPrintable(u"active #%1; status: %2"_s.arg(m_window->activeIncidentId())
+                       .arg(m_window->statusBar()->currentMessage())));
+    QCOMPARE(m_window->activeIncidentId(), incident);
     shot(d.fault, u"4-resolved"_s);
 
     // The timeline: the alert fired and resolved once; the commands are all here.
@@ -389,7 +394,8 @@ void TestDrills::drill()
     QVERIFY2(commands >= 3, qPrintable(QString::number(commands)));
 
     // The post-mortem draft lists the alert's fire and resolve times and the commands.
-    const QString draft = PostmortemDraft::build(*m_window->activeIncident(), events, {}, QTimeZone::systemTimeZone());
+    const QString draft = PostmortemDraft::build(
+        *m_window->incidentModel()->incident(incident), events, {}, QTimeZone::systemTimeZone());
     bool fireLine = false;
     bool resolveLine = false;
     bool commandLine = false;
