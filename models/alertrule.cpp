@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/alertrule.h"
 
+#include <cmath>
+
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -64,4 +66,23 @@ QString AlertState::stateName(State state)
         return u"resolved"_s;
     }
     return {};
+}
+
+QString AlertText::value(double v)
+{
+    if (std::abs(v) >= 1000)
+        return QString::number(v, 'f', 0);
+    if (std::abs(v) >= 100)
+        return QString::number(v, 'f', 1);
+    return QString::number(v, 'g', 3);
+}
+
+QString AlertText::withUnit(const QString& value, const QString& unit)
+{
+    return unit.isEmpty() ? value : value + u' ' + unit;
+}
+
+QString AlertText::threshold(const RunbookAlert& condition)
+{
+    return condition.op + u' ' + withUnit(QString::number(condition.threshold), condition.unit);
 }

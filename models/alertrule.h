@@ -65,5 +65,12 @@ private:
     std::optional<double> m_lastValue;
 };
 
+// How alert values read, everywhere they are shown: "1595", "9.25", "1" and their unit without a trailing space.
+namespace AlertText {
+QString value(double v); // 3 significant digits, no decimals from 1000 on
+QString withUnit(const QString& value, const QString& unit); // "9.25 %", "1" (no unit)
+QString threshold(const RunbookAlert& condition); // "> 5 %", "< 2"
+} // namespace AlertText
+
 Q_DECLARE_METATYPE(AlertRule)
 Q_DECLARE_METATYPE(AlertState::Transition)

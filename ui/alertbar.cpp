@@ -22,14 +22,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString formatValue(double v)
-{
-    if (std::abs(v) >= 1000)
-        return QString::number(v, 'f', 0);
-    if (std::abs(v) >= 100)
-        return QString::number(v, 'f', 1);
-    return QString::number(v, 'g', 3);
-}
 
 QString clock(qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms).toString(u"HH:mm:ss"_s); }
 
@@ -55,9 +47,9 @@ QString rowText(const AlertState& a, const MetricsService* metrics)
                        error.isEmpty() ? QString() : u" — "_s + error.simplified().left(160),
                        rule.blinds.isEmpty() ? QString() : AlertBar::tr(" (blind: %1)").arg(rule.blinds.join(u", "_s)));
     } else {
-        text = AlertBar::tr("%1 FIRING since %2: %3 (now %4 %5)%6")
+        text = AlertBar::tr("%1 FIRING since %2: %3 (now %4)%5")
                    .arg(severityCode(rule.severity), clock(a.sinceMs()), rule.id(),
-                       formatValue(a.lastValue().value_or(0)), rule.condition.unit,
+                       AlertText::withUnit(AlertText::value(a.lastValue().value_or(0)), rule.condition.unit),
                        rule.runbookTitle.isEmpty() ? QString() : u" — "_s + rule.runbookTitle);
     }
     if (a.clearSinceMs() > 0)

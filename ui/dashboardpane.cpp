@@ -31,24 +31,6 @@ namespace {
 const QStringList kGroups { u"application"_s, u"database"_s, u"infrastructure"_s, u"business"_s };
 constexpr int kTileMinimumHeight = 150; // title row and a chart of its minimum height (MetricChart: 110)
 
-QString formatValue(double v)
-{
-    if (std::abs(v) >= 1000)
-        return QString::number(v, 'f', 0);
-    if (std::abs(v) >= 100)
-        return QString::number(v, 'f', 1);
-    return QString::number(v, 'g', 3);
-}
-} // namespace
-
-namespace {
-// "9.25 %", "1" (no unit: no trailing space).
-QString withUnit(const QString& value, const QString& unit) { return unit.isEmpty() ? value : value + u' ' + unit; }
-// "> 5 %", "< 2": the rule's comparison with its threshold.
-QString thresholdText(const RunbookAlert& condition)
-{
-    return condition.op + u' ' + withUnit(QString::number(condition.threshold), condition.unit);
-}
 } // namespace
 
 DashboardPane::DashboardPane(MetricsService* metrics, StoreClient* store, QWidget* parent)
@@ -338,7 +320,7 @@ void DashboardPane::updateTile(const QString& name)
         return;
     Tile& tile = *it;
     const auto last = state->series.last();
-    tile.value->setText(last ? formatValue(last->value) + u' ' + state->definition.unit : u"—"_s);
+    tile.value->setText(last ? AlertText::withUnit(AlertText::value(last->value), state->definition.unit) : u"—"_s);
     if (state->definition.source == MetricDefinition::Source::None && !last) {
         tile.status->setText(tr("no source configured (metrics.yaml)"));
         tile.value->setStyleSheet(u"color: gray;"_s);
@@ -415,8 +397,9 @@ bool DashboardPane::openIncidentForAlert(const QString& ruleId)
     draft.severity = rule.severity;
     draft.environment = m_metrics->environment();
     draft.impact = tr("Alert %1 firing: value %2 (threshold %3)")
-                       .arg(rule.id(), withUnit(formatValue(alert->lastValue().value_or(0)), rule.condition.unit),
-                           thresholdText(rule.condition));
+                       .arg(rule.id(),
+                           AlertText::withUnit(AlertText::value(alert->lastValue().value_or(0)), rule.condition.unit),
+                           AlertText::threshold(rule.condition));
     m_pending.append({ draft.title, rule, alert->lastValue().value_or(0), at });
     m_store->createIncident(draft);
     return true;
@@ -432,8 +415,8 @@ void DashboardPane::onIncidentChanged(const Incident& incident)
         m_metrics->linkIncident(p.rule.id(), incident.id);
         m_store->appendEvent(incident.id, u"alert.fired"_s,
             tr("Alert %1 fired: value %2, threshold %3")
-                .arg(p.rule.id(), withUnit(formatValue(p.value), p.rule.condition.unit),
-                    thresholdText(p.rule.condition)),
+                .arg(p.rule.id(), AlertText::withUnit(AlertText::value(p.value), p.rule.condition.unit),
+                    AlertText::threshold(p.rule.condition)),
             QJsonObject { { u"rule"_s, p.rule.id() }, { u"metric"_s, p.rule.metric() }, { u"value"_s, p.value },
                 { u"threshold"_s, p.rule.condition.threshold }, { u"unit"_s, p.rule.condition.unit },
                 { u"fired_at_ms"_s, p.atMs }, { u"runbook"_s, p.rule.runbookTitle } });

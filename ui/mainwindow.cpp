@@ -223,6 +223,13 @@ void MainWindow::createDocks()
     m_incidentView->setColumnWidth(IncidentListModel::TitleColumn, 220);
     connect(m_incidentView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onSelectionChanged);
+    // A row leaving the list (the resolved incident under "Open incidents") moves the view's selection to a
+    // neighbour: that is not the commander choosing it, and the active incident stays.
+    QAbstractItemModel* shown = m_incidentView->model();
+    connect(shown, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] { m_rowsLeaving = true; });
+    connect(shown, &QAbstractItemModel::rowsRemoved, this, [this] { m_rowsLeaving = false; });
+    connect(shown, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_rowsLeaving = true; });
+    connect(shown, &QAbstractItemModel::modelReset, this, [this] { m_rowsLeaving = false; });
     auto* layout = new QVBoxLayout(list);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(m_showFilter);
@@ -895,7 +902,7 @@ void MainWindow::onWriteFailed(const QString& what, const StoreError& error)
 void MainWindow::onSelectionChanged()
 {
     const QModelIndexList rows = m_incidentView->selectionModel()->selectedRows();
-    if (rows.isEmpty())
+    if (rows.isEmpty() || m_rowsLeaving)
         return;
     setActiveIncident(rows.constFirst().data(IncidentListModel::IdRole).toLongLong());
 }

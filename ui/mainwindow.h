@@ -141,6 +141,7 @@ private:
 
     qint64 m_activeId = 0;
     qint64 m_restoreActiveId = 0;
+    bool m_rowsLeaving = false; // the incident list is removing rows: its selection moves by itself
     bool m_storeOpen = false;
     bool m_storeDamaged = false; // writes stopped: the file was found damaged
     StoreError m_openError; // why the store could not be opened, if it could not

@@ -11,6 +11,7 @@
 #include "services/metricsservice.h"
 #include "services/runbooklibrary.h"
 #include "services/storeclient.h"
+#include "ui/alertbar.h"
 #include "ui/confirmationdialog.h"
 #include "ui/dashboardpane.h"
 #include "ui/incidentheader.h"
@@ -434,9 +435,9 @@ void TestActiveIncident::restartMidDrillReattachesAlertAndReopensWizard()
 
     // The alert fires again: its banner names the incident and its firing goes onto that timeline.
     fire(11);
-    auto* button = m_window->dashboardPane()->findChild<QPushButton*>(u"openIncidentFromAlert"_s);
-    QVERIFY(button);
-    QCOMPARE(button->text(), u"Incident #%1"_s.arg(id));
+    QPushButton* button = nullptr;
+    QTRY_VERIFY((button = m_window->alertBar()->findChild<QPushButton*>(u"alertBarOpen"_s)) != nullptr);
+    QTRY_COMPARE(button->text(), u"Incident #%1"_s.arg(id));
     QTRY_VERIFY_WITH_TIMEOUT(events(id).constLast().kind == u"alert.firing"_s, 10000);
     QVERIFY(m_window->dashboardPane()->openIncidentForAlert(Rule));
     QTest::qWait(300);
