@@ -377,8 +377,9 @@ void MetricsService::apply(const AlertState& alert, const AlertState::Transition
         summary = u"%1: %2%3"_s.arg(AlertState::stateName(change.to), rule.id(),
             change.to == AlertState::State::Resolved ? tr(" (answering again)") : u" ("_s + error.left(200) + u')');
     } else {
-        summary = u"%1: %2 (value %3, threshold %4%5)"_s.arg(AlertState::stateName(change.to), rule.id(),
-            QString::number(change.value, 'g', 6), QString::number(rule.condition.threshold), rule.condition.unit);
+        summary = u"%1: %2 (value %3, threshold %4)"_s.arg(AlertState::stateName(change.to), rule.id(),
+            AlertText::withUnit(AlertText::value(change.value), rule.condition.unit),
+            AlertText::threshold(rule.condition));
     }
     m_store->appendEvent(incident, kind, summary, detail);
 }
