@@ -82,6 +82,7 @@ bool Application::start()
     services.metrics = m_metrics.get();
     services.clock = m_clock.get();
     m_window = std::make_unique<MainWindow>(services);
+    m_window->keepStepSessionOpen();
     // The metrics' configuration is read and their sources started once the window is on screen.
     connect(m_window.get(), &MainWindow::firstPainted, m_metrics.get(), [this] {
         PgSession::preloadLibrary(); // on a worker: the metrics' and DBA sessions need it soon

@@ -1312,6 +1312,12 @@ void StepExecutor::connectSession(const QString& password, std::function<void()>
         next();
         return;
     }
+    if (m_session && m_sessionKey == key && m_session->state() == PgSession::State::Connecting && m_warming) {
+        m_warming = false; // keepSessionFor's connect, still under way: this step waits for it (and its failure)
+        connect(
+            m_session, &PgSession::connected, this, [next] { next(); }, Qt::SingleShotConnection);
+        return;
+    }
     delete m_session;
     m_session = new PgSession(this);
     m_sessionKey = key;

@@ -9,8 +9,8 @@
 #include "services/dbamonitor.h"
 #include "services/pgsession.h"
 #include "services/secretstore.h"
-#include "ui/columnfit.h"
 #include "services/stepexecutor.h"
+#include "ui/columnfit.h"
 #include "ui/confirmationdialog.h"
 #include "ui/severitystyle.h"
 

@@ -340,6 +340,20 @@ QDockWidget* MainWindow::addDock(
     return dock;
 }
 
+void MainWindow::keepStepSessionOpen()
+{
+    if (!m_services.environments || !m_wizard)
+        return;
+    const auto keepSession = [this] {
+        const int row = m_services.environments->activeRow();
+        if (row >= 0 && m_wizard->executor())
+            m_wizard->executor()->keepSessionFor(m_services.environments->profiles().at(row));
+    };
+    connect(this, &MainWindow::firstPainted, m_wizard, keepSession);
+    connect(m_services.environments, &EnvironmentListModel::activeChanged, m_wizard, keepSession);
+    connect(m_services.environments, &QAbstractItemModel::modelReset, m_wizard, keepSession);
+}
+
 void MainWindow::createRunbookDock(QMenu* view)
 {
     m_wizard = new RunbookWizard(m_services, this);
@@ -349,17 +363,6 @@ void MainWindow::createRunbookDock(QMenu* view)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     m_wizardDock = addDock(tr("Runbook"), u"runbookDock"_s, Qt::RightDockWidgetArea, view, scroll);
-    // The SQL steps' session is opened before it is needed: an exhausted pool refuses new ones (docs/WIZARD.md).
-    if (m_services.environments) {
-        const auto keepSession = [this] {
-            const int row = m_services.environments->activeRow();
-            if (row >= 0 && m_wizard->executor())
-                m_wizard->executor()->keepSessionFor(m_services.environments->profiles().at(row));
-        };
-        connect(this, &MainWindow::firstPainted, m_wizard, keepSession);
-        connect(m_services.environments, &EnvironmentListModel::activeChanged, m_wizard, keepSession);
-        connect(m_services.environments, &QAbstractItemModel::modelReset, m_wizard, keepSession);
-    }
     connect(this, &MainWindow::activeIncidentChanged, m_wizard, [this] { m_wizard->setIncident(activeIncident()); });
     connect(m_wizard, &RunbookWizard::incidentRequested, this, &MainWindow::openIncidentForRunbook);
 }

@@ -65,6 +65,9 @@ public:
     // Shows the runbook wizard dock with the library's runbook of that title (the picker when there is none).
     void openRunbookWizard(const QString& runbookTitle);
     class RunbookWizard* runbookWizard() const { return m_wizard; }
+    // The runbook's SQL session is kept open for the active environment from the first paint on (the program
+    // asks for it; test windows do not, so that they hold no connection of their own): docs/WIZARD.md.
+    void keepStepSessionOpen();
 
 Q_SIGNALS:
     void activeIncidentChanged(qint64 incidentId);

@@ -283,7 +283,7 @@ void RunbookWizard::ensureWizardPage()
     m_command->setObjectName(u"stepCommand"_s);
     m_command->setReadOnly(true);
     m_command->setFont(QFont(u"monospace"_s));
-    m_command->setMaximumHeight(140);
+    m_command->setMaximumHeight(96);
     m_parameters = new QWidget(stepPane);
     m_parameterForm = new QFormLayout(m_parameters);
     m_parameterForm->setContentsMargins(0, 0, 0, 0);
@@ -343,8 +343,8 @@ void RunbookWizard::ensureWizardPage()
     split->addWidget(m_list);
     split->addWidget(stepPane);
     split->setStretchFactor(1, 3);
-    m_list->setMinimumHeight(120);
-    split->setSizes({ 120, 1000 }); // the step first: its Run button in sight at the default size (issue 16)
+    m_list->setMinimumHeight(96);
+    split->setSizes({ 96, 1000 }); // the step first: its Run button in sight at the default size (issue 16)
     auto* pageLayout = new QVBoxLayout(page);
     auto* top = new QHBoxLayout;
     top->addWidget(back);

@@ -85,8 +85,8 @@ TimelinePane::TimelinePane(TimelineModel* model, QWidget* parent)
     detailScroll->setWidget(m_detail);
     detailScroll->setWidgetResizable(true);
     detailScroll->setFrameShape(QFrame::NoFrame);
-    detailScroll->setMinimumHeight(fontMetrics().lineSpacing() * 12); // a failure's reason and stderr readable
-    m_view->setMinimumHeight(m_view->verticalHeader()->defaultSectionSize() * 6);
+    detailScroll->setMinimumHeight(fontMetrics().lineSpacing() * 4); // the window fits a 900 px screen (tst_layout)
+    m_view->setMinimumHeight(m_view->verticalHeader()->defaultSectionSize() * 3);
     split->addWidget(detailScroll);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);

@@ -253,8 +253,8 @@ void TestIncidentModels::timelineSearchFindsOutputText()
     events[0].detail = { { u"run"_s, u"r1"_s }, { u"command"_s, u"redis-cli --scan"_s } };
     events[1].detail = { { u"run"_s, u"r1"_s }, { u"excerpt"_s, u"rate_limit:203.0.113.7 412\n"_s } };
     events[2].detail = { { u"run"_s, u"r2"_s }, { u"stderr"_s, u"psql: error: Connection refused"_s } };
-    events[3].detail = { { u"run"_s, u"r3"_s },
-        { u"resultRows"_s, QJsonArray { QJsonArray { u"12345"_s, u"petforce-api"_s } } } };
+    events[3].detail
+        = { { u"run"_s, u"r3"_s }, { u"resultRows"_s, QJsonArray { QJsonArray { u"12345"_s, u"petforce-api"_s } } } };
     model.appendPage(events);
     QCOMPARE(filter.rowCount(), 4);
     filter.setSearchText(u"203.0.113.7"_s);
