@@ -4,7 +4,7 @@
 #include <QSortFilterProxyModel>
 
 // Shows the timeline's events of one kind, or all, and only those whose text contains the search words (the
-// summary and the detail: a command's output, stderr and result rows, TimelineModel::searchText). Keeps the
+// summary and the detail: a command's output, stderr and result rows, TimelineModel::matches). Keeps the
 // timeline's sequence order (never sorts) and passes lazy loading through to the TimelineModel. Lives on the GUI
 // thread.
 class TimelineFilterModel : public QSortFilterProxyModel {

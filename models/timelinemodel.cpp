@@ -125,21 +125,6 @@ TimelineEvent TimelineModel::event(int row) const
 }
 
 namespace {
-void collectText(const QJsonValue& v, QString& out)
-{
-    if (v.isString()) {
-        out += v.toString();
-        out += u'\n';
-    } else if (v.isArray()) {
-        for (const QJsonValue& item : v.toArray())
-            collectText(item, out);
-    } else if (v.isObject()) {
-        const QJsonObject o = v.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            collectText(it.value(), out);
-    }
-}
-
 bool contains(const QJsonValue& v, const QString& word)
 {
     if (v.isString())
@@ -162,13 +147,6 @@ bool TimelineModel::matches(const TimelineEvent& event, const QStringList& words
         return event.summary.contains(word, Qt::CaseInsensitive) || event.kind.contains(word, Qt::CaseInsensitive)
             || event.actor.contains(word, Qt::CaseInsensitive) || contains(event.detail, word);
     });
-}
-
-QString TimelineModel::searchText(const TimelineEvent& event)
-{
-    QString text = event.summary + u'\n' + event.kind + u'\n' + event.actor + u'\n';
-    collectText(event.detail, text);
-    return text;
 }
 
 std::optional<TimelineEvent> TimelineModel::pairedRun(const TimelineEvent& event) const
@@ -228,8 +206,6 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const
         return e.kind;
     case TimeMsRole:
         return e.timeMs;
-    case SearchTextRole:
-        return searchText(e);
     }
     return {};
 }

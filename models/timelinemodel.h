@@ -15,7 +15,7 @@ class TimelineModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { TimeColumn, SinceStartColumn, KindColumn, ActorColumn, SummaryColumn, ColumnCount };
-    enum Role { EventRole = Qt::UserRole + 1, SeqRole, KindRole, TimeMsRole, SearchTextRole };
+    enum Role { EventRole = Qt::UserRole + 1, SeqRole, KindRole, TimeMsRole };
 
     explicit TimelineModel(QObject* parent = nullptr);
 
@@ -34,10 +34,8 @@ public:
     void appendLive(const QList<TimelineEvent>& events);
 
     const QList<TimelineEvent>& events() const { return m_events; }
-    // What the filter searches (SearchTextRole): the summary, kind, actor and every text of the detail — a
-    // command's output excerpt, stderr, result rows, the command itself.
-    static QString searchText(const TimelineEvent& event);
-    // Every word is in that text, case-insensitive (read in place, nothing joined).
+    // What the filter searches: every word is in the summary, kind, actor or any text of the detail (a command's
+    // output excerpt, stderr, result rows, the command itself), case-insensitive, read in place.
     static bool matches(const TimelineEvent& event, const QStringList& words);
     // The other event of the same command run (command.started ↔ command.finished) among those loaded, or nullopt.
     std::optional<TimelineEvent> pairedRun(const TimelineEvent& event) const;
